@@ -1,0 +1,22 @@
+/**
+ * Key names of one hub. Every key carries the hub's hash tag `{hubId}` so a script's keys share
+ * one Redis Cluster slot; the Lua scripts build the same names from `prefix`.
+ */
+export class HubKeys {
+  readonly prefix: string;
+
+  constructor(keyPrefix: string, hubId: string) {
+    this.prefix = `${keyPrefix}:{${hubId}}:`;
+  }
+
+  holdsByExpiry(): string { return `${this.prefix}holds:exp`; }
+  hold(id: string): string { return `${this.prefix}hold:${id}`; }
+  idempotency(scope: string, key: string): string { return `${this.prefix}idem:${scope}:${key}`; }
+  clientHolds(client: string): string { return `${this.prefix}client:${client}`; }
+  reservation(id: string): string { return `${this.prefix}resv:${id}`; }
+  outbox(): string { return `${this.prefix}outbox`; }
+  health(site: string): string { return `${this.prefix}health:${site}`; }
+  nights(ledger: string): string { return `${this.prefix}n:${ledger}`; }
+  times(ledger: string): string { return `${this.prefix}t:${ledger}`; }
+  workers(): string { return `${this.prefix}workers`; }
+}

@@ -1,0 +1,43 @@
+--[[
+  One round trip for an availability answer: expires what is due, then returns the raw
+  claims of the asked ledgers; the caller computes availability from them (src/store/read.ts)
+  by the same arithmetic this store's claiming script applies.
+
+  KEYS[1] holds:exp zset
+  ARGV[1] key prefix
+  ARGV[2] JSON [{l, by:'night', d:[dates]} | {l, by:'time', from, to, b, a}]
+  ARGV[3] JSON [siteId] whose health hashes to return
+  Returns {nowMs, ledgersJSON, healthJSON}
+    ledgersJSON: per ask, the units used per date, or the occupied spans {start, end, qty}
+    healthJSON: [{field: value...}] in the order of ARGV[3]
+]]
+-- @include common
+
+local p = ARGV[1]
+local asks = cjson.decode(ARGV[2])
+local sites = cjson.decode(ARGV[3])
+local now = now_ms()
+sweep_expired(p, now)
+
+local out = {}
+for i, a in ipairs(asks) do
+  if a.by == 'night' then
+    local vals = {}
+    if #a.d > 0 then
+      local raw = redis.call('HMGET', p .. 'n:' .. a.l, unpack(a.d))
+      for j = 1, #a.d do vals[j] = tonumber(raw[j]) or 0 end
+    end
+    out[i] = vals
+  else
+    out[i] = time_claims(p, a.l, a.from, a.to, a.b, a.a)
+  end
+end
+
+local health = {}
+for i, s in ipairs(sites) do
+  local flat = redis.call('HGETALL', p .. 'health:' .. s)
+  local h = {}
+  for j = 1, #flat, 2 do h[flat[j]] = flat[j + 1] end
+  health[i] = h
+end
+return { tostring(now), cjson.encode(out), cjson.encode(health) }

@@ -1,0 +1,98 @@
+--[[
+  Claims capacity for every item of a hold, all or nothing.
+
+  KEYS[1] holds:exp zset      KEYS[2] hold:<id> hash
+  KEYS[3] idempotency key ('' slot unused when ARGV[4] is '')
+  KEYS[4] client:<addr> zset (open holds of the client)
+  ARGV[1] key prefix (with hash tag)
+  ARGV[2] hold id
+  ARGV[3] time to live, ms
+  ARGV[4] request fingerprint for Idempotency-Key, or '' without one
+  ARGV[5] max open holds for the client, 0 = no limit
+  ARGV[6] client address, or ''
+  ARGV[7] items JSON: [{l, by, q, cap, d?: [dates], s?, e?, b, a, site, res, wb}]
+  ARGV[8] hold metadata JSON (customer, key id), stored as is
+  Returns
+    {'ok', holdId, expiresAt}
+    {'replay', holdId, expiresAt, status}   same Idempotency-Key and fingerprint
+    {'mismatch', holdId}                    same Idempotency-Key, other request
+    {'unavailable', itemIndex, where}       where: a date, or the start ms of the item
+    {'too-many-holds', open}
+]]
+-- @include common
+
+local p = ARGV[1]
+local id = ARGV[2]
+local ttl = tonumber(ARGV[3])
+local fp = ARGV[4]
+local max_open = tonumber(ARGV[5])
+local client = ARGV[6]
+local items = cjson.decode(ARGV[7])
+local now = now_ms()
+
+sweep_expired(p, now)
+
+if fp ~= '' then
+  local prior = redis.call('GET', KEYS[3])
+  if prior then
+    local pid, pfp = string.match(prior, '^([^|]*)|(.*)$')
+    if pfp ~= fp then return { 'mismatch', pid } end
+    local h = redis.call('HMGET', p .. 'hold:' .. pid, 'expiresAt', 'status')
+    return { 'replay', pid, h[1] or '0', h[2] or 'expired' }
+  end
+end
+
+if max_open > 0 and client ~= '' then
+  redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
+  local open = redis.call('ZCARD', KEYS[4])
+  if open >= max_open then return { 'too-many-holds', open } end
+end
+
+-- Check every item first, counting earlier items of this hold on the same ledger.
+local pending_nights = {}
+local pending_spans = {}
+for i, it in ipairs(items) do
+  if it.by == 'night' then
+    local key = p .. 'n:' .. it.l
+    local used = redis.call('HMGET', key, unpack(it.d))
+    pending_nights[it.l] = pending_nights[it.l] or {}
+    for j, d in ipairs(it.d) do
+      local already = (tonumber(used[j]) or 0) + (pending_nights[it.l][d] or 0)
+      if already + it.q > it.cap then return { 'unavailable', i, d } end
+    end
+    for _, d in ipairs(it.d) do
+      pending_nights[it.l][d] = (pending_nights[it.l][d] or 0) + it.q
+    end
+  else
+    local from, to = it.s - it.b, it.e + it.a
+    local spans = time_claims(p, it.l, it.s, it.e, it.b, it.a)
+    for _, sp in ipairs(pending_spans[it.l] or {}) do spans[#spans + 1] = sp end
+    if max_concurrent(spans, from, to) + it.q > it.cap then
+      return { 'unavailable', i, tostring(it.s) }
+    end
+    pending_spans[it.l] = pending_spans[it.l] or {}
+    table.insert(pending_spans[it.l], { from, to, it.q })
+  end
+end
+
+-- Every item fits: claim them all.
+for i, it in ipairs(items) do
+  if it.by == 'night' then
+    local key = p .. 'n:' .. it.l
+    for _, d in ipairs(it.d) do redis.call('HINCRBY', key, d, it.q) end
+  else
+    it.m = 'h:' .. id .. ':' .. i .. '|' .. it.s .. '|' .. it.e .. '|' .. it.q
+    redis.call('ZADD', p .. 't:' .. it.l, it.s, it.m)
+    local len = it.e - it.s
+    local cur = tonumber(redis.call('HGET', p .. 'tlen', it.l) or '0')
+    if len > cur then redis.call('HSET', p .. 'tlen', it.l, len) end
+  end
+end
+
+local expires = now + ttl
+redis.call('HSET', KEYS[2], 'status', 'held', 'expiresAt', expires, 'createdAt', now,
+  'items', cjson.encode(items), 'client', client, 'meta', ARGV[8], 'fingerprint', fp)
+redis.call('ZADD', KEYS[1], expires, id)
+if client ~= '' then redis.call('ZADD', KEYS[4], expires, id) end
+if fp ~= '' then redis.call('SET', KEYS[3], id .. '|' .. fp, 'PX', 86400000) end
+return { 'ok', id, tostring(expires) }

@@ -1,0 +1,91 @@
+--[[
+  Shared helpers, inlined into every script at load time (see src/store/scripts.ts).
+
+  Key layout (all under one prefix that carries the hub's hash tag, so one Cluster slot):
+    <p>n:<ledger>      hash   local date -> units claimed (resources booked by night)
+    <p>t:<ledger>      zset   member "<claimId>|<start>|<end>|<qty>", score start (booked by time)
+    <p>tlen            hash   ledger -> longest claim in ms (bounds the overlap scan)
+    <p>holds:exp       zset   holdId -> expiresAt (ms, Redis clock)
+    <p>hold:<id>       hash   status, expiresAt, items (JSON), client, ...
+    <p>client:<addr>   zset   holdId -> expiresAt, open holds per client
+    <p>resv:<id>       hash   status, items (JSON), tokenHash, holdId, ...
+    <p>outbox          stream write-back work for sites with an external system
+]]
+
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- Returns the claims of `items` to their ledgers.
+local function release_items(p, items)
+  for _, it in ipairs(items) do
+    if it.by == 'night' then
+      local key = p .. 'n:' .. it.l
+      for _, d in ipairs(it.d) do
+        local left = redis.call('HINCRBY', key, d, -it.q)
+        if left <= 0 then redis.call('HDEL', key, d) end
+      end
+    else
+      redis.call('ZREM', p .. 't:' .. it.l, it.m)
+    end
+  end
+end
+
+-- Expires every hold whose own deadline has passed; no timer has to fire for this to be right.
+local function sweep_expired(p, now)
+  local ids = redis.call('ZRANGEBYSCORE', p .. 'holds:exp', '-inf', now)
+  for _, id in ipairs(ids) do
+    local hkey = p .. 'hold:' .. id
+    local h = redis.call('HMGET', hkey, 'status', 'items', 'client')
+    if h[1] == 'held' then
+      release_items(p, cjson.decode(h[2]))
+      redis.call('HSET', hkey, 'status', 'expired')
+      redis.call('PEXPIRE', hkey, 86400000)
+    end
+    if h[3] and h[3] ~= '' then redis.call('ZREM', p .. 'client:' .. h[3], id) end
+    redis.call('ZREM', p .. 'holds:exp', id)
+  end
+  return #ids
+end
+
+-- Claims of a time ledger whose occupied span [start-before, end+after) meets [from, to).
+local function time_claims(p, ledger, from, to, before, after)
+  local maxlen = tonumber(redis.call('HGET', p .. 'tlen', ledger) or '0')
+  local lo = from - before - after - maxlen
+  local hi = to + before + after
+  local raw = redis.call('ZRANGEBYSCORE', p .. 't:' .. ledger, '(' .. lo, '(' .. hi)
+  local out = {}
+  for _, m in ipairs(raw) do
+    local _, s, e, q = string.match(m, '^(.*)|(%-?%d+)|(%-?%d+)|(%d+)$')
+    s = tonumber(s); e = tonumber(e); q = tonumber(q)
+    if s - before < to and e + after > from then
+      out[#out + 1] = { s - before, e + after, q }
+    end
+  end
+  return out
+end
+
+-- Highest total quantity at any instant of [from, to) among occupied spans.
+local function max_concurrent(spans, from, to)
+  local ev = {}
+  for _, sp in ipairs(spans) do
+    local s = math.max(sp[1], from)
+    local e = math.min(sp[2], to)
+    if s < e then
+      ev[#ev + 1] = { s, sp[3] }
+      ev[#ev + 1] = { e, -sp[3] }
+    end
+  end
+  -- Ends sort before starts at the same instant: half-open spans that touch do not overlap.
+  table.sort(ev, function(a, b)
+    if a[1] == b[1] then return a[2] < b[2] end
+    return a[1] < b[1]
+  end)
+  local cur, best = 0, 0
+  for _, x in ipairs(ev) do
+    cur = cur + x[2]
+    if cur > best then best = cur end
+  end
+  return best
+end

@@ -1,0 +1,163 @@
+import type { Redis } from 'ioredis';
+import { HubKeys } from './keys.js';
+import { registerScripts, type ScriptName } from './scripts.js';
+import type {
+  ClaimItem, ClaimResult, ConfirmResult, HoldRecord, RawRead, ReadAsk, ReservationRecord,
+  StoredItem,
+} from './types.js';
+
+export interface ClaimRequest {
+  holdId: string;
+  ttlMs: number;
+  items: ClaimItem[];
+  /** Client-supplied Idempotency-Key, scoped (per widget key) and fingerprinted (the body). */
+  idempotency?: { scope: string; key: string; fingerprint: string };
+  /** Caps open holds per client address; max 0 means no cap. */
+  client?: { address: string; maxOpen: number };
+  meta?: Record<string, unknown>;
+}
+
+/**
+ * The availability store: every change that must be atomic is one Lua script, and the claiming
+ * script is the authority on capacity.
+ */
+export class AvailabilityStore {
+  readonly keys: HubKeys;
+  private readonly run: Record<ScriptName, (keys: string[], args: Array<string | number>) => Promise<unknown>>;
+
+  constructor(private readonly redis: Redis, keyPrefix: string, hubId: string) {
+    this.keys = new HubKeys(keyPrefix, hubId);
+    this.run = registerScripts(redis);
+  }
+
+  async claimHold(req: ClaimRequest): Promise<ClaimResult> {
+    const k = this.keys;
+    const idem = req.idempotency;
+    const client = req.client?.address ?? '';
+    const reply = await this.run['hold-claim'](
+      [k.holdsByExpiry(), k.hold(req.holdId),
+        idem ? k.idempotency(idem.scope, idem.key) : k.idempotency('-', '-'),
+        k.clientHolds(client || '-')],
+      [k.prefix, req.holdId, req.ttlMs, idem?.fingerprint ?? '', req.client?.maxOpen ?? 0, client,
+        JSON.stringify(req.items.map(toLua)), JSON.stringify(req.meta ?? {})],
+    ) as string[];
+    switch (reply[0]) {
+      case 'ok': return { kind: 'ok', holdId: reply[1]!, expiresAt: Number(reply[2]) };
+      case 'replay':
+        return { kind: 'replay', holdId: reply[1]!, expiresAt: Number(reply[2]), status: reply[3]! };
+      case 'mismatch': return { kind: 'mismatch', holdId: reply[1]! };
+      case 'unavailable':
+        return { kind: 'unavailable', itemIndex: Number(reply[1]) - 1, where: String(reply[2]) };
+      case 'too-many-holds': return { kind: 'too-many-holds', open: Number(reply[1]) };
+      default: throw new Error(`hold-claim answered ${String(reply[0])}`);
+    }
+  }
+
+  async confirmHold(holdId: string, reservationId: string, token: string): Promise<ConfirmResult> {
+    const k = this.keys;
+    const reply = await this.run['hold-confirm'](
+      [k.holdsByExpiry(), k.hold(holdId), k.reservation(reservationId), k.outbox()],
+      [k.prefix, holdId, reservationId, token],
+    ) as string[];
+    const kind = reply[0];
+    if (kind === 'ok' || kind === 'already') {
+      return { kind, reservationId: reply[1]!, status: reply[2]!, token: reply[3]! };
+    }
+    if (kind === 'expired' || kind === 'released' || kind === 'missing') return { kind };
+    throw new Error(`hold-confirm answered ${String(kind)}`);
+  }
+
+  /** Releases a live hold; answers what state the hold was in. */
+  async releaseHold(holdId: string): Promise<'ok' | 'missing' | 'confirmed' | 'expired' | 'released'> {
+    const k = this.keys;
+    const reply = await this.run['hold-release'](
+      [k.holdsByExpiry(), k.hold(holdId)], [k.prefix, holdId]) as string[];
+    return reply[0] as 'ok' | 'missing' | 'confirmed' | 'expired' | 'released';
+  }
+
+  async cancelReservation(id: string, by: string): Promise<{ kind: 'ok'; previous: string } | { kind: 'missing' | 'already' }> {
+    const k = this.keys;
+    const reply = await this.run['reservation-cancel'](
+      [k.reservation(id), k.outbox()], [k.prefix, id, by]) as string[];
+    if (reply[0] === 'ok') return { kind: 'ok', previous: reply[1]! };
+    return { kind: reply[0] as 'missing' | 'already' };
+  }
+
+  /** One round trip: expires what is due and returns raw claims and site health. */
+  async read(asks: ReadAsk[], sites: string[]): Promise<RawRead> {
+    const k = this.keys;
+    const luaAsks = asks.map((a) => a.by === 'night'
+      ? { l: a.ledger, by: 'night', d: a.dates }
+      : { l: a.ledger, by: 'time', from: a.from, to: a.to, b: a.bufferBefore, a: a.bufferAfter });
+    const reply = await this.run['availability-read'](
+      [k.holdsByExpiry()], [k.prefix, JSON.stringify(luaAsks), JSON.stringify(sites)]) as string[];
+    const ledgers = (JSON.parse(reply[1]!) as unknown[]);
+    const health = JSON.parse(reply[2]!) as unknown[];
+    return {
+      now: Number(reply[0]),
+      // Lua's cjson encodes an empty table as {}: an empty answer is an empty list.
+      ledgers: asks.map((_, i) => (Array.isArray(ledgers[i]) ? ledgers[i] : []) as number[]),
+      health: sites.map((_, i) => (health[i] && typeof health[i] === 'object' && !Array.isArray(health[i])
+        ? health[i] : {}) as Record<string, string>),
+    };
+  }
+
+  async getHold(id: string): Promise<HoldRecord | null> {
+    const h = await this.redis.hgetall(this.keys.hold(id));
+    if (!h.status) return null;
+    return {
+      id,
+      status: h.status,
+      expiresAt: Number(h.expiresAt),
+      createdAt: Number(h.createdAt),
+      items: fromLua(h.items),
+      meta: JSON.parse(h.meta || '{}') as Record<string, unknown>,
+      ...(h.reservation ? { reservationId: h.reservation } : {}),
+    };
+  }
+
+  async getReservation(id: string): Promise<ReservationRecord | null> {
+    const r = await this.redis.hgetall(this.keys.reservation(id));
+    if (!r.status) return null;
+    return {
+      id,
+      status: r.status,
+      holdId: r.holdId ?? '',
+      items: fromLua(r.items),
+      meta: JSON.parse(r.meta || '{}') as Record<string, unknown>,
+      token: r.token ?? '',
+      createdAt: Number(r.createdAt),
+      updatedAt: Number(r.updatedAt),
+      externalIds: JSON.parse(r.externalIds || '{}') as Record<string, string>,
+      ...(r.error ? { error: r.error } : {}),
+      ...(r.cancelledBy ? { cancelledBy: r.cancelledBy } : {}),
+    };
+  }
+
+  /** Redis' clock, the one hold expiry is judged by. */
+  async now(): Promise<number> {
+    const [s, us] = await this.redis.time();
+    return Number(s) * 1000 + Math.floor(Number(us) / 1000);
+  }
+}
+
+function toLua(it: ClaimItem): Record<string, unknown> {
+  const base = {
+    l: it.ledger, by: it.by, q: it.quantity, cap: it.capacity, b: it.bufferBefore,
+    a: it.bufferAfter, site: it.site, res: it.resource, wb: it.writeback ? 1 : 0,
+  };
+  return it.by === 'night' ? { ...base, d: it.nights ?? [] } : { ...base, s: it.start, e: it.end };
+}
+
+function fromLua(json: string | undefined): StoredItem[] {
+  const raw = JSON.parse(json || '[]') as Array<Record<string, unknown>>;
+  if (!Array.isArray(raw)) return [];
+  return raw.map((it) => ({
+    site: String(it.site),
+    resource: String(it.res),
+    quantity: Number(it.q),
+    ...(it.by === 'night'
+      ? { nights: Array.isArray(it.d) ? (it.d as string[]) : [] }
+      : { start: Number(it.s), end: Number(it.e) }),
+  }));
+}

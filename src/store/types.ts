@@ -1,0 +1,75 @@
+/** One item as the claiming script sees it: which ledger, how much, and when. */
+export interface ClaimItem {
+  /** Capacity ledger: a resource, or the shared resource it is a member of. */
+  ledger: string;
+  by: 'night' | 'time';
+  quantity: number;
+  capacity: number;
+  /** Local dates, for `by: 'night'`. */
+  nights?: string[];
+  /** UTC ms, for `by: 'time'`. */
+  start?: number;
+  end?: number;
+  bufferBefore: number;
+  bufferAfter: number;
+  site: string;
+  resource: string;
+  /** True when the site has its own system the reservation must be written into. */
+  writeback: boolean;
+}
+
+export type ClaimResult =
+  | { kind: 'ok'; holdId: string; expiresAt: number }
+  | { kind: 'replay'; holdId: string; expiresAt: number; status: string }
+  | { kind: 'mismatch'; holdId: string }
+  | { kind: 'unavailable'; itemIndex: number; where: string }
+  | { kind: 'too-many-holds'; open: number };
+
+export type ConfirmResult =
+  | { kind: 'ok' | 'already'; reservationId: string; status: string; token: string }
+  | { kind: 'expired' | 'released' | 'missing' };
+
+export interface StoredItem {
+  site: string;
+  resource: string;
+  quantity: number;
+  nights?: string[];
+  start?: number;
+  end?: number;
+}
+
+export interface HoldRecord {
+  id: string;
+  status: string;
+  expiresAt: number;
+  createdAt: number;
+  items: StoredItem[];
+  meta: Record<string, unknown>;
+  reservationId?: string;
+}
+
+export interface ReservationRecord {
+  id: string;
+  status: string;
+  holdId: string;
+  items: StoredItem[];
+  meta: Record<string, unknown>;
+  token: string;
+  createdAt: number;
+  updatedAt: number;
+  externalIds: Record<string, string>;
+  error?: string;
+  cancelledBy?: string;
+}
+
+export type ReadAsk =
+  | { ledger: string; by: 'night'; dates: string[] }
+  | { ledger: string; by: 'time'; from: number; to: number; bufferBefore: number; bufferAfter: number };
+
+/** Raw answer of one availability read; `ledgers[i]` answers `asks[i]`. */
+export interface RawRead {
+  now: number;
+  /** Units used per asked date, or occupied spans `[start, end, quantity]`. */
+  ledgers: Array<number[] | Array<[number, number, number]>>;
+  health: Array<Record<string, string>>;
+}
