@@ -12,7 +12,8 @@ export interface HubConfig {
   /** Hash tag shared by all booking state of this hub (Redis Cluster slot). */
   hubId: string;
   redis: { url: string; keyPrefix: string };
-  http: { host: string; port: number };
+  /** trustProxy: take the client address from X-Forwarded-For (behind a reverse proxy). */
+  http: { host: string; port: number; trustProxy?: boolean };
   auth: {
     adminToken: string;
     widgetKeys: WidgetKeyConfig[];

@@ -1,0 +1,29 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { HubConfig } from '../config/types.js';
+import type { AvailabilityService } from '../reservations/availability.js';
+import type { Catalog } from '../reservations/catalog.js';
+import type { HoldService } from '../reservations/holds.js';
+import type { ReservationService } from '../reservations/reservations.js';
+import type { SiteHealthReader } from '../reservations/site-health.js';
+import type { AvailabilityStore } from '../store/store.js';
+import type { Authenticator } from './auth.js';
+import type { ApiMetrics } from './metrics.js';
+
+/** What the HTTP layer is built from; one object so tests can hand in their own parts. */
+export interface ApiContext {
+  config: HubConfig;
+  redis: Redis;
+  store: AvailabilityStore;
+  catalog: Catalog;
+  holds: HoldService;
+  reservations: ReservationService;
+  availability: AvailabilityService;
+  health: SiteHealthReader;
+  auth: Authenticator;
+  metrics: ApiMetrics;
+  logger: Logger;
+  /** Roles this process runs; `/readyz` only needs worker heartbeats from elsewhere otherwise. */
+  roles: ReadonlySet<'api' | 'worker' | 'scheduler'>;
+  version: string;
+}

@@ -1,0 +1,23 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of the API process; a registry per instance keeps tests independent. */
+export class ApiMetrics {
+  readonly registry = new Registry();
+  readonly holds = new Counter({
+    name: 'avhub_holds_total', help: 'Hold requests by outcome (created, replayed, or the problem type)',
+    labelNames: ['outcome'], registers: [this.registry],
+  });
+  readonly reservations = new Counter({
+    name: 'avhub_reservations_total', help: 'Reservation changes by action and resulting status',
+    labelNames: ['action', 'status'], registers: [this.registry],
+  });
+  readonly requestSeconds = new Histogram({
+    name: 'avhub_http_request_duration_seconds', help: 'HTTP request duration by route and status',
+    labelNames: ['method', 'route', 'status'], registers: [this.registry],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'avhub_' });
+  }
+}

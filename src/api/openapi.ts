@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { Problem } from './schemas.js';
+import type { RouteSpec } from './route-table.js';
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  return z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+}
+
+function parameters(spec: RouteSpec): unknown[] {
+  const out: unknown[] = [];
+  for (const [where, schema] of [['path', spec.params], ['query', spec.query]] as const) {
+    if (!schema) continue;
+    const js = jsonSchema(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };
+    for (const [name, prop] of Object.entries(js.properties ?? {})) {
+      out.push({ name, in: where, required: where === 'path' || (js.required ?? []).includes(name), schema: prop });
+    }
+  }
+  for (const h of spec.headers ?? []) {
+    out.push({ name: h.name, in: 'header', required: h.required ?? false, description: h.description, schema: { type: 'string' } });
+  }
+  return out;
+}
+
+const security: Record<string, unknown[]> = {
+  widget: [{ widgetKey: [] }, { widgetKeyQuery: [] }, { adminToken: [] }],
+  admin: [{ adminToken: [] }],
+  reservation: [{ reservationToken: [] }, { adminToken: [] }],
+  public: [],
+};
+
+/** The OpenAPI 3.1 document of the routes, built from the schemas the server validates with. */
+export function buildOpenApi(specs: RouteSpec[], version: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const spec of specs) {
+    const path = spec.url.replace(/:(\w+)/g, '{$1}');
+    const responses: Record<string, unknown> = {};
+    for (const [status, r] of Object.entries(spec.responses)) {
+      const schema = r.schema ?? (Number(status) >= 400 ? Problem : undefined);
+      const type = r.contentType ?? (Number(status) >= 400 ? 'application/problem+json' : 'application/json');
+      responses[status] = schema
+        ? { description: r.description, content: { [type]: { schema: jsonSchema(schema, 'output') } } }
+        : { description: r.description };
+    }
+    (paths[path] ??= {})[spec.method.toLowerCase()] = {
+      summary: spec.summary,
+      security: security[spec.access],
+      parameters: parameters(spec),
+      ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } } } : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Availability Hub API', version },
+    components: {
+      securitySchemes: {
+        widgetKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
+        widgetKeyQuery: { type: 'apiKey', in: 'query', name: 'key' },
+        adminToken: { type: 'http', scheme: 'bearer' },
+        reservationToken: { type: 'apiKey', in: 'header', name: 'X-Reservation-Token' },
+      },
+    },
+    paths,
+  };
+}

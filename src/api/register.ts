@@ -1,0 +1,45 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Caller } from './auth.js';
+import type { ApiContext } from './context.js';
+import type { RouteSpec, RouteTable } from './route-table.js';
+import { parseOr400 } from './validate.js';
+
+export interface RouteInput {
+  query: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- typed by each spec's schema
+  params: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  caller: Caller | null;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set when a widget key allowed this request's Origin: the reply then carries CORS headers. */
+    corsOrigin?: string;
+  }
+}
+
+export type Handler = (req: FastifyRequest, reply: FastifyReply, input: RouteInput) => Promise<unknown>;
+
+/** Registers a route: checks access, validates params/query/body with the spec's schemas. */
+export function register(app: FastifyInstance, table: RouteTable, ctx: ApiContext, spec: RouteSpec, handler: Handler): void {
+  table.add(spec);
+  app.route({
+    method: spec.method,
+    url: spec.url,
+    handler: async (req, reply) => {
+      let caller: Caller | null = null;
+      if (spec.access === 'admin') caller = ctx.auth.admin(req);
+      if (spec.access === 'widget') {
+        caller = ctx.auth.widget(req);
+        if (caller.kind === 'widget' && req.headers.origin) req.corsOrigin = req.headers.origin;
+      }
+      const input: RouteInput = {
+        caller,
+        params: spec.params ? parseOr400(spec.params, req.params, '') : req.params,
+        query: spec.query ? parseOr400(spec.query, req.query ?? {}, '') : req.query,
+        body: spec.body ? parseOr400(spec.body, req.body ?? {}, '') : undefined,
+      };
+      return handler(req, reply, input);
+    },
+  });
+}

@@ -1,0 +1,27 @@
+import type { z } from 'zod';
+
+export type Access = 'public' | 'widget' | 'admin' | 'reservation';
+
+/** One HTTP route: what it accepts and answers. The server validates with it; OpenAPI is made of it. */
+export interface RouteSpec {
+  method: 'GET' | 'POST' | 'DELETE' | 'PATCH';
+  /** Fastify-style path, `:id` for parameters. */
+  url: string;
+  summary: string;
+  access: Access;
+  query?: z.ZodType;
+  params?: z.ZodType;
+  body?: z.ZodType;
+  headers?: Array<{ name: string; description: string; required?: boolean }>;
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+}
+
+/** Collects the specs of every registered route, in registration order. */
+export class RouteTable {
+  readonly specs: RouteSpec[] = [];
+
+  add(spec: RouteSpec): RouteSpec {
+    this.specs.push(spec);
+    return spec;
+  }
+}

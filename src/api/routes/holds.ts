@@ -1,0 +1,74 @@
+import type { FastifyInstance } from 'fastify';
+import { HubError } from '../../reservations/errors.js';
+import type { ApiContext } from '../context.js';
+import { register } from '../register.js';
+import type { RouteTable } from '../route-table.js';
+import { ConfirmResponse, HoldRequest, HoldResponse, IdParams } from '../schemas.js';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+export function holdRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiContext): void {
+  register(app, table, ctx, {
+    method: 'POST', url: '/v1/holds', access: 'widget',
+    summary: 'Hold capacity (one item, or several all-or-nothing) until it expires',
+    body: HoldRequest,
+    headers: [{ name: 'Idempotency-Key', description: 'The same key and body return the same hold; another body is 422' }],
+    responses: {
+      201: { description: 'Held', schema: HoldResponse }, 400: { description: 'Invalid body' },
+      403: { description: 'Site not allowed for this key' }, 404: { description: 'Unknown site or resource' },
+      409: { description: 'Not available (type unavailable)' },
+      422: { description: 'Outside availability rules, or Idempotency-Key reused with another body' },
+      429: { description: 'Too many open holds for this client' },
+      503: { description: 'Site limited in a centralized group (type site-limited)' },
+    },
+  }, async (req, reply, { body, caller }) => {
+    const idem = req.headers['idempotency-key'];
+    if (idem !== undefined && (typeof idem !== 'string' || !IDEMPOTENCY_KEY.test(idem))) {
+      throw new HubError(400, 'invalid-request', 'Invalid request', 'Idempotency-Key: 1 to 200 visible ASCII characters', { field: 'Idempotency-Key' });
+    }
+    const items = body.items ?? [{ site: body.site, resource: body.resource, quantity: body.quantity,
+      start: body.start, end: body.end, checkIn: body.checkIn, checkOut: body.checkOut }];
+    try {
+      const hold = await ctx.holds.create({
+        items, customer: body.customer, idempotencyKey: idem,
+        caller: caller!.kind === 'widget' ? { scope: caller!.scope, sites: caller!.sites } : { scope: 'admin' },
+        ...(caller!.kind === 'widget' && caller!.key.maxOpenHolds > 0
+          ? { client: { address: req.ip, maxOpen: caller!.key.maxOpenHolds } } : {}),
+      });
+      ctx.metrics.holds.inc({ outcome: hold.replayed ? 'replayed' : 'created' });
+      if (hold.replayed) reply.header('Idempotent-Replayed', 'true');
+      reply.code(201).header('Location', `/v1/holds/${hold.id}`);
+      return { id: hold.id, expiresAt: hold.expiresAt, status: hold.status };
+    } catch (err) {
+      ctx.metrics.holds.inc({ outcome: err instanceof HubError ? err.type : 'error' });
+      throw err;
+    }
+  });
+
+  register(app, table, ctx, {
+    method: 'POST', url: '/v1/holds/:id/confirm', access: 'widget',
+    summary: 'Confirm a hold: it becomes a reservation (pending until written back)',
+    params: IdParams,
+    responses: {
+      202: { description: 'Reservation made', schema: ConfirmResponse }, 404: { description: 'No such hold' },
+      409: { description: 'Hold was released' }, 410: { description: 'Hold expired (type hold-expired)' },
+      503: { description: 'Site limited in a centralized group' },
+    },
+  }, async (_req, reply, { params }) => {
+    const result = await ctx.holds.confirm(params.id);
+    ctx.metrics.reservations.inc({ action: 'confirm', status: result.status });
+    reply.code(202).header('Location', `/v1/reservations/${result.reservationId}`);
+    return result;
+  });
+
+  register(app, table, ctx, {
+    method: 'DELETE', url: '/v1/holds/:id', access: 'widget',
+    summary: 'Release a hold',
+    params: IdParams,
+    responses: { 204: { description: 'Released (or already over)' }, 404: { description: 'No such hold' }, 409: { description: 'Already confirmed' } },
+  }, async (_req, reply, { params }) => {
+    await ctx.holds.release(params.id);
+    reply.code(204);
+    return null;
+  });
+}

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+
+/** Request and response schemas: the server validates with these and /openapi.json is made of them. */
+
+const id = z.string().min(1).max(100);
+const when = z.string().min(10).max(40);
+
+export const HoldItem = z.strictObject({
+  site: id.describe('Site id'),
+  resource: id.describe('Resource id at the site'),
+  quantity: z.int().min(1).max(1000).optional().describe('Units of a pool; default 1'),
+  start: when.optional().describe('ISO date-time, for resources booked by time; without an offset it is the site\'s local time'),
+  end: when.optional().describe('ISO date-time (exclusive), for resources booked by time'),
+  checkIn: when.optional().describe('Local date YYYY-MM-DD, for resources booked by night'),
+  checkOut: when.optional().describe('Local date YYYY-MM-DD (the morning of departure), for resources booked by night'),
+});
+
+export const Customer = z.record(z.string().max(50), z.union([z.string().max(500), z.number(), z.boolean(), z.null()]))
+  .describe('Free-form guest details kept with the reservation; never shown in availability');
+
+export const HoldRequest = z.strictObject({
+  ...HoldItem.partial().shape,
+  items: z.array(HoldItem).min(1).max(20).optional().describe('Several items, claimed all or none'),
+  customer: Customer.optional(),
+}).superRefine((body, ctx) => {
+  const single = body.site !== undefined || body.resource !== undefined;
+  if (body.items && single) {
+    ctx.addIssue({ code: 'custom', path: ['items'], message: 'send either items or one item\'s site/resource, not both' });
+  } else if (!body.items && (body.site === undefined || body.resource === undefined)) {
+    ctx.addIssue({ code: 'custom', path: [body.site === undefined ? 'site' : 'resource'], message: 'is required (or send items)' });
+  }
+});
+
+export const HoldResponse = z.object({
+  id: z.string().describe('Hold id; an unguessable capability, keep it private to the guest'),
+  expiresAt: z.string().describe('When the hold lapses unless confirmed (ISO instant)'),
+  status: z.enum(['held', 'confirmed', 'released', 'expired']),
+});
+
+export const ConfirmResponse = z.object({
+  reservationId: z.string(),
+  status: z.enum(['pending', 'confirmed']),
+  token: z.string().describe('Reservation token: send as X-Reservation-Token to read or cancel the reservation'),
+});
+
+export const AvailabilityQuery = z.strictObject({
+  site: z.union([z.string().max(2000), z.array(z.string().max(100)).max(100)])
+    .describe('Site ids, repeated or comma-separated'),
+  resource: id.optional(),
+  group: id.optional(),
+  from: when.describe('Local date (midnight at each site) or ISO instant'),
+  to: when.describe('Exclusive; local date or ISO instant'),
+  key: z.string().max(200).optional().describe('Widget key, instead of the X-Api-Key header'),
+});
+
+const Night = z.object({ date: z.string(), available: z.int() });
+const Piece = z.object({ start: z.string(), end: z.string(), available: z.int() });
+export const AvailabilityResponse = z.object({
+  sites: z.array(z.object({
+    id: z.string(), name: z.string(), timezone: z.string(),
+    health: z.enum(['healthy', 'degraded', 'limited']),
+    limited: z.boolean(),
+    asOf: z.string().describe('Time of the data'),
+    resources: z.array(z.object({
+      id: z.string(), name: z.string(), kind: z.enum(['unit', 'pool']), group: z.string(),
+      capacity: z.int(),
+      nights: z.array(Night).optional().describe('Resources booked by night: one entry per local date'),
+      intervals: z.array(Piece).optional().describe('Resources booked by time: maximal pieces of constant availability'),
+    })),
+  })),
+});
+
+export const ReservationItem = z.object({
+  site: z.string(), resource: z.string(), quantity: z.int(),
+  checkIn: z.string().optional(), checkOut: z.string().optional(),
+  start: z.string().optional(), end: z.string().optional(),
+});
+
+export const ReservationResponse = z.object({
+  id: z.string(),
+  status: z.enum(['pending', 'confirmed', 'failed', 'cancelled']),
+  items: z.array(ReservationItem),
+  externalIds: z.record(z.string(), z.string()),
+  customer: Customer.nullable(),
+  error: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const IdParams = z.strictObject({ id: id });
+
+export const Problem = z.object({
+  type: z.string().describe('Stable machine-readable reason, e.g. unavailable, hold-expired, site-limited'),
+  title: z.string(),
+  status: z.int(),
+  detail: z.string(),
+  field: z.string().optional(),
+}).describe('RFC 9457 problem details');
+
+export const SiteSummary = z.object({
+  id: z.string(), name: z.string(), timezone: z.string(), adapter: z.string(),
+  pollEvery: z.string().optional(), priority: z.int(),
+  health: z.enum(['healthy', 'degraded', 'limited']),
+  resources: z.array(z.object({
+    id: z.string(), kind: z.enum(['unit', 'pool']), capacity: z.int(), group: z.string(),
+    bookedBy: z.enum(['night', 'time']), shared: z.string().optional(),
+  })),
+});
+export const SitesResponse = z.object({ sites: z.array(SiteSummary) });

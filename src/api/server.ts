@@ -1,0 +1,62 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { ApiContext } from './context.js';
+import { installProblemHandler } from './problem.js';
+import { RouteTable } from './route-table.js';
+import { availabilityRoutes } from './routes/availability.js';
+import { holdRoutes } from './routes/holds.js';
+import { reservationRoutes } from './routes/reservations.js';
+import { siteRoutes } from './routes/sites.js';
+import { systemRoutes } from './routes/system.js';
+
+const CORS_HEADERS = 'Content-Type, X-Api-Key, Idempotency-Key, X-Reservation-Token, Authorization';
+
+/** The HTTP server of the hub: public v1, admin v1, OpenAPI and metrics. */
+export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.logger.child({ role: 'api' }) as FastifyBaseLogger,
+    bodyLimit: 64 * 1024,
+    disableRequestLogging: true,
+    trustProxy: ctx.config.http.trustProxy ?? false,
+  });
+  installProblemHandler(app);
+
+  // Preflights carry no key: answer them for any origin some widget key allows; the request
+  // itself is then checked against its own key's origins.
+  app.addHook('onRequest', async (req, reply) => {
+    const origin = req.headers.origin;
+    if (req.method !== 'OPTIONS' || !origin) return;
+    if (!ctx.auth.anyKeyAllows(origin)) {
+      return reply.code(403).type('application/problem+json').send({
+        type: 'origin-not-allowed', title: 'Origin not allowed', status: 403, detail: `no widget key allows ${origin}` });
+    }
+    return reply.code(204).headers({
+      'Access-Control-Allow-Origin': origin,
+      'Access-Control-Allow-Methods': 'GET, POST, DELETE, PATCH',
+      'Access-Control-Allow-Headers': CORS_HEADERS,
+      'Access-Control-Max-Age': '600',
+      Vary: 'Origin',
+    }).send();
+  });
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (req.corsOrigin) {
+      reply.header('Access-Control-Allow-Origin', req.corsOrigin);
+      reply.header('Access-Control-Expose-Headers', 'Location, Retry-After, Idempotent-Replayed');
+      reply.header('Vary', 'Origin');
+    }
+    return payload;
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    ctx.metrics.requestSeconds.observe(
+      { method: req.method, route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000);
+    if (reply.statusCode >= 500) req.log.warn({ url: req.url, status: reply.statusCode }, 'request failed');
+  });
+
+  const table = new RouteTable();
+  systemRoutes(app, table, ctx);
+  availabilityRoutes(app, table, ctx);
+  holdRoutes(app, table, ctx);
+  reservationRoutes(app, table, ctx);
+  siteRoutes(app, table, ctx);
+  return app;
+}

@@ -1,0 +1,10 @@
+/** The hub's pure domain: types, calendar and interval arithmetic, capacity, rules, state machines. */
+export * from './types.js';
+export * from './zone.js';
+export * from './local-dates.js';
+export * from './intervals.js';
+export * from './capacity.js';
+export * from './opening-hours.js';
+export * from './rules.js';
+export * from './states.js';
+export * from './invalid-transition.error.js';

@@ -1,0 +1,145 @@
+import { closedIntervals } from './opening-hours.js';
+import { daysBetween, isLocalDate, localDateOf } from './local-dates.js';
+import type { AvailabilityRules, Interval, LocalDate } from './types.js';
+
+export { closedIntervals, openIntervals } from './opening-hours.js';
+
+/**
+ * Availability rules checked for one requested span. Buffers are not checked here: they concern
+ * other claims, so the store applies them. A missing `minNotice` counts as 0 (nothing may start in
+ * the past); a missing `maxAdvance`, `minStay` or `maxStay` is no limit.
+ */
+
+export type RuleViolationCode =
+  | 'outside-opening-hours'
+  | 'min-notice'
+  | 'max-advance'
+  | 'min-stay'
+  | 'max-stay'
+  | 'invalid-span';
+
+/** Why a span is not bookable; `message` is for people, `code` is stable. */
+export interface RuleViolation {
+  code: RuleViolationCode;
+  message: string;
+}
+
+const violation = (code: RuleViolationCode, message: string): RuleViolation => ({ code, message });
+
+/**
+ * Checks a time-booked span `[start, end)` (epoch ms UTC) against `rules` in zone `tz` at `now`:
+ * a valid span, length within `minStay`/`maxStay` (ms), `start >= now + minNotice`,
+ * `start <= now + maxAdvance`, and every instant inside opening hours. Returns the first violation
+ * in that order, or `null` when the span is allowed.
+ */
+export function checkTimeRules(
+  rules: AvailabilityRules,
+  span: Interval,
+  now: number,
+  tz: string,
+): RuleViolation | null {
+  const { start, end } = span;
+  if (!Number.isFinite(start) || !Number.isFinite(end) || !(end > start)) {
+    return violation('invalid-span', 'the booking must end after it starts');
+  }
+  const length = end - start;
+  if (rules.minStay !== undefined && length < rules.minStay) {
+    return violation('min-stay', `the booking is shorter than the minimum of ${minutes(rules.minStay)}`);
+  }
+  if (rules.maxStay !== undefined && length > rules.maxStay) {
+    return violation('max-stay', `the booking is longer than the maximum of ${minutes(rules.maxStay)}`);
+  }
+  const earliest = now + (rules.minNotice ?? 0);
+  if (start < earliest) {
+    return violation('min-notice', `the booking must start at or after ${new Date(earliest).toISOString()}`);
+  }
+  if (rules.maxAdvance !== undefined && start > now + rules.maxAdvance) {
+    return violation(
+      'max-advance',
+      `the booking must start at or before ${new Date(now + rules.maxAdvance).toISOString()}`,
+    );
+  }
+  if (closedIntervals(rules.openingHours, span, tz).length > 0) {
+    return violation('outside-opening-hours', 'the booking lies partly or wholly outside opening hours');
+  }
+  return null;
+}
+
+/**
+ * Checks a night-booked stay (`checkIn` inclusive, `checkOut` exclusive, local dates in `tz`) at
+ * `now`: valid dates with `checkOut > checkIn`, nights within `minStay`/`maxStay` (nights),
+ * `checkIn >= localDateOf(now + minNotice)` (so without `minNotice` today is bookable) and
+ * `checkIn <= localDateOf(now + maxAdvance)`. Opening hours do not apply to nights.
+ */
+export function checkNightRules(
+  rules: AvailabilityRules,
+  checkIn: LocalDate,
+  checkOut: LocalDate,
+  now: number,
+  tz: string,
+): RuleViolation | null {
+  if (!isLocalDate(checkIn) || !isLocalDate(checkOut)) {
+    return violation('invalid-span', 'check-in and check-out must be dates (YYYY-MM-DD)');
+  }
+  const nights = daysBetween(checkIn, checkOut);
+  if (nights <= 0) return violation('invalid-span', 'check-out must be after check-in');
+  if (rules.minStay !== undefined && nights < rules.minStay) {
+    return violation('min-stay', `the stay must be at least ${rules.minStay} night(s)`);
+  }
+  if (rules.maxStay !== undefined && nights > rules.maxStay) {
+    return violation('max-stay', `the stay must be at most ${rules.maxStay} night(s)`);
+  }
+  const first = firstBookableDate(rules, now, tz);
+  if (checkIn < first) return violation('min-notice', `check-in must be on or after ${first}`);
+  const last = lastBookableDate(rules, now, tz);
+  if (last !== null && checkIn > last) return violation('max-advance', `check-in must be on or before ${last}`);
+  return null;
+}
+
+/** The earliest local date a stay may start on: `localDateOf(now + minNotice, tz)`. */
+export function firstBookableDate(rules: AvailabilityRules, now: number, tz: string): LocalDate {
+  return localDateOf(now + (rules.minNotice ?? 0), tz);
+}
+
+/** The latest local date a stay may start on, or `null` without `maxAdvance`. */
+export function lastBookableDate(rules: AvailabilityRules, now: number, tz: string): LocalDate | null {
+  return rules.maxAdvance === undefined ? null : localDateOf(now + rules.maxAdvance, tz);
+}
+
+/**
+ * The parts of `window` (epoch ms UTC) where a booking may not start because of notice limits:
+ * before `now + minNotice` (before `now` without `minNotice`) and from `now + maxAdvance` on.
+ * Sorted and disjoint. (checkTimeRules still accepts a start of exactly `now + maxAdvance`; the
+ * blocked part begins there so that displayed pieces have round boundaries.)
+ */
+export function blockedByNotice(rules: AvailabilityRules, window: Interval, now: number): Interval[] {
+  if (!(window.end > window.start)) return [];
+  const blocked: Interval[] = [];
+  const earliest = now + (rules.minNotice ?? 0);
+  if (earliest > window.start) blocked.push({ start: window.start, end: Math.min(earliest, window.end) });
+  if (rules.maxAdvance !== undefined) {
+    const latest = now + rules.maxAdvance;
+    const from = Math.max(latest, window.start, earliest);
+    if (from < window.end) blocked.push({ start: from, end: window.end });
+  }
+  return blocked;
+}
+
+/**
+ * Which of `dates` may be booked as nights under `minNotice`/`maxAdvance` at `now` in `tz` (the
+ * same test {@link checkNightRules} applies to a check-in date). Stay-length rules are ignored.
+ */
+export function bookableNights(
+  rules: AvailabilityRules,
+  dates: readonly LocalDate[],
+  now: number,
+  tz: string,
+): Set<LocalDate> {
+  const first = firstBookableDate(rules, now, tz);
+  const last = lastBookableDate(rules, now, tz);
+  return new Set(dates.filter((d) => d >= first && (last === null || d <= last)));
+}
+
+function minutes(ms: number): string {
+  return `${Math.round(ms / 60_000)} minute(s)`;
+}

@@ -1,0 +1,167 @@
+import {
+  availabilityPieces, blockedByNotice, bookableNights, closedIntervals, datesCovering,
+  isLocalDate, localMidnight, mergeIntervals, nightAvailability, nightsOf,
+} from '../domain/index.js';
+import type { HealthState, Interval } from '../domain/types.js';
+import type { AvailabilityStore } from '../store/store.js';
+import type { ReadAsk } from '../store/types.js';
+import type { Catalog, CatalogEntry } from './catalog.js';
+import { HubError, invalid } from './errors.js';
+import { parseInstant } from './item-span.js';
+import { fromRecord } from './site-health.js';
+
+/** Widest window one availability read may span. */
+export const MAX_WINDOW_DAYS = 366;
+
+export interface AvailabilityQuery {
+  sites: string[];
+  resource?: string | undefined;
+  group?: string | undefined;
+  /** A local date (midnight at each site) or an ISO instant. */
+  from: string;
+  /** Exclusive; a local date or an ISO instant. */
+  to: string;
+}
+
+export interface NightView { date: string; available: number }
+export interface IntervalView { start: string; end: string; available: number }
+
+export interface ResourceView {
+  id: string;
+  name: string;
+  kind: 'unit' | 'pool';
+  group: string;
+  capacity: number;
+  nights?: NightView[];
+  intervals?: IntervalView[];
+}
+
+export interface SiteView {
+  id: string;
+  name: string;
+  timezone: string;
+  health: HealthState;
+  limited: boolean;
+  asOf: string;
+  resources: ResourceView[];
+}
+
+/** What the read path needs per (site, resource) to turn raw claims into an answer. */
+interface Plan {
+  entry: CatalogEntry;
+  ask: ReadAsk;
+  window: Interval;
+  dates: string[];
+}
+
+/**
+ * The availability answer (DESIGN §7): one store round trip for all asked sites, then the same
+ * arithmetic the claiming script applies, in TypeScript.
+ */
+export class AvailabilityService {
+  constructor(private readonly catalog: Catalog, private readonly store: AvailabilityStore) {}
+
+  async read(q: AvailabilityQuery): Promise<{ sites: SiteView[] }> {
+    const sites = q.sites.map((id) => {
+      const site = this.catalog.site(id);
+      if (!site) throw new HubError(404, 'not-found', 'Not found', `site "${id}" does not exist`, { site: id });
+      return site;
+    });
+    if (q.group && !this.catalog.config.groups[q.group]) {
+      throw new HubError(404, 'not-found', 'Not found', `group "${q.group}" does not exist`, { group: q.group });
+    }
+    const plans: Plan[] = [];
+    for (const site of sites) {
+      const window = resolveWindow(q.from, q.to, site.timezone);
+      for (const entry of this.catalog.entriesOf(site.id)) {
+        if (q.resource && entry.resource.id !== q.resource) continue;
+        if (q.group && entry.resource.group !== q.group) continue;
+        plans.push(planFor(entry, window, q));
+      }
+    }
+    const raw = await this.store.read(plans.map((p) => p.ask), sites.map((s) => s.id));
+
+    const views = new Map<string, ResourceView[]>();
+    plans.forEach((plan, i) => {
+      const list = views.get(plan.entry.site.id) ?? [];
+      list.push(this.resourceView(plan, raw.ledgers[i]!, raw.now));
+      views.set(plan.entry.site.id, list);
+    });
+    return {
+      sites: sites.map((site, i) => {
+        const record = raw.health[i] ?? {};
+        const own = site.adapter.kind === 'none';
+        const health = own ? 'healthy' : fromRecord(record);
+        const asOf = own ? raw.now : Number(record.lastSuccessAt ?? 0);
+        return {
+          id: site.id, name: site.name, timezone: site.timezone, health,
+          limited: health === 'limited',
+          asOf: new Date(asOf).toISOString(),
+          resources: views.get(site.id) ?? [],
+        };
+      }),
+    };
+  }
+
+  private resourceView(plan: Plan, ledger: number[] | Array<[number, number, number]>, now: number): ResourceView {
+    const { entry } = plan;
+    const base = {
+      id: entry.resource.id, name: entry.resource.name, kind: entry.resource.kind,
+      group: entry.resource.group, capacity: entry.capacity,
+    };
+    const rules = entry.resource.rules;
+    const tz = entry.site.timezone;
+    if (plan.ask.by === 'night') {
+      const used = ledger as number[];
+      const bookable = bookableNights(rules, plan.dates, now, tz);
+      return {
+        ...base,
+        nights: plan.dates.map((date, j) => ({
+          date,
+          available: bookable.has(date) ? nightAvailability(entry.capacity, used[j] ?? 0) : 0,
+        })),
+      };
+    }
+    const spans = (ledger as Array<[number, number, number]>)
+      .map(([start, end, quantity]) => ({ start, end, quantity }));
+    const blocked = mergeIntervals([
+      ...closedIntervals(rules.openingHours, plan.window, tz),
+      ...blockedByNotice(rules, plan.window, now),
+    ]);
+    return {
+      ...base,
+      intervals: availabilityPieces(plan.window, entry.capacity, spans, blocked).map((p) => ({
+        start: new Date(p.start).toISOString(), end: new Date(p.end).toISOString(), available: p.available,
+      })),
+    };
+  }
+}
+
+function planFor(entry: CatalogEntry, window: Interval, q: AvailabilityQuery): Plan {
+  const tz = entry.site.timezone;
+  if (entry.resource.bookedBy === 'night') {
+    const dates = isLocalDate(q.from) && isLocalDate(q.to)
+      ? nightsOf(q.from, q.to)
+      : datesCovering(window.start, window.end, tz);
+    return { entry, window, dates, ask: { ledger: entry.ledger, by: 'night', dates } };
+  }
+  const rules = entry.resource.rules;
+  return {
+    entry, window, dates: [],
+    ask: {
+      ledger: entry.ledger, by: 'time', from: window.start, to: window.end,
+      bufferBefore: rules.bufferBefore ?? 0, bufferAfter: rules.bufferAfter ?? 0,
+    },
+  };
+}
+
+/** `from`/`to` as local dates mean local midnight at the site; instants are taken as they are. */
+function resolveWindow(from: string, to: string, tz: string): Interval {
+  const start = isLocalDate(from) ? localMidnight(from, tz) : parseInstant(from, tz, 'from');
+  const end = isLocalDate(to) ? localMidnight(to, tz) : parseInstant(to, tz, 'to');
+  if (end <= start) throw invalid('to', 'must be after from');
+  if (end - start > MAX_WINDOW_DAYS * 86_400_000) {
+    throw invalid('to', `the window may span at most ${MAX_WINDOW_DAYS} days`);
+  }
+  return { start, end };
+}

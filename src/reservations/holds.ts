@@ -1,0 +1,168 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { checkNightRules, checkTimeRules } from '../domain/index.js';
+import type { AvailabilityStore } from '../store/store.js';
+import type { ClaimItem } from '../store/types.js';
+import type { Catalog, CatalogEntry } from './catalog.js';
+import { HubError, invalid, notFound } from './errors.js';
+import { resolveSpan, type HoldItemInput } from './item-span.js';
+import type { SiteHealthReader } from './site-health.js';
+
+export interface CreateHoldInput {
+  items: HoldItemInput[];
+  customer?: Record<string, unknown> | undefined;
+  idempotencyKey?: string | undefined;
+  /** Who asks: a widget key id or `admin`; scopes Idempotency-Keys and site access. */
+  caller: { scope: string; sites?: ReadonlySet<string> | undefined };
+  client?: { address: string; maxOpen: number } | undefined;
+}
+
+export interface HoldView {
+  id: string;
+  expiresAt: string;
+  status: string;
+  replayed: boolean;
+}
+
+export interface ConfirmView {
+  reservationId: string;
+  status: 'pending' | 'confirmed';
+  token: string;
+}
+
+/** Opaque, unguessable ids: a hold id is a capability, so it must not be enumerable. */
+export const newId = (kind: 'h' | 'r') => `${kind}_${randomBytes(18).toString('base64url')}`;
+
+/** hold → confirm: validates items against config and rules, then lets the store decide. */
+export class HoldService {
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly store: AvailabilityStore,
+    private readonly health: SiteHealthReader,
+  ) {}
+
+  async create(input: CreateHoldInput): Promise<HoldView> {
+    if (input.items.length === 0) throw invalid('items', 'at least one item is needed');
+    const now = await this.store.now();
+    const resolved = input.items.map((item, i) => this.resolveItem(item, i, input, now));
+    await this.refuseLimitedCentralized(resolved.map((r) => r.entry));
+
+    const ttl = Math.min(...resolved.map((r) => r.entry.holdTtl));
+    const result = await this.store.claimHold({
+      holdId: newId('h'),
+      ttlMs: ttl,
+      items: resolved.map((r) => r.claim),
+      ...(input.idempotencyKey ? {
+        idempotency: { scope: input.caller.scope, key: input.idempotencyKey, fingerprint: fingerprint(input) },
+      } : {}),
+      ...(input.client ? { client: input.client } : {}),
+      meta: { customer: input.customer ?? null, caller: input.caller.scope },
+    });
+    switch (result.kind) {
+      case 'ok':
+        return { id: result.holdId, expiresAt: iso(result.expiresAt), status: 'held', replayed: false };
+      case 'replay':
+        return { id: result.holdId, expiresAt: iso(result.expiresAt), status: result.status, replayed: true };
+      case 'mismatch':
+        throw new HubError(422, 'idempotency-key-reused', 'Idempotency-Key reused',
+          'this Idempotency-Key was used for a different request; use a new key for a new hold');
+      case 'too-many-holds':
+        throw new HubError(429, 'too-many-holds', 'Too many open holds',
+          `this client already has ${result.open} open holds; confirm or release one first`);
+      case 'unavailable': {
+        const r = resolved[result.itemIndex]!;
+        throw new HubError(409, 'unavailable', 'Not available',
+          `${r.entry.site.id}/${r.entry.resource.id} has no capacity left at ${whereText(result.where)}`,
+          { item: result.itemIndex, site: r.entry.site.id, resource: r.entry.resource.id });
+      }
+    }
+  }
+
+  async confirm(holdId: string): Promise<ConfirmView> {
+    const hold = await this.store.getHold(holdId);
+    if (!hold) throw notFound('hold', holdId);
+    if (hold.status === 'held') {
+      const entries = hold.items.map((it) => this.catalog.entry(it.site, it.resource))
+        .filter((e): e is CatalogEntry => e !== undefined);
+      await this.refuseLimitedCentralized(entries);
+    }
+    const result = await this.store.confirmHold(holdId, newId('r'), randomBytes(24).toString('base64url'));
+    switch (result.kind) {
+      case 'ok':
+      case 'already':
+        return { reservationId: result.reservationId, status: result.status as ConfirmView['status'], token: result.token };
+      case 'expired':
+        throw new HubError(410, 'hold-expired', 'Hold expired', `hold "${holdId}" expired; make a new hold`);
+      case 'released':
+        throw new HubError(409, 'hold-released', 'Hold released', `hold "${holdId}" was released`);
+      case 'missing':
+        throw notFound('hold', holdId);
+    }
+  }
+
+  async release(holdId: string): Promise<void> {
+    const result = await this.store.releaseHold(holdId);
+    if (result === 'missing') throw notFound('hold', holdId);
+    if (result === 'confirmed') {
+      throw new HubError(409, 'hold-confirmed', 'Hold confirmed',
+        `hold "${holdId}" is already a reservation; cancel the reservation instead`);
+    }
+  }
+
+  private resolveItem(item: HoldItemInput, i: number, input: CreateHoldInput, now: number):
+  { entry: CatalogEntry; claim: ClaimItem } {
+    const field = input.items.length === 1 && i === 0 ? 'item' : `items[${i}]`;
+    if (input.caller.sites && !input.caller.sites.has(item.site)) {
+      throw new HubError(403, 'forbidden-site', 'Site not allowed',
+        `this key may not book site "${item.site}"`, { site: item.site });
+    }
+    const entry = this.catalog.entry(item.site, item.resource);
+    if (!entry) {
+      if (!this.catalog.site(item.site)) throw notFound('site', item.site);
+      throw notFound('resource', `${item.site}/${item.resource}`);
+    }
+    const quantity = item.quantity ?? 1;
+    if (!Number.isInteger(quantity) || quantity < 1 || quantity > entry.capacity) {
+      throw invalid(`${field}.quantity`, `must be a whole number from 1 to ${entry.capacity}`);
+    }
+    const span = resolveSpan(item, entry, field);
+    const tz = entry.site.timezone;
+    const violation = span.by === 'night'
+      ? checkNightRules(entry.resource.rules, span.checkIn, span.checkOut, now, tz)
+      : checkTimeRules(entry.resource.rules, span, now, tz);
+    if (violation) {
+      throw new HubError(422, violation.code, 'Outside the availability rules', violation.message,
+        { item: i, site: entry.site.id, resource: entry.resource.id });
+    }
+    const rules = entry.resource.rules;
+    return {
+      entry,
+      claim: {
+        ledger: entry.ledger, by: span.by, quantity, capacity: entry.capacity,
+        ...(span.by === 'night' ? { nights: span.nights } : { start: span.start, end: span.end }),
+        bufferBefore: rules.bufferBefore ?? 0, bufferAfter: rules.bufferAfter ?? 0,
+        site: entry.site.id, resource: entry.resource.id, writeback: entry.writeback,
+      },
+    };
+  }
+
+  /** A centralized group refuses to sell what it cannot write back (DESIGN §6). */
+  private async refuseLimitedCentralized(entries: CatalogEntry[]): Promise<void> {
+    for (const entry of entries) {
+      if (entry.group.workflow !== 'centralized' || !entry.writeback) continue;
+      const health = await this.health.state(entry.site.id);
+      if (health === 'limited') {
+        throw new HubError(503, 'site-limited', 'Site has limited availability',
+          `site "${entry.site.id}" is not answering; its group "${entry.group.id}" only sells what it can write back`,
+          { site: entry.site.id });
+      }
+    }
+  }
+}
+
+function fingerprint(input: CreateHoldInput): string {
+  return createHash('sha256').update(JSON.stringify({ items: input.items, customer: input.customer ?? null }))
+    .digest('base64url');
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const whereText = (where: string) => (/^\d+$/.test(where) ? iso(Number(where)) : where);

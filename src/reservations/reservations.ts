@@ -1,0 +1,82 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { addDays } from '../domain/index.js';
+import type { AvailabilityStore } from '../store/store.js';
+import type { ReservationRecord, StoredItem } from '../store/types.js';
+import { HubError, notFound } from './errors.js';
+
+export interface ReservationView {
+  id: string;
+  status: string;
+  items: Array<{ site: string; resource: string; quantity: number; checkIn?: string; checkOut?: string; start?: string; end?: string }>;
+  externalIds: Record<string, string>;
+  customer: Record<string, unknown> | null;
+  error?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Who may touch a reservation: the admin, or whoever holds its token. */
+export type ReservationAccess = { admin: true } | { admin: false; token: string | undefined };
+
+function tokenMatches(expected: string, given: string | undefined): boolean {
+  if (!given || !expected) return false;
+  const a = createHash('sha256').update(expected).digest();
+  const b = createHash('sha256').update(given).digest();
+  return timingSafeEqual(a, b);
+}
+
+/** Reading and cancelling reservations; modification arrives with write-back. */
+export class ReservationService {
+  constructor(private readonly store: AvailabilityStore) {}
+
+  async get(id: string, access: ReservationAccess): Promise<ReservationView> {
+    return toView(await this.authorized(id, access));
+  }
+
+  async cancel(id: string, access: ReservationAccess): Promise<ReservationView> {
+    await this.authorized(id, access);
+    const result = await this.store.cancelReservation(id, access.admin ? 'admin' : 'guest');
+    if (result.kind === 'missing') throw notFound('reservation', id);
+    if (result.kind === 'already') {
+      const r = (await this.store.getReservation(id))!;
+      if (r.status === 'failed') {
+        throw new HubError(409, 'reservation-failed', 'Reservation failed', `reservation "${id}" failed and holds nothing to cancel`);
+      }
+    }
+    return toView((await this.store.getReservation(id))!);
+  }
+
+  private async authorized(id: string, access: ReservationAccess): Promise<ReservationRecord> {
+    const r = await this.store.getReservation(id);
+    // The same answer for a missing reservation and a wrong token: ids must not be probeable.
+    if (!access.admin && (!r || !tokenMatches(r.token, access.token))) {
+      if (!access.token) {
+        throw new HubError(401, 'unauthorized', 'Unauthorized', 'send the reservation token as X-Reservation-Token, or the admin token');
+      }
+      throw new HubError(403, 'forbidden', 'Forbidden', 'the reservation token does not match this reservation');
+    }
+    if (!r) throw notFound('reservation', id);
+    return r;
+  }
+}
+
+function itemView(it: StoredItem): ReservationView['items'][number] {
+  const base = { site: it.site, resource: it.resource, quantity: it.quantity };
+  if (it.nights && it.nights.length > 0) {
+    return { ...base, checkIn: it.nights[0]!, checkOut: addDays(it.nights[it.nights.length - 1]!, 1) };
+  }
+  return { ...base, start: new Date(it.start ?? 0).toISOString(), end: new Date(it.end ?? 0).toISOString() };
+}
+
+function toView(r: ReservationRecord): ReservationView {
+  return {
+    id: r.id,
+    status: r.status,
+    items: r.items.map(itemView),
+    externalIds: r.externalIds,
+    customer: (r.meta.customer as Record<string, unknown> | null | undefined) ?? null,
+    ...(r.error ? { error: r.error } : {}),
+    createdAt: new Date(r.createdAt).toISOString(),
+    updatedAt: new Date(r.updatedAt).toISOString(),
+  };
+}
