@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ApiContext } from './context.js';
 import { installProblemHandler } from './problem.js';
 import { RouteTable } from './route-table.js';
@@ -15,7 +15,8 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.logger.child({ role: 'api' }) as FastifyBaseLogger,
     bodyLimit: 64 * 1024,
-    disableRequestLogging: true,
+    // One line per request is the metrics' job; logs keep what went wrong.
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: ctx.config.http.trustProxy ?? false,
   });
   installProblemHandler(app);
@@ -49,7 +50,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     ctx.metrics.requestSeconds.observe(
       { method: req.method, route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) },
       reply.elapsedTime / 1000);
-    if (reply.statusCode >= 500) req.log.warn({ url: req.url, status: reply.statusCode }, 'request failed');
+    if (reply.statusCode >= 500) req.log.warn({ route: req.routeOptions.url, status: reply.statusCode }, 'request failed');
   });
 
   const table = new RouteTable();

@@ -1,0 +1,121 @@
+import { parseArgs } from 'node:util';
+import type { Redis } from 'ioredis';
+import { checkConfigFile, ConfigError, loadConfig } from './config/index.js';
+import type { HubConfig } from './config/types.js';
+import { EmbeddedRedis, isLocalDefault } from './runtime/embedded-redis.js';
+import { startHub, type Role } from './runtime/hub.js';
+import { createLogger } from './runtime/logger.js';
+import { connectRedis, redactUrl, redisWarnings } from './runtime/redis.js';
+import { printBanner } from './runtime/banner.js';
+import { VERSION } from './runtime/version.js';
+
+const USAGE = `avhub ${VERSION}: the Availability Hub
+
+usage: avhub <command> [--config FILE]
+
+commands:
+  start          every role in one process (api, worker, scheduler)
+  api            the HTTP API only
+  worker         the worker only (polls and write-backs)
+  scheduler      the poll schedulers only
+  check-config   validate FILE: exit 0, or print every error and exit 1
+
+The config file is --config, else $AVHUB_CONFIG, else config/hub.yaml.`;
+
+const ROLES: Record<string, Role[]> = {
+  start: ['api', 'worker', 'scheduler'], api: ['api'], worker: ['worker'], scheduler: ['scheduler'],
+};
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true,
+    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } },
+  });
+  if (values.version) { console.log(VERSION); return 0; }
+  const command = positionals[0];
+  if (values.help || !command) { console.log(USAGE); return command || values.help ? 0 : 2; }
+  const file = values.config ?? positionals[1] ?? process.env.AVHUB_CONFIG ?? 'config/hub.yaml';
+
+  if (command === 'check-config') {
+    const result = checkConfigFile(file, process.env);
+    if (result.ok) {
+      console.log(`${file}: OK (${result.config.sites.length} sites, ${Object.keys(result.config.groups).length} groups)`);
+      return 0;
+    }
+    console.error(result.errors.join('\n'));
+    console.error(`${file}: ${result.errors.length} error(s)`);
+    return 1;
+  }
+  const roles = ROLES[command];
+  if (!roles) { console.error(`unknown command "${command}"\n\n${USAGE}`); return 2; }
+  return run(file, new Set(roles));
+}
+
+async function run(file: string, roles: ReadonlySet<Role>): Promise<number> {
+  let config: HubConfig;
+  try {
+    config = loadConfig(file, process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) { console.error(err.message); return 1; }
+    throw err;
+  }
+  const logger = createLogger(config.log.level);
+  let embedded: EmbeddedRedis | undefined;
+  let redis: Redis;
+  try {
+    redis = await connectRedis(config.redis.url, { failFast: true });
+  } catch (err) {
+    if (!roles.has('api') || !roles.has('worker') || !isLocalDefault(config.redis.url)) {
+      logger.error(`${(err as Error).message}; start Redis or set redis.url in ${file}`);
+      return 1;
+    }
+    logger.info('no Redis at the local default address; starting redis-server with its data under ./data');
+    embedded = new EmbeddedRedis();
+    try {
+      await embedded.start();
+      redis = await connectRedis(config.redis.url, { failFast: true, connectTimeoutMs: 5_000 });
+    } catch (startErr) {
+      logger.error((startErr as Error).message);
+      await embedded.stop();
+      return 1;
+    }
+  }
+  for (const warning of await redisWarnings(redis)) logger.warn(warning);
+  logger.info({ redis: redactUrl(config.redis.url), roles: [...roles] }, 'connected to Redis');
+
+  let hub;
+  try {
+    hub = await startHub(config, redis, roles, logger);
+  } catch (err) {
+    logger.error((err as Error).message);
+    redis.disconnect();
+    await embedded?.stop();
+    return 1;
+  }
+  if (hub.address) printBanner(config, hub.address, file);
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) { logger.warn('second signal: exiting now'); process.exit(1); }
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  await hub.stop();
+  await redis.quit().catch(() => redis.disconnect());
+  await embedded?.stop();
+  logger.info('stopped');
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err: unknown) => {
+    console.error(`avhub: ${(err as Error).message}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,33 @@
+import { basename } from 'node:path';
+import type { HubConfig } from '../config/types.js';
+
+/** What a person starting the hub needs next: where it listens and how to try it. */
+export function printBanner(config: HubConfig, address: string, file: string): void {
+  const base = address.replace('0.0.0.0', '127.0.0.1');
+  const demo = basename(file) === 'demo.yaml';
+  const key = config.auth.widgetKeys[0];
+  const sites = (key?.sites ?? config.sites.map((s) => s.id)).join(',');
+  const today = new Date().toISOString().slice(0, 10);
+  const lines = [
+    '',
+    `Availability Hub is running: ${base}`,
+    `  API docs      ${base}/openapi.json`,
+    `  metrics       ${base}/metrics`,
+    `  sites         ${config.sites.map((s) => `${s.id} (${s.timezone})`).join(', ')}`,
+    ...config.auth.widgetKeys.map((k) => `  widget key    ${k.key}  (sites ${k.sites.join(', ')})`),
+    demo
+      ? `  admin token   ${config.auth.adminToken}  (demo default; set HUB_ADMIN_TOKEN to change it)`
+      : '  admin token   from the configuration (not shown)',
+    '',
+    'Try:',
+    `  curl -s '${base}/v1/availability?site=${sites}&from=${today}&to=${plusDays(today, 3)}' -H 'X-Api-Key: ${key?.key ?? '<key>'}'`,
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function plusDays(date: string, n: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}

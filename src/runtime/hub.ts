@@ -1,0 +1,66 @@
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { Authenticator } from '../api/auth.js';
+import { ApiMetrics } from '../api/metrics.js';
+import { buildServer } from '../api/server.js';
+import type { HubConfig } from '../config/types.js';
+import { startWorkerHeartbeat } from '../health/worker-heartbeat.js';
+import { AvailabilityService } from '../reservations/availability.js';
+import { Catalog } from '../reservations/catalog.js';
+import { HoldService } from '../reservations/holds.js';
+import { ReservationService } from '../reservations/reservations.js';
+import { SiteHealthReader } from '../reservations/site-health.js';
+import { AvailabilityStore } from '../store/store.js';
+import { VERSION } from './version.js';
+
+export type Role = 'api' | 'worker' | 'scheduler';
+
+export interface RunningHub {
+  /** The API's address when this process serves HTTP. */
+  address?: string;
+  app?: FastifyInstance;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the given roles of one hub against one Redis connection. Every role keeps its state in
+ * Redis only, so any number of processes may run any roles side by side.
+ */
+export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlySet<Role>, logger: Logger): Promise<RunningHub> {
+  const store = new AvailabilityStore(redis, config.redis.keyPrefix, config.hubId);
+  const catalog = new Catalog(config);
+  const health = new SiteHealthReader(redis, store.keys, catalog);
+  const stops: Array<() => Promise<void>> = [];
+  const running: RunningHub = {
+    async stop() {
+      for (const stop of stops.reverse()) await stop().catch((err) => logger.warn({ err }, 'stop failed'));
+    },
+  };
+
+  if (roles.has('worker')) {
+    // Poll and write-back processors join this role with the adapters that need them; the
+    // heartbeat already lets /readyz on every API process see that workers run.
+    const beat = startWorkerHeartbeat(redis, store.keys);
+    logger.info({ role: 'worker', worker: beat.id }, 'worker running');
+    stops.push(() => beat.stop());
+  }
+  if (roles.has('scheduler')) {
+    const polled = config.sites.filter((s) => s.adapter.kind !== 'none').length;
+    logger.info({ role: 'scheduler', polledSites: polled }, 'scheduler running');
+  }
+  if (roles.has('api')) {
+    const app = await buildServer({
+      config, redis, store, catalog, health, logger, roles, version: VERSION,
+      holds: new HoldService(catalog, store, health),
+      reservations: new ReservationService(store),
+      availability: new AvailabilityService(catalog, store),
+      auth: new Authenticator(config),
+      metrics: new ApiMetrics(),
+    });
+    running.address = await app.listen({ host: config.http.host, port: config.http.port });
+    running.app = app;
+    stops.push(() => app.close());
+  }
+  return running;
+}

@@ -1,0 +1,20 @@
+import { pino, type Logger } from 'pino';
+
+/** Fields that may carry secrets; pino replaces them before a line is written. */
+export const REDACT_PATHS = [
+  'req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers["x-reservation-token"]',
+  'headers.authorization', 'headers["x-api-key"]', 'headers["x-reservation-token"]',
+  'token', '*.token', 'secret', '*.secret', 'password', '*.password', 'adminToken', '*.adminToken',
+  'apiKey', '*.apiKey', 'clientSecret', '*.clientSecret', 'refreshToken', '*.refreshToken',
+  'privateKey', '*.privateKey', 'credentials', '*.credentials',
+];
+
+/**
+ * JSON lines in production; readable lines when a person watches a terminal. Redis URLs are
+ * logged through redactUrl because they may embed a password.
+ */
+export function createLogger(level: string, pretty = process.stdout.isTTY === true): Logger {
+  const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { pid: process.pid } };
+  if (!pretty) return pino(options);
+  return pino({ ...options, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } });
+}
