@@ -1,0 +1,18 @@
+import type { AdapterFactory, SourceAdapter } from '../../src/sync/port.js';
+
+/**
+ * `kind: none`: the hub is the site's system of record. There is nothing to pull and nothing to
+ * write back, so reservations are confirmed at once and the site is always healthy.
+ */
+export const createNoneAdapter: AdapterFactory = (): SourceAdapter => ({
+  kind: 'none',
+  writable: true,
+  async pull() {
+    return { mode: 'full', bookings: [], removed: [], counts: [], cursor: null, skipped: [] };
+  },
+  async reserve(req) {
+    return { externalId: req.reservationId };
+  },
+  async cancel() {},
+  async close() {},
+});

@@ -1,0 +1,30 @@
+/**
+ * Typed failures an adapter reports; the core decides what each means for retries and health.
+ * `code` is stable for logs, metrics and alerts.
+ */
+export abstract class AdapterError extends Error {
+  abstract readonly code: string;
+}
+
+/** The credential was refused: retrying cannot help; staff must fix the credential. */
+export class AdapterAuthError extends AdapterError {
+  readonly code = 'ADAPTER.AUTH';
+}
+
+/** The source asked us to slow down; wait `retryAfterMs` before the next call. */
+export class AdapterRateLimitedError extends AdapterError {
+  readonly code = 'ADAPTER.RATE_LIMITED';
+  constructor(message: string, readonly retryAfterMs: number) {
+    super(message);
+  }
+}
+
+/** The source did not answer or answered 5xx: retried with backoff; counts toward site health. */
+export class AdapterUnavailableError extends AdapterError {
+  readonly code = 'ADAPTER.UNAVAILABLE';
+}
+
+/** The source no longer accepts the cursor (Google 410, CalDAV invalid sync token): full resync. */
+export class CursorRejectedError extends AdapterError {
+  readonly code = 'ADAPTER.CURSOR_REJECTED';
+}

@@ -1,0 +1,102 @@
+import type { Interval, LocalDate } from '../domain/types.js';
+
+/**
+ * The adapter port (DESIGN §5): the only surface between the core and an external booking
+ * system. Adapters translate; the core owns sync state (cursors, health, Redis). An adapter never
+ * touches Redis and never sees another adapter.
+ */
+
+/** A resource as the adapter must find it at its source (calendar URL, room type id, ...). */
+export interface SourceResource {
+  id: string;
+  kind: 'unit' | 'pool';
+  bookedBy: 'night' | 'time';
+  capacity: number;
+  /** The adapter-specific mapping from config (e.g. `{ calendar: "/user/hall/" }`). */
+  mapping: Readonly<Record<string, unknown>>;
+}
+
+export interface SourceSite {
+  id: string;
+  timezone: string;
+  resources: readonly SourceResource[];
+}
+
+export interface PullRequest {
+  site: SourceSite;
+  /** The sync window in UTC; nights are the local dates it covers. */
+  window: Interval;
+  /** What the previous pull returned; null asks for a full pull of the window. */
+  cursor: string | null;
+  signal: AbortSignal;
+}
+
+/** A booking as the source has it, already in the hub's terms. */
+export interface SourceBooking {
+  /** Stable id at the source (event UID + recurrence id, reservation id, ...). */
+  externalId: string;
+  resource: string;
+  span: { by: 'night'; nights: LocalDate[] } | { by: 'time'; start: number; end: number };
+  quantity: number;
+  status: 'confirmed' | 'tentative' | 'cancelled';
+  /** Free (transparent) entries do not take capacity. */
+  busy: boolean;
+  createdAt?: number;
+  updatedAt?: number;
+  /** The hub's reservation id when the hub wrote this booking (its reference at the source). */
+  hubReference?: string;
+}
+
+/** For count-only sources (PMS): what the source says is still free per night. */
+export interface SourceCount {
+  resource: string;
+  date: LocalDate;
+  available: number;
+  /** Closed, stop-sell: nothing may be sold that night whatever the count. */
+  closed?: boolean;
+}
+
+export interface PullResult {
+  /** `full`: the answer replaces everything in the window; `delta`: only these changed. */
+  mode: 'full' | 'delta';
+  bookings: SourceBooking[];
+  /** External ids that disappeared (delta mode). */
+  removed: string[];
+  counts: SourceCount[];
+  cursor: string | null;
+  /** Entries the adapter could not read: skipped, never fatal. */
+  skipped: Array<{ externalId: string; reason: string }>;
+}
+
+export interface WriteRequest {
+  site: SourceSite;
+  resource: SourceResource;
+  /** Derived from the reservation: the same write retried carries the same key. */
+  idempotencyKey: string;
+  reservationId: string;
+  span: SourceBooking['span'];
+  quantity: number;
+  customer: Readonly<Record<string, unknown>> | null;
+  signal: AbortSignal;
+}
+
+export interface SourceAdapter {
+  readonly kind: string;
+  /** Read-only adapters (an iCal feed) cannot take reservations; centralized groups refuse them. */
+  readonly writable: boolean;
+  pull(req: PullRequest): Promise<PullResult>;
+  /** Creates the booking at the source, or finds the one an earlier attempt created. */
+  reserve(req: WriteRequest): Promise<{ externalId: string }>;
+  cancel(req: WriteRequest & { externalId: string }): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** What an adapter factory receives: its site's adapter config (already validated) and tools. */
+export interface AdapterContext {
+  siteId: string;
+  settings: Readonly<Record<string, unknown>>;
+  /** Secrets are resolved from the environment by the config loader; never logged. */
+  log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
+}
+
+export type AdapterFactory = (ctx: AdapterContext) => SourceAdapter;
