@@ -28,10 +28,14 @@ export function parseYaml(text: string): YamlSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true });
   const line = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
-  const errors = doc.errors.map((error) => ({
-    line: line(error.pos[0]) ?? 1,
-    message: `YAML syntax error: ${error.message.split('\n')[0]}`,
-  }));
+  // After the first syntax error the parser mostly reports its own confusion: show the first.
+  const errors = doc.errors.slice(0, 1).map((error) => {
+    const at = line(error.pos[0]) ?? 1;
+    const text_ = text.split('\n')[at - 1] ?? '';
+    const hint = /[{,]\s*[\w-]+:\s*\$\{/.test(text_) || /:\s*\$\{[^}]*\}\s*[,}]/.test(text_)
+      ? ' (inside { } put ${...} references in quotes: "${NAME}")' : '';
+    return { line: at, message: `YAML syntax error: ${error.message.split('\n')[0]}${hint}` };
+  });
   return {
     data: errors.length > 0 ? undefined : doc.toJS({ maxAliasCount: 1000 }),
     errors,
