@@ -1,8 +1,9 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
 import { checkConfigFile, ConfigError, loadConfig } from './config/index.js';
 import type { HubConfig } from './config/types.js';
-import { EmbeddedRedis, isLocalDefault } from './runtime/embedded-redis.js';
+import { EmbeddedRedis, embeddablePort } from './runtime/embedded-redis.js';
 import { startHub, type Role } from './runtime/hub.js';
 import { createLogger } from './runtime/logger.js';
 import { connectRedis, redactUrl, redisWarnings } from './runtime/redis.js';
@@ -11,7 +12,7 @@ import { VERSION } from './runtime/version.js';
 
 const USAGE = `avhub ${VERSION}: the Availability Hub
 
-usage: avhub <command> [--config FILE]
+usage: avhub <command> [--config FILE] [--data-dir DIR]
 
 commands:
   start          every role in one process (api, worker, scheduler)
@@ -20,7 +21,9 @@ commands:
   scheduler      the poll schedulers only
   check-config   validate FILE: exit 0, or print every error and exit 1
 
-The config file is --config, else $AVHUB_CONFIG, else config/hub.yaml.`;
+The config file is --config, else $AVHUB_CONFIG, else config/hub.yaml. When \`start\` finds no
+Redis at a plain local redis.url, it starts redis-server there with its data under --data-dir
+(default ./data) and stops it on exit.`;
 
 const ROLES: Record<string, Role[]> = {
   start: ['api', 'worker', 'scheduler'], api: ['api'], worker: ['worker'], scheduler: ['scheduler'],
@@ -29,7 +32,7 @@ const ROLES: Record<string, Role[]> = {
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
-    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } },
+    options: { config: { type: 'string', short: 'c' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } },
   });
   if (values.version) { console.log(VERSION); return 0; }
   const command = positionals[0];
@@ -48,10 +51,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const roles = ROLES[command];
   if (!roles) { console.error(`unknown command "${command}"\n\n${USAGE}`); return 2; }
-  return run(file, new Set(roles));
+  return run(file, new Set(roles), values['data-dir'] ?? 'data');
 }
 
-async function run(file: string, roles: ReadonlySet<Role>): Promise<number> {
+async function run(file: string, roles: ReadonlySet<Role>, dataDir: string): Promise<number> {
   let config: HubConfig;
   try {
     config = loadConfig(file, process.env);
@@ -65,12 +68,13 @@ async function run(file: string, roles: ReadonlySet<Role>): Promise<number> {
   try {
     redis = await connectRedis(config.redis.url, { failFast: true });
   } catch (err) {
-    if (!roles.has('api') || !roles.has('worker') || !isLocalDefault(config.redis.url)) {
+    const port = embeddablePort(config.redis.url);
+    if (!roles.has('api') || !roles.has('worker') || port === undefined) {
       logger.error(`${(err as Error).message}; start Redis or set redis.url in ${file}`);
       return 1;
     }
-    logger.info('no Redis at the local default address; starting redis-server with its data under ./data');
-    embedded = new EmbeddedRedis();
+    logger.info({ port, dataDir }, 'no Redis at the local address; starting redis-server (AOF on)');
+    embedded = new EmbeddedRedis(resolve(dataDir), port);
     try {
       await embedded.start();
       redis = await connectRedis(config.redis.url, { failFast: true, connectTimeoutMs: 5_000 });

@@ -2,16 +2,19 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-const LOCAL_DEFAULTS = new Set(['redis://127.0.0.1:6379', 'redis://localhost:6379', 'redis://127.0.0.1:6379/0', 'redis://localhost:6379/0']);
-
-/** Only the local default URL is ours to start a Redis for; anything else is someone's server. */
-export function isLocalDefault(url: string): boolean {
-  return LOCAL_DEFAULTS.has(url.replace(/\/$/, ''));
+/**
+ * The port of a plain local URL (`redis://127.0.0.1:6379`, `redis://localhost:6380/0`), the only
+ * kind the hub may start a Redis for; anything with a password, TLS or another host is someone's
+ * server and is never replaced. Undefined otherwise.
+ */
+export function embeddablePort(url: string): number | undefined {
+  const m = /^redis:\/\/(127\.0\.0\.1|localhost)(?::(\d+))?(?:\/0?)?$/.exec(url);
+  return m ? Number(m[2] ?? 6379) : undefined;
 }
 
 export class MissingRedisServerError extends Error {
   constructor() {
-    super('no Redis is reachable at redis://127.0.0.1:6379 and redis-server is not installed: '
+    super('no Redis is reachable at the local address and redis-server is not installed: '
       + 'install it (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL');
   }
 }
