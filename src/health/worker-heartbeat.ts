@@ -14,7 +14,10 @@ export function startWorkerHeartbeat(redis: Redis, keys: HubKeys): { id: string;
   const id = `${hostname()}:${process.pid}`;
   const beat = async () => {
     const [s] = await redis.time();
-    await redis.zadd(keys.workers(), Number(s) * 1000, id);
+    const now = Number(s) * 1000;
+    // Workers that died without saying goodbye age out here.
+    await redis.multi().zadd(keys.workers(), now, id)
+      .zremrangebyscore(keys.workers(), '-inf', now - 10 * WORKER_STALE_MS).exec();
   };
   const timer = setInterval(() => { beat().catch(() => undefined); }, BEAT_EVERY_MS);
   timer.unref();
