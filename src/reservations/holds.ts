@@ -9,6 +9,8 @@ import type { SiteHealthReader } from './site-health.js';
 
 export interface CreateHoldInput {
   items: HoldItemInput[];
+  /** The body named one item at its top level (errors then name `checkIn`, not `items[0].checkIn`). */
+  single?: boolean | undefined;
   customer?: Record<string, unknown> | undefined;
   idempotencyKey?: string | undefined;
   /** Who asks: a widget key id or `admin`; scopes Idempotency-Keys and site access. */
@@ -110,7 +112,7 @@ export class HoldService {
 
   private resolveItem(item: HoldItemInput, i: number, input: CreateHoldInput, now: number):
   { entry: CatalogEntry; claim: ClaimItem } {
-    const field = input.items.length === 1 && i === 0 ? 'item' : `items[${i}]`;
+    const field = input.single ? '' : `items[${i}]`;
     if (input.caller.sites && !input.caller.sites.has(item.site)) {
       throw new HubError(403, 'forbidden-site', 'Site not allowed',
         `this key may not book site "${item.site}"`, { site: item.site });
@@ -122,7 +124,7 @@ export class HoldService {
     }
     const quantity = item.quantity ?? 1;
     if (!Number.isInteger(quantity) || quantity < 1 || quantity > entry.capacity) {
-      throw invalid(`${field}.quantity`, `must be a whole number from 1 to ${entry.capacity}`);
+      throw invalid(field ? `${field}.quantity` : 'quantity', `must be a whole number from 1 to ${entry.capacity}`);
     }
     const span = resolveSpan(item, entry, field);
     const tz = entry.site.timezone;

@@ -30,22 +30,23 @@ export function parseInstant(value: string, tz: string, field: string): number {
 /** Resolves what an item asks for into nights or a UTC interval, by how the resource is booked. */
 export function resolveSpan(input: HoldItemInput, entry: CatalogEntry, field: string): ItemSpan {
   const tz = entry.site.timezone;
+  const at = (name: string) => (field ? `${field}.${name}` : name);
   if (entry.resource.bookedBy === 'night') {
     if (input.checkIn === undefined || input.checkOut === undefined) {
-      throw invalid(field, `resource "${entry.resource.id}" is booked by night: send checkIn and checkOut as local dates (YYYY-MM-DD)`);
+      throw invalid(field || 'body', `resource "${entry.resource.id}" is booked by night: send checkIn and checkOut as local dates (YYYY-MM-DD)`);
     }
     for (const [name, v] of [['checkIn', input.checkIn], ['checkOut', input.checkOut]] as const) {
-      if (!isLocalDate(v)) throw invalid(`${field}.${name}`, `"${v}" is not a date like "2027-01-10"`);
+      if (!isLocalDate(v)) throw invalid(at(name), `"${v}" is not a date like "2027-01-10"`);
     }
     const nights = nightsOf(input.checkIn, input.checkOut);
-    if (nights.length === 0) throw invalid(`${field}.checkOut`, 'must be after checkIn');
+    if (nights.length === 0) throw invalid(at('checkOut'), 'must be after checkIn');
     return { by: 'night', checkIn: input.checkIn, checkOut: input.checkOut, nights };
   }
   if (input.start === undefined || input.end === undefined) {
-    throw invalid(field, `resource "${entry.resource.id}" is booked by time: send start and end as ISO date-times`);
+    throw invalid(field || 'body', `resource "${entry.resource.id}" is booked by time: send start and end as ISO date-times`);
   }
-  const start = parseInstant(input.start, tz, `${field}.start`);
-  const end = parseInstant(input.end, tz, `${field}.end`);
-  if (end <= start) throw invalid(`${field}.end`, 'must be after start');
+  const start = parseInstant(input.start, tz, at('start'));
+  const end = parseInstant(input.end, tz, at('end'));
+  if (end <= start) throw invalid(at('end'), 'must be after start');
   return { by: 'time', start, end };
 }

@@ -30,7 +30,7 @@ export function holdRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCont
       start: body.start, end: body.end, checkIn: body.checkIn, checkOut: body.checkOut }];
     try {
       const hold = await ctx.holds.create({
-        items, customer: body.customer, idempotencyKey: idem,
+        items, single: !body.items, customer: body.customer, idempotencyKey: idem,
         caller: caller!.kind === 'widget' ? { scope: caller!.scope, sites: caller!.sites } : { scope: 'admin' },
         ...(caller!.kind === 'widget' && caller!.key.maxOpenHolds > 0
           ? { client: { address: req.ip, maxOpen: caller!.key.maxOpenHolds } } : {}),
