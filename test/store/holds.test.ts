@@ -59,6 +59,21 @@ describe('hold-claim', () => {
     expect((await t.store.claimHold({ holdId: 'd', ttlMs: 60_000, items: [time('tp', 2, 100, 200)] })).kind).toBe('ok');
   });
 
+  it('does not count claims that only touch as concurrent', async () => {
+    expect((await t.store.claimHold({ holdId: 'a', ttlMs: 60_000, items: [time('tc', 2, 0, 100)] })).kind).toBe('ok');
+    expect((await t.store.claimHold({ holdId: 'b', ttlMs: 60_000, items: [time('tc', 2, 100, 200)] })).kind).toBe('ok');
+    // Across [50, 150) at most one of a and b runs at any instant, so one more fits in a pool of 2.
+    expect((await t.store.claimHold({ holdId: 'c', ttlMs: 60_000, items: [time('tc', 2, 50, 150)] })).kind).toBe('ok');
+    expect((await t.store.claimHold({ holdId: 'd', ttlMs: 60_000, items: [time('tc', 2, 60, 140)] })).kind).toBe('unavailable');
+  });
+
+  it('refuses a claim whose buffer meets another claim', async () => {
+    expect((await t.store.claimHold({ holdId: 'a', ttlMs: 60_000, items: [time('bu', 1, 1000, 2000, 0, 500)] })).kind).toBe('ok');
+    // [0, 1000) occupies [0, 1500) with its own cleaning time: it runs into a.
+    expect((await t.store.claimHold({ holdId: 'b', ttlMs: 60_000, items: [time('bu', 1, 0, 1000, 0, 500)] })).kind).toBe('unavailable');
+    expect((await t.store.claimHold({ holdId: 'c', ttlMs: 60_000, items: [time('bu', 1, 0, 500, 0, 500)] })).kind).toBe('ok');
+  });
+
   it('replays the same Idempotency-Key and refuses it for another request', async () => {
     const idem = { scope: 'k', key: 'abc', fingerprint: 'f1' };
     const first = await t.store.claimHold({ holdId: 'h1', ttlMs: 60_000, items: [night('p', 1, ['2027-01-10'])], idempotency: idem });

@@ -64,8 +64,9 @@ for i, it in ipairs(items) do
       pending_nights[it.l][d] = (pending_nights[it.l][d] or 0) + it.q
     end
   else
+    -- The item's occupied span, buffers included: a claim that meets only a buffer conflicts too.
     local from, to = it.s - it.b, it.e + it.a
-    local spans = time_claims(p, it.l, it.s, it.e, it.b, it.a)
+    local spans = time_claims(p, it.l, from, to, it.b, it.a)
     for _, sp in ipairs(pending_spans[it.l] or {}) do spans[#spans + 1] = sp end
     if max_concurrent(spans, from, to) + it.q > it.cap then
       return { 'unavailable', i, tostring(it.s) }
