@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 /** Fields that may carry secrets; pino replaces them before a line is written. */
 export const REDACT_PATHS = [
@@ -13,8 +13,9 @@ export const REDACT_PATHS = [
  * JSON lines in production; readable lines when a person watches a terminal. Redis URLs are
  * logged through redactUrl because they may embed a password.
  */
-export function createLogger(level: string, pretty = process.stdout.isTTY === true): Logger {
+export function createLogger(level: string, pretty = process.stdout.isTTY === true, destination?: DestinationStream): Logger {
   const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { pid: process.pid } };
+  if (destination) return pino(options, destination);
   if (!pretty) return pino(options);
   return pino({ ...options, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } });
 }

@@ -1,22 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Redis, type Command } from 'ioredis';
+import { Redis } from 'ioredis';
 
-/**
- * Records every command a connection sends (ioredis routes plain commands, EVALSHA, its EVAL
- * fallback and pipelined commands through `sendCommand`). Commands are an upper bound on round trips.
- */
-export function recordCommands(redis: Redis): { take(): string[]; restore(): void } {
-  const original = redis.sendCommand;
-  let seen: string[] = [];
-  redis.sendCommand = function (this: Redis, command: Command, ...rest: unknown[]) {
-    seen.push(command.name.toLowerCase());
-    return (original as (...a: unknown[]) => unknown).call(this, command, ...rest);
-  };
-  return {
-    take() { const out = seen; seen = []; return out; },
-    restore() { redis.sendCommand = original; },
-  };
-}
+export { recordCommands } from '../helpers/record-commands.js';
 
 /**
  * Cross-check from Redis' side: MONITOR on a separate connection, keeping only commands whose

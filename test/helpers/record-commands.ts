@@ -1,0 +1,18 @@
+import type { Command, Redis } from 'ioredis';
+
+/**
+ * Records every command a connection sends (ioredis routes plain commands, EVALSHA, its EVAL
+ * fallback and pipelined commands through `sendCommand`). Commands are an upper bound on round trips.
+ */
+export function recordCommands(redis: Redis): { take(): string[]; restore(): void } {
+  const original = redis.sendCommand;
+  let seen: string[] = [];
+  redis.sendCommand = function (this: Redis, command: Command, ...rest: unknown[]) {
+    seen.push(command.name.toLowerCase());
+    return (original as (...a: unknown[]) => unknown).call(this, command, ...rest);
+  };
+  return {
+    take() { const out = seen; seen = []; return out; },
+    restore() { redis.sendCommand = original; },
+  };
+}
