@@ -103,7 +103,8 @@ describe('availabilityPieces', () => {
             expect(p.start).toBe(pieces[k - 1]!.end);
             expect(p.available).not.toBe(pieces[k - 1]!.available);
           }
-          const isBlocked = blocked.some((b) => b.start < p.end && p.start < b.end);
+          // An empty blocked interval blocks no instant.
+          const isBlocked = blocked.some((b) => b.end > b.start && b.start < p.end && p.start < b.end);
           const expected = isBlocked ? 0 : Math.max(0, capacity - maxConcurrent(claims, p));
           expect(p.available).toBe(expected);
         });
