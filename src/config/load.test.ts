@@ -75,7 +75,7 @@ describe('loadConfig', () => {
     expect(config.defaults.limitedAfter.staleFor).toBeUndefined();
     expect(config.sites[0]).toMatchObject({ id: 'mitte', name: 'mitte', priority: 100, pollEvery: 30_000 });
     expect(config.sites[0]!.resources[1]).toEqual({
-      id: 'ballroom', name: 'ballroom', kind: 'unit', capacity: 1, group: 'halls', bookedBy: 'time', rules: {},
+      id: 'ballroom', name: 'ballroom', kind: 'unit', capacity: 1, group: 'halls', bookedBy: 'time', rules: {}, source: {},
     });
   });
 
@@ -137,8 +137,8 @@ describe('config errors name the file, the path, the line and what is valid', ()
   it('several unknown keys, each on its own line', () => {
     const lines = errors(`${BASE}extra: 1\nmore: 2\n`);
     expect(lines.map((l) => l.replace(/^.*?yaml/, ''))).toEqual([
-      ':18 extra: unknown key "extra"; valid keys here: hubId, redis, http, log, auth, defaults, groups, sites, shared, alerts',
-      ':19 more: unknown key "more"; valid keys here: hubId, redis, http, log, auth, defaults, groups, sites, shared, alerts',
+      ':18 extra: unknown key "extra"; valid keys here: hubId, redis, http, log, auth, defaults, worker, groups, sites, shared, alerts',
+      ':19 more: unknown key "more"; valid keys here: hubId, redis, http, log, auth, defaults, worker, groups, sites, shared, alerts',
     ]);
   });
 

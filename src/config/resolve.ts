@@ -72,6 +72,7 @@ export function assemble(file: string, parsed: ParsedHubFile, rules: RulesByReso
       group: resource.group,
       bookedBy: resource.bookedBy,
       rules: rules.get(`${i}/${j}`) ?? {},
+      source: resource.source,
     })),
   }));
   return {
@@ -81,6 +82,7 @@ export function assemble(file: string, parsed: ParsedHubFile, rules: RulesByReso
     http: parsed.http,
     auth: parsed.auth,
     defaults: parsed.defaults,
+    worker: parsed.worker,
     groups,
     sites,
     shared: parsed.shared,

@@ -62,6 +62,9 @@ export const resourceSchema = obj({
   group: text(),
   bookedBy: oneOf(['night', 'time'], 'bookedBy value').default('time'),
   rules: rulesSchema.default({}),
+  // Where the adapter finds this resource at its source (calendar path, calendar id, room type);
+  // the adapter validates the keys it needs.
+  source: z.record(z.string(), z.unknown()).default({}),
 }).superRefine((resource, ctx) => {
   // Runs even when other fields failed (see `when`), so values may be unparsed: test types.
   if (resource.kind === 'unit' && typeof resource.capacity === 'number' && resource.capacity !== 1) {
@@ -110,6 +113,12 @@ const defaultsSchema = obj({
   limitedAfter: obj({ failures: int(1).default(3), staleFor: duration({ min: SECOND }).optional() }).prefault({}),
   recoverAfter: int(1).default(2),
   syncWindow: obj({ past: duration().default(7 * DAY), future: duration({ min: DAY }).default(365 * DAY) }).prefault({}),
+  fullResyncEvery: duration({ min: MINUTE }).default(DAY),
+});
+
+const workerSchema = obj({
+  // Polls one worker process runs at once; several processes add up.
+  pollConcurrency: int(1, 1000).default(8),
 });
 
 const sharedSchema = obj({
@@ -143,6 +152,7 @@ export const hubFileSchema = obj({
     widgetKeys: z.array(widgetKeySchema).default([]),
   }),
   defaults: defaultsSchema.prefault({}),
+  worker: workerSchema.prefault({}),
   groups: z.record(z.string(), groupSchema).default({}),
   sites: z.array(siteSchema).min(1, { error: 'list at least one site' }),
   shared: z.array(sharedSchema).default([]),

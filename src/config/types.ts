@@ -19,6 +19,7 @@ export interface HubConfig {
     widgetKeys: WidgetKeyConfig[];
   };
   defaults: DefaultsConfig;
+  worker: { pollConcurrency: number };
   groups: Record<string, GroupConfig>;
   sites: SiteConfig[];
   shared: SharedConfig[];
@@ -40,6 +41,8 @@ export interface DefaultsConfig {
   limitedAfter: { failures: number; staleFor?: number };
   recoverAfter: number;
   syncWindow: { past: number; future: number };
+  /** A full pull of the window replaces incremental sync this often (catches what feeds miss). */
+  fullResyncEvery: number;
 }
 
 export interface GroupConfig {
@@ -78,6 +81,8 @@ export interface ResourceConfig {
   bookedBy: BookedBy;
   /** Group rules overlaid with the resource's own. */
   rules: AvailabilityRules;
+  /** Where the site's adapter finds this resource (adapter-specific keys). */
+  source: Record<string, unknown>;
 }
 
 export interface SharedConfig {
