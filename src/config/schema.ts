@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ADAPTERS, isAdapterAvailable } from '../sync/registry.js';
+import { ADAPTERS, adapterDefinition, isAdapterAvailable } from '../sync/registry.js';
 
 import { duration, httpUrl, int, matching, obj, oneOf, openingHours, origin, stay, text, timezone } from './schema-parts.js';
 
@@ -79,15 +79,29 @@ export type ParsedResource = z.output<typeof resourceSchema>;
 export const adapterSchema = z
   .looseObject({ kind: oneOf(ADAPTER_KINDS, 'adapter kind') })
   .superRefine((adapter, ctx) => {
-    if (typeof adapter.kind === 'string' && ADAPTER_KINDS.includes(adapter.kind) && !isAdapterAvailable(adapter.kind)) {
+    if (typeof adapter.kind !== 'string' || !ADAPTER_KINDS.includes(adapter.kind)) return;
+    if (!isAdapterAvailable(adapter.kind)) {
       ctx.addIssue({ code: 'custom', path: ['kind'], message: `adapter kind "${adapter.kind}" is not available in this version of the hub; available: ${Object.keys(ADAPTERS).join(', ')}` });
       return;
     }
-    if (adapter.kind !== 'none') return;
-    for (const key of Object.keys(adapter)) {
-      if (key !== 'kind') ctx.addIssue({ code: 'custom', path: [key], message: `unknown key "${key}"; adapter kind none takes no settings` });
+    // Each adapter validates its own settings; its issues keep their paths under `adapter`.
+    const { kind, ...settings } = adapter;
+    const result = adapterDefinition(kind).settings.safeParse(settings);
+    if (result.success) return;
+    for (const issue of result.error.issues) {
+      const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+      ctx.addIssue({
+        code: 'custom',
+        path: key ? [...issue.path, key] : issue.path,
+        message: key ? `unknown key "${key}"; adapter kind ${kind} takes ${settingKeys(kind)}` : `${issue.message} (adapter kind ${kind})`,
+      });
     }
   });
+
+function settingKeys(kind: string): string {
+  const shape = (adapterDefinition(kind).settings as unknown as { shape?: Record<string, unknown> }).shape;
+  return shape && Object.keys(shape).length > 0 ? Object.keys(shape).join(', ') : 'no settings';
+}
 
 export const siteSchema = obj({
   id,
@@ -97,7 +111,22 @@ export const siteSchema = obj({
   pollEvery: duration({ min: SECOND }).optional(),
   adapter: adapterSchema,
   resources: z.array(resourceSchema),
-});
+}).superRefine((site, ctx) => {
+  const kind = (site.adapter as { kind?: unknown } | undefined)?.kind;
+  if (typeof kind !== 'string' || !isAdapterAvailable(kind) || !Array.isArray(site.resources)) return;
+  site.resources.forEach((resource, j) => {
+    const result = adapterDefinition(kind).source.safeParse(resource?.source ?? {});
+    if (result.success) return;
+    for (const issue of result.error.issues) {
+      const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['resources', j, 'source', ...issue.path, ...(key ? [key] : [])],
+        message: key ? `unknown key "${key}" for adapter kind ${kind}` : `${issue.message} (where adapter ${kind} finds this resource)`,
+      });
+    }
+  });
+}, { when: () => true });
 
 const widgetKeySchema = obj({
   key: text(8),

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Interval, LocalDate } from '../domain/types.js';
 
 /**
@@ -29,6 +30,11 @@ export interface PullRequest {
   /** What the previous pull returned; null asks for a full pull of the window. */
   cursor: string | null;
   signal: AbortSignal;
+  /**
+   * Waits for the credential's quota (a token bucket in Redis shared by every worker). Call it
+   * before every request to the source.
+   */
+  throttle(): Promise<void>;
 }
 
 /** A booking as the source has it, already in the hub's terms. */
@@ -78,6 +84,7 @@ export interface WriteRequest {
   quantity: number;
   customer: Readonly<Record<string, unknown>> | null;
   signal: AbortSignal;
+  throttle(): Promise<void>;
 }
 
 export interface SourceAdapter {
@@ -92,11 +99,32 @@ export interface SourceAdapter {
 }
 
 /** What an adapter factory receives: its site's adapter config (already validated) and tools. */
-export interface AdapterContext {
+export interface AdapterContext<S = Record<string, unknown>> {
   siteId: string;
-  settings: Readonly<Record<string, unknown>>;
+  timezone: string;
+  /** The site's `adapter:` block without `kind`, parsed by the definition's `settings` schema. */
+  settings: S;
   /** Secrets are resolved from the environment by the config loader; never logged. */
   log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
 }
 
-export type AdapterFactory = (ctx: AdapterContext) => SourceAdapter;
+export type AdapterFactory<S = Record<string, unknown>> = (ctx: AdapterContext<S>) => SourceAdapter;
+
+/** What the registry knows of one adapter kind. */
+export interface AdapterDefinition<S = Record<string, unknown>> {
+  kind: string;
+  /** Read-only kinds (an iCal feed) cannot take reservations; centralized groups refuse them. */
+  writable: boolean;
+  /** Strict schema of the `adapter:` block's settings (without `kind`); check-config reports its issues. */
+  settings: z.ZodType<S>;
+  /** Strict schema of each resource's `source:` mapping at a site on this adapter. */
+  source: z.ZodType;
+  /**
+   * A stable id of the credential, for the shared quota bucket (never the secret itself: hash it).
+   * Sites sharing a credential share a bucket.
+   */
+  credentialId(settings: S): string;
+  /** Requests allowed per second and burst, by default (the vendor's documented limits). */
+  quota: { perSecond: number; burst: number };
+  create: AdapterFactory<S>;
+}

@@ -1,16 +1,21 @@
-import { createNoneAdapter } from '../../adapters/none/index.js';
-import type { AdapterFactory } from './port.js';
+import { noneAdapter } from '../../adapters/none/index.js';
+import type { AdapterDefinition } from './port.js';
 
 /**
  * The one place the core reaches adapters. A kind listed in the config schema but missing here
  * is refused by check-config, so a site never starts without its adapter.
  */
-export const ADAPTERS = {
-  none: createNoneAdapter,
-} satisfies Record<string, AdapterFactory>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each definition has its own settings type
+export const ADAPTERS: Record<string, AdapterDefinition<any>> = {
+  none: noneAdapter,
+};
 
-export type AvailableAdapterKind = keyof typeof ADAPTERS;
-
-export function isAdapterAvailable(kind: string): kind is AvailableAdapterKind {
+export function isAdapterAvailable(kind: string): boolean {
   return Object.hasOwn(ADAPTERS, kind);
+}
+
+export function adapterDefinition(kind: string): AdapterDefinition<Record<string, unknown>> {
+  const def = ADAPTERS[kind];
+  if (!def) throw new Error(`adapter kind "${kind}" is not available`);
+  return def;
 }
