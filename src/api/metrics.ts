@@ -1,6 +1,6 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** Prometheus metrics of the API process; a registry per instance keeps tests independent. */
+/** Prometheus metrics of one hub process; a registry per instance keeps tests independent. */
 export class ApiMetrics {
   readonly registry = new Registry();
   readonly holds = new Counter({
@@ -15,6 +15,20 @@ export class ApiMetrics {
     name: 'avhub_http_request_duration_seconds', help: 'HTTP request duration by route and status',
     labelNames: ['method', 'route', 'status'], registers: [this.registry],
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  });
+
+  readonly polls = new Counter({
+    name: 'avhub_polls_total', help: 'Polls by site and outcome (ok, stale, skipped, auth, rate-limited, unavailable, error)',
+    labelNames: ['site', 'outcome'], registers: [this.registry],
+  });
+  readonly pollSeconds = new Histogram({
+    name: 'avhub_poll_duration_seconds', help: 'Poll duration by site, adapter and mode',
+    labelNames: ['site', 'adapter', 'mode'], registers: [this.registry],
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  });
+  readonly skippedEvents = new Counter({
+    name: 'avhub_skipped_events_total', help: 'Source events skipped as malformed or unmappable, by site',
+    labelNames: ['site'], registers: [this.registry],
   });
 
   constructor() {

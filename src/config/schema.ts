@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { commonAdapterKeys, splitAdapterConfig } from '../sync/adapter-config.js';
 import { ADAPTERS, adapterDefinition, isAdapterAvailable } from '../sync/registry.js';
 
 import { duration, httpUrl, int, matching, obj, oneOf, openingHours, origin, stay, text, timezone } from './schema-parts.js';
@@ -85,7 +86,11 @@ export const adapterSchema = z
       return;
     }
     // Each adapter validates its own settings; its issues keep their paths under `adapter`.
-    const { kind, ...settings } = adapter;
+    const { kind, quota, settings } = splitAdapterConfig(adapter);
+    const common = commonAdapterKeys.safeParse({ quota });
+    for (const issue of common.success ? [] : common.error.issues) {
+      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    }
     const result = adapterDefinition(kind).settings.safeParse(settings);
     if (result.success) return;
     for (const issue of result.error.issues) {
@@ -100,7 +105,8 @@ export const adapterSchema = z
 
 function settingKeys(kind: string): string {
   const shape = (adapterDefinition(kind).settings as unknown as { shape?: Record<string, unknown> }).shape;
-  return shape && Object.keys(shape).length > 0 ? Object.keys(shape).join(', ') : 'no settings';
+  const keys = Object.keys(shape ?? {});
+  return keys.length > 0 ? `${keys.join(', ')} and quota` : 'no settings';
 }
 
 export const siteSchema = obj({

@@ -19,4 +19,10 @@ export class HubKeys {
   nights(ledger: string): string { return `${this.prefix}n:${ledger}`; }
   times(ledger: string): string { return `${this.prefix}t:${ledger}`; }
   workers(): string { return `${this.prefix}workers`; }
+  sourceBookings(site: string): string { return `${this.prefix}src:${site}`; }
+  syncState(site: string): string { return `${this.prefix}sync:${site}`; }
+  healthLog(site: string): string { return `${this.prefix}health-log:${site}`; }
+  quota(credential: string): string { return `${this.prefix}quota:${credential}`; }
+  /** BullMQ's prefix: the queues get a hash tag of their own, apart from the booking state. */
+  queuePrefix(): string { return `${this.prefix.replace(/\{([^}]*)\}:$/, '{$1-q}:')}bull`; }
 }

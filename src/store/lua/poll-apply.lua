@@ -1,0 +1,61 @@
+--[[
+  Applies one poll of a site: readers never see half a poll. Source bookings are claims on the
+  same ledgers as holds and reservations, but they are facts: they are recorded even past
+  capacity (the overbooking is a conflict, not a refusal).
+
+  KEYS[1] src:<site> hash (externalId -> claim JSON)   KEYS[2] sync:<site> hash
+  ARGV[1] key prefix
+  ARGV[2] site id
+  ARGV[3] mode: 'full' (replace every source booking of the site) | 'delta'
+  ARGV[4] expected generation of sync:<site> (optimistic: a slower concurrent poll loses)
+  ARGV[5] new cursor, or '' for none
+  ARGV[6] upserts JSON [{id, l, by, q, d?: [dates], s?, e?}]
+  ARGV[7] removed external ids JSON [id]
+  ARGV[8] 1 when this was a full pull of the window (records lastFullAt)
+  Returns {'ok', generation, added, removed} | {'stale', generation}
+]]
+-- @include common
+
+local p = ARGV[1]
+local site = ARGV[2]
+local gen = tonumber(redis.call('HGET', KEYS[2], 'generation') or '0')
+if gen ~= tonumber(ARGV[4]) then return { 'stale', gen } end
+local now = now_ms()
+
+local function drop(id)
+  local old = redis.call('HGET', KEYS[1], id)
+  if not old then return 0 end
+  release_items(p, { cjson.decode(old) })
+  redis.call('HDEL', KEYS[1], id)
+  return 1
+end
+
+local removed = 0
+if ARGV[3] == 'full' then
+  local all = redis.call('HGETALL', KEYS[1])
+  for i = 2, #all, 2 do release_items(p, { cjson.decode(all[i]) }) end
+  removed = #all / 2
+  redis.call('DEL', KEYS[1])
+end
+for _, id in ipairs(cjson.decode(ARGV[7])) do removed = removed + drop(id) end
+
+local added = 0
+for _, it in ipairs(cjson.decode(ARGV[6])) do
+  drop(it.id)
+  if it.by == 'night' then
+    local key = p .. 'n:' .. it.l
+    for _, d in ipairs(it.d) do redis.call('HINCRBY', key, d, it.q) end
+  else
+    it.m = 'src:' .. site .. ':' .. it.id .. '|' .. it.s .. '|' .. it.e .. '|' .. it.q
+    redis.call('ZADD', p .. 't:' .. it.l, it.s, it.m)
+    local len = it.e - it.s
+    local cur = tonumber(redis.call('HGET', p .. 'tlen', it.l) or '0')
+    if len > cur then redis.call('HSET', p .. 'tlen', it.l, len) end
+  end
+  redis.call('HSET', KEYS[1], it.id, cjson.encode(it))
+  added = added + 1
+end
+
+redis.call('HSET', KEYS[2], 'generation', gen + 1, 'cursor', ARGV[5], 'appliedAt', now)
+if ARGV[8] == '1' then redis.call('HSET', KEYS[2], 'lastFullAt', now) end
+return { 'ok', gen + 1, added, removed }

@@ -1,0 +1,172 @@
+import type { Logger } from 'pino';
+import type { ApiMetrics } from '../api/metrics.js';
+import type { HubConfig, SiteConfig } from '../config/types.js';
+import type { Catalog } from '../reservations/catalog.js';
+import type { HubKeys } from '../store/keys.js';
+import type { SyncStore } from '../store/sync-store.js';
+import type { Redis } from 'ioredis';
+import {
+  AdapterAuthError, AdapterError, AdapterRateLimitedError, AdapterUnavailableError, CursorRejectedError,
+} from './errors/adapter-error.js';
+import type { AdapterDefinition, PullResult, SourceAdapter, SourceSite } from './port.js';
+import { splitAdapterConfig } from './adapter-config.js';
+import { adapterDefinition } from './registry.js';
+import { toClaims } from './to-claims.js';
+
+export type PollOutcome =
+  | { kind: 'ok'; mode: 'full' | 'delta'; added: number; removed: number; skipped: number }
+  | { kind: 'stale' | 'not-due' | 'not-polled' }
+  | { kind: 'failed'; code: string; message: string; retryable: boolean };
+
+const MAX_BACKOFF_MS = 5 * 60_000;
+
+/**
+ * One poll of one site: cursor in, changes out, applied atomically; the outcome moves the site's
+ * health. Failures are values, so the caller (a BullMQ job) decides what to rethrow.
+ */
+export class Poller {
+  private readonly adapters = new Map<string, SourceAdapter>();
+
+  constructor(private readonly deps: {
+    config: HubConfig; catalog: Catalog; sync: SyncStore; redis: Redis; keys: HubKeys;
+    logger: Logger; metrics: ApiMetrics;
+  }) {}
+
+  async poll(siteId: string, opts: { full?: boolean; ignoreBackoff?: boolean } = {}): Promise<PollOutcome> {
+    const site = this.deps.catalog.site(siteId);
+    if (!site || site.adapter.kind === 'none') return { kind: 'not-polled' };
+    const def = adapterDefinition(site.adapter.kind);
+    const log = this.deps.logger.child({ site: siteId, adapter: def.kind });
+    const state = await this.deps.sync.state(siteId);
+    const now = Date.now();
+    if (!opts.ignoreBackoff && state.notBefore > now) {
+      this.deps.metrics.polls.inc({ site: siteId, outcome: 'not-due' });
+      return { kind: 'not-due' };
+    }
+    const full = opts.full === true || state.cursor === null
+      || now - state.lastFullAt >= this.deps.config.defaults.fullResyncEvery;
+    const timer = this.deps.metrics.pollSeconds.startTimer({ site: siteId, adapter: def.kind });
+    try {
+      let result: PullResult;
+      let fullPull = full;
+      try {
+        result = await this.pull(site, def, full ? null : state.cursor);
+      } catch (err) {
+        if (!(err instanceof CursorRejectedError)) throw err;
+        log.info({ reason: err.message }, 'cursor rejected by the source: full resync of the window');
+        fullPull = true;
+        result = await this.pull(site, def, null);
+      }
+      for (const s of result.skipped) log.warn({ externalId: s.externalId, reason: s.reason }, 'skipped a source event');
+      const applied = await this.apply(site, result, state.generation, fullPull);
+      timer({ mode: result.mode });
+      if (applied.kind === 'stale') {
+        this.deps.metrics.polls.inc({ site: siteId, outcome: 'stale' });
+        return { kind: 'stale' };
+      }
+      await this.deps.sync.recordHealth(siteId, { kind: 'success' }, this.thresholds());
+      if (state.notBefore > 0) await this.deps.sync.setNotBefore(siteId, 0);
+      this.deps.metrics.polls.inc({ site: siteId, outcome: 'ok' });
+      this.deps.metrics.skippedEvents.inc({ site: siteId }, applied.skipped);
+      return { kind: 'ok', mode: result.mode, added: applied.added, removed: applied.removed, skipped: applied.skipped };
+    } catch (err) {
+      timer({ mode: full ? 'full' : 'delta' });
+      return this.failed(site, err, log);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.adapters.values()].map((a) => a.close().catch(() => undefined)));
+    this.adapters.clear();
+  }
+
+  private adapterFor(site: SiteConfig, def: AdapterDefinition): SourceAdapter {
+    let adapter = this.adapters.get(site.id);
+    if (!adapter) {
+      const { settings } = splitAdapterConfig(site.adapter);
+      const log = this.deps.logger.child({ site: site.id, adapter: def.kind });
+      adapter = def.create({
+        siteId: site.id, timezone: site.timezone, settings: def.settings.parse(settings),
+        log: { warn: (o, m) => log.warn(o, m), info: (o, m) => log.info(o, m) },
+      });
+      this.adapters.set(site.id, adapter);
+    }
+    return adapter;
+  }
+
+  private pull(site: SiteConfig, def: AdapterDefinition, cursor: string | null): Promise<PullResult> {
+    const { past, future } = this.deps.config.defaults.syncWindow;
+    const now = Date.now();
+    const sourceSite: SourceSite = {
+      id: site.id, timezone: site.timezone,
+      resources: site.resources.map((r) => ({ id: r.id, kind: r.kind, bookedBy: r.bookedBy, capacity: r.capacity, mapping: r.source })),
+    };
+    const split = splitAdapterConfig(site.adapter);
+    const credential = `${def.kind}:${def.credentialId(def.settings.parse(split.settings))}`;
+    const quota = split.quota ?? def.quota;
+    const throttle = async () => {
+      for (;;) {
+        const wait = await this.deps.sync.takeQuota(credential, quota.perSecond, quota.burst);
+        if (wait === 0) return;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    };
+    const controller = new AbortController();
+    const timeout = setTimeout(() => controller.abort(), Math.max(30_000, site.pollEvery * 4));
+    return this.adapterFor(site, def).pull({
+      site: sourceSite, window: { start: now - past, end: now + future }, cursor, signal: controller.signal, throttle,
+    }).finally(() => clearTimeout(timeout));
+  }
+
+  private async apply(site: SiteConfig, result: PullResult, generation: number, fullPull: boolean) {
+    const refs = [...new Set(result.bookings.map((b) => b.hubReference).filter((r): r is string => !!r))];
+    const existing = new Set<string>();
+    if (refs.length > 0) {
+      const found = await Promise.all(refs.map((r) => this.deps.redis.exists(this.deps.keys.reservation(r))));
+      refs.forEach((r, i) => { if (found[i]) existing.add(r); });
+    }
+    const plan = toClaims(site.id, result.bookings, this.deps.catalog, existing);
+    for (const s of plan.skipped) {
+      this.deps.logger.warn({ site: site.id, externalId: s.externalId, reason: s.reason }, 'skipped a source event');
+    }
+    const applied = await this.deps.sync.apply({
+      site: site.id, mode: result.mode, expectedGeneration: generation, cursor: result.cursor,
+      upserts: plan.upserts, removed: [...result.removed, ...plan.removed], fullPull,
+    });
+    return applied.kind === 'ok'
+      ? { ...applied, skipped: plan.skipped.length + result.skipped.length }
+      : applied;
+  }
+
+  private async failed(site: SiteConfig, err: unknown, log: Logger): Promise<PollOutcome> {
+    const known = err instanceof AdapterError;
+    const code = known ? err.code : 'ADAPTER.ERROR';
+    const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof AdapterRateLimitedError) {
+      // The source asked for a pause: honour it without calling the site unhealthy.
+      await this.deps.sync.setNotBefore(site.id, Date.now() + err.retryAfterMs);
+      log.warn({ retryAfterMs: err.retryAfterMs }, 'rate limited by the source');
+      this.deps.metrics.polls.inc({ site: site.id, outcome: 'rate-limited' });
+      return { kind: 'failed', code, message, retryable: true };
+    }
+    const health = await this.deps.sync.recordHealth(site.id, { kind: 'failure', code, message }, this.thresholds());
+    if (err instanceof AdapterAuthError) {
+      log.error({ code }, `the source refused the credential: ${message}`);
+      this.deps.metrics.polls.inc({ site: site.id, outcome: 'auth' });
+      return { kind: 'failed', code, message, retryable: false };
+    }
+    // Back off with full jitter so a dark site is not hammered, capped to a few minutes.
+    const failures = Number(await this.deps.redis.hget(this.deps.keys.health(site.id), 'failures') ?? 1);
+    const ceiling = Math.min(MAX_BACKOFF_MS, site.pollEvery * 2 ** Math.min(failures - 1, 10));
+    const delay = failures > 1 ? Math.floor(Math.random() * ceiling) : 0;
+    if (delay > site.pollEvery) await this.deps.sync.setNotBefore(site.id, Date.now() + delay);
+    if (err instanceof AdapterUnavailableError) log.warn({ code, state: health.state }, `poll failed: ${message}`);
+    else log.error({ err, state: health.state }, 'poll failed unexpectedly');
+    this.deps.metrics.polls.inc({ site: site.id, outcome: known ? 'unavailable' : 'error' });
+    return { kind: 'failed', code, message, retryable: true };
+  }
+
+  private thresholds() {
+    return { failures: this.deps.config.defaults.limitedAfter.failures, recover: this.deps.config.defaults.recoverAfter };
+  }
+}
