@@ -6,7 +6,10 @@ import type { Catalog } from '../reservations/catalog.js';
 import type { HoldService } from '../reservations/holds.js';
 import type { ReservationService } from '../reservations/reservations.js';
 import type { SiteHealthReader } from '../reservations/site-health.js';
+import type { Queue } from 'bullmq';
 import type { AvailabilityStore } from '../store/store.js';
+import type { SyncStore } from '../store/sync-store.js';
+import type { PollJobData } from '../sync/queues.js';
 import type { Authenticator } from './auth.js';
 import type { ApiMetrics } from './metrics.js';
 
@@ -22,6 +25,8 @@ export interface ApiContext {
   health: SiteHealthReader;
   auth: Authenticator;
   metrics: ApiMetrics;
+  sync: SyncStore;
+  pollQueue: Queue<PollJobData>;
   logger: Logger;
   /** Roles this process runs; `/readyz` only needs worker heartbeats from elsewhere otherwise. */
   roles: ReadonlySet<'api' | 'worker' | 'scheduler'>;

@@ -107,3 +107,25 @@ export const SiteSummary = z.object({
   })),
 });
 export const SitesResponse = z.object({ sites: z.array(SiteSummary) });
+
+export const SiteDetail = SiteSummary.extend({
+  sync: z.object({
+    lastSuccessAt: z.string().nullable(), lastPollAt: z.string().nullable(),
+    lastError: z.string().nullable(), lastErrorCode: z.string().nullable(), lastErrorAt: z.string().nullable(),
+    consecutiveFailures: z.int(), lastFullSyncAt: z.string().nullable(), incremental: z.boolean(),
+    nextPollNotBefore: z.string().nullable(), sourceBookings: z.int(),
+  }),
+  history: z.array(z.object({ at: z.string(), from: z.string(), to: z.string(), reason: z.string().nullable() })),
+});
+
+export const SyncQuery = z.strictObject({
+  full: z.enum(['true', 'false']).optional().describe('A full resync of the window instead of an incremental poll'),
+  wait: z.enum(['true', 'false']).optional().describe('Answer when the poll has finished (up to 60 s)'),
+});
+
+export const SyncResponse = z.object({
+  jobId: z.string(),
+  status: z.string().describe('queued, completed, failed or timeout'),
+  result: z.unknown().optional(),
+  error: z.string().optional(),
+});

@@ -12,6 +12,11 @@ import { HoldService } from '../reservations/holds.js';
 import { ReservationService } from '../reservations/reservations.js';
 import { SiteHealthReader } from '../reservations/site-health.js';
 import { AvailabilityStore } from '../store/store.js';
+import { SyncStore } from '../store/sync-store.js';
+import { startPollWorker } from '../sync/poll-worker.js';
+import { Poller } from '../sync/poller.js';
+import { openPollQueue } from '../sync/queues.js';
+import { reconcileSchedulers } from '../sync/schedulers.js';
 import { VERSION } from './version.js';
 
 export type Role = 'api' | 'worker' | 'scheduler';
@@ -38,16 +43,25 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
     },
   };
 
+  const metrics = new ApiMetrics();
+  const sync = new SyncStore(redis, store.keys);
+  const polled = config.sites.filter((s) => s.adapter.kind !== 'none');
+  const pollQueue = openPollQueue(config.redis.url, store.keys);
+  stops.push(() => pollQueue.close());
+
   if (roles.has('worker')) {
-    // Poll and write-back processors join this role with the adapters that need them; the
-    // heartbeat already lets /readyz on every API process see that workers run.
     const beat = startWorkerHeartbeat(redis, store.keys);
-    logger.info({ role: 'worker', worker: beat.id }, 'worker running');
     stops.push(() => beat.stop());
+    const poller = new Poller({ config, catalog, sync, redis, keys: store.keys, logger, metrics });
+    const worker = startPollWorker({
+      url: config.redis.url, keys: store.keys, poller, concurrency: config.worker.pollConcurrency, logger,
+    });
+    stops.push(() => worker.close());
+    logger.info({ role: 'worker', worker: beat.id, concurrency: config.worker.pollConcurrency }, 'worker running');
   }
   if (roles.has('scheduler')) {
-    const polled = config.sites.filter((s) => s.adapter.kind !== 'none').length;
-    logger.info({ role: 'scheduler', polledSites: polled }, 'scheduler running');
+    await reconcileSchedulers(pollQueue.queue, config, logger.child({ role: 'scheduler' }));
+    logger.info({ role: 'scheduler', polledSites: polled.length }, 'scheduler running');
   }
   if (roles.has('api')) {
     const app = await buildServer({
@@ -56,7 +70,7 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
       reservations: new ReservationService(store),
       availability: new AvailabilityService(catalog, store),
       auth: new Authenticator(config),
-      metrics: new ApiMetrics(),
+      metrics, sync, pollQueue: pollQueue.queue,
     });
     running.address = await app.listen({ host: config.http.host, port: config.http.port });
     running.app = app;

@@ -4,7 +4,23 @@ import { notFound } from '../../reservations/errors.js';
 import type { ApiContext } from '../context.js';
 import { register } from '../register.js';
 import type { RouteTable } from '../route-table.js';
-import { IdParams, SiteSummary, SitesResponse } from '../schemas.js';
+import { IdParams, SiteDetail, SiteSummary, SitesResponse, SyncQuery, SyncResponse } from '../schemas.js';
+import { HubError } from '../../reservations/errors.js';
+import { POLL_JOB_OPTIONS } from '../../sync/schedulers.js';
+
+/** Polls the job until it finishes (at most 60 s); cheaper than a QueueEvents stream per request. */
+async function waitForJob(ctx: ApiContext, id: string): Promise<{ status: string; result?: unknown; error?: string }> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const job = await ctx.pollQueue.getJob(id);
+    if (!job) return { status: 'unknown' };
+    const state = await job.getState();
+    if (state === 'completed') return { status: 'completed', result: job.returnvalue };
+    if (state === 'failed') return { status: 'failed', error: job.failedReason };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { status: 'timeout' };
+}
 
 export function siteRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiContext): void {
   const sharedOf = new Map<string, string>();
@@ -28,12 +44,49 @@ export function siteRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCont
   }, async () => ({ sites: await Promise.all(ctx.catalog.sites().map(summary)) }));
 
   register(app, table, ctx, {
-    method: 'GET', url: '/v1/sites/:id', access: 'admin', summary: 'One site: configuration summary and health',
+    method: 'GET', url: '/v1/sites/:id', access: 'admin', summary: 'One site: configuration summary, health, sync state and health history',
     params: IdParams,
-    responses: { 200: { description: 'The site', schema: SiteSummary }, 404: { description: 'No such site' } },
+    responses: { 200: { description: 'The site', schema: SiteDetail }, 404: { description: 'No such site' } },
   }, async (_req, _reply, { params }) => {
     const site = ctx.catalog.site(params.id);
     if (!site) throw notFound('site', params.id);
-    return summary(site);
+    const [base, health, state, history, sources] = await Promise.all([
+      summary(site), ctx.redis.hgetall(ctx.store.keys.health(site.id)), ctx.sync.state(site.id),
+      ctx.sync.healthHistory(site.id), ctx.redis.hlen(ctx.store.keys.sourceBookings(site.id)),
+    ]);
+    const iso = (ms: string | number | undefined) => (ms && Number(ms) > 0 ? new Date(Number(ms)).toISOString() : null);
+    return {
+      ...base,
+      sync: {
+        lastSuccessAt: iso(health.lastSuccessAt), lastPollAt: iso(health.lastPollAt),
+        lastError: health.lastError ?? null, lastErrorCode: health.lastErrorCode ?? null, lastErrorAt: iso(health.lastErrorAt),
+        consecutiveFailures: Number(health.failures ?? 0), lastFullSyncAt: iso(state.lastFullAt),
+        incremental: state.cursor !== null, nextPollNotBefore: iso(state.notBefore), sourceBookings: sources,
+      },
+      history: history.map((h) => ({ at: new Date(h.at).toISOString(), from: h.from, to: h.to, reason: h.reason })),
+    };
+  });
+
+  register(app, table, ctx, {
+    method: 'POST', url: '/v1/sites/:id/sync', access: 'admin', summary: 'Poll a site now (optionally a full resync, optionally waiting for the result)',
+    params: IdParams, query: SyncQuery,
+    responses: {
+      202: { description: 'Poll queued', schema: SyncResponse }, 200: { description: 'Poll finished (wait=true)', schema: SyncResponse },
+      404: { description: 'No such site' }, 409: { description: 'The site is not polled (adapter none)' },
+    },
+  }, async (_req, reply, { params, query }) => {
+    const site = ctx.catalog.site(params.id);
+    if (!site) throw notFound('site', params.id);
+    if (site.adapter.kind === 'none') {
+      throw new HubError(409, 'not-polled', 'Site not polled', `site "${site.id}" has no external system to poll`);
+    }
+    const job = await ctx.pollQueue.add('poll-now', { site: site.id, full: query.full === 'true' },
+      { ...POLL_JOB_OPTIONS, deduplication: { id: `now:${site.id}` } });
+    if (query.wait !== 'true') {
+      reply.code(202);
+      return { jobId: job.id ?? '', status: 'queued' };
+    }
+    const outcome = await waitForJob(ctx, job.id ?? '');
+    return { jobId: job.id ?? '', status: outcome.status, ...(outcome.result ? { result: outcome.result } : {}), ...(outcome.error ? { error: outcome.error } : {}) };
   });
 }

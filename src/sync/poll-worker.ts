@@ -1,0 +1,33 @@
+import { UnrecoverableError, Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import type { HubKeys } from '../store/keys.js';
+import type { PollOutcome, Poller } from './poller.js';
+import { bullConnection, POLL_QUEUE, type PollJobData } from './queues.js';
+
+/**
+ * Works poll jobs. A failed poll fails its job (visible in the queue); an auth failure is
+ * unrecoverable because retrying cannot fix a refused credential.
+ */
+export function startPollWorker(opts: { url: string; keys: HubKeys; poller: Poller; concurrency: number; logger: Logger }):
+{ worker: Worker<PollJobData, PollOutcome>; close(): Promise<void> } {
+  const connection = bullConnection(opts.url);
+  const worker = new Worker<PollJobData, PollOutcome>(POLL_QUEUE, async (job) => {
+    const outcome = await opts.poller.poll(job.data.site, { full: job.data.full === true, ignoreBackoff: job.name === 'poll-now' });
+    if (outcome.kind === 'failed') {
+      const err = new Error(`${outcome.code}: ${outcome.message}`);
+      throw outcome.retryable ? err : new UnrecoverableError(err.message);
+    }
+    return outcome;
+  }, { connection, prefix: opts.keys.queuePrefix(), concurrency: opts.concurrency });
+  worker.on('error', (err) => opts.logger.warn({ err: err.message }, 'poll worker connection error'));
+  return {
+    worker,
+    async close() {
+      // Waits for in-flight polls to finish; a poll that outlives the process is picked up again
+      // by BullMQ's stalled-job check on another worker.
+      await worker.close();
+      await opts.poller.close();
+      await connection.quit().catch(() => connection.disconnect());
+    },
+  };
+}

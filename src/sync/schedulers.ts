@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import type { Queue } from 'bullmq';
+import type { Logger } from 'pino';
+import type { HubConfig, SiteConfig } from '../config/types.js';
+import type { PollJobData } from './queues.js';
+
+const schedulerId = (site: string) => `poll:${site}`;
+
+/**
+ * A stable offset within the site's interval, so sites with the same interval do not all poll
+ * at the same instant (BullMQ aligns `every` to multiples of the interval).
+ */
+export function pollOffset(siteId: string, every: number): number {
+  const h = createHash('sha256').update(siteId).digest().readUInt32BE(0);
+  return h % every;
+}
+
+export const POLL_JOB_OPTIONS = {
+  attempts: 1, // a failed poll is retried by the next tick, with the poller's own backoff
+  removeOnComplete: { count: 50 },
+  removeOnFail: { count: 200 },
+} as const;
+
+/**
+ * Makes the queue's job schedulers match the config: one per polled site, removed for sites
+ * that are gone or no longer polled, updated when the interval changed. Idempotent, so every
+ * scheduler process may run it at start.
+ */
+export async function reconcileSchedulers(queue: Queue<PollJobData>, config: HubConfig, logger: Logger):
+Promise<{ upserted: string[]; removed: string[] }> {
+  const wanted = new Map<string, SiteConfig>(
+    config.sites.filter((s) => s.adapter.kind !== 'none').map((s) => [schedulerId(s.id), s]));
+  const removed: string[] = [];
+  for (const existing of await queue.getJobSchedulers(0, -1)) {
+    if (!wanted.has(existing.key)) {
+      await queue.removeJobScheduler(existing.key);
+      removed.push(existing.key);
+    }
+  }
+  for (const [id, site] of wanted) {
+    await queue.upsertJobScheduler(id, { every: site.pollEvery, offset: pollOffset(site.id, site.pollEvery) },
+      { name: 'poll', data: { site: site.id }, opts: POLL_JOB_OPTIONS });
+  }
+  logger.info({ polled: [...wanted.keys()].length, removed }, 'poll schedulers reconciled with the config');
+  return { upserted: [...wanted.keys()], removed };
+}
