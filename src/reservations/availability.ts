@@ -4,7 +4,7 @@ import {
 } from '../domain/index.js';
 import type { HealthState, Interval } from '../domain/types.js';
 import type { AvailabilityStore } from '../store/store.js';
-import type { ReadAsk } from '../store/types.js';
+import type { NightRead, ReadAsk, TimeRead } from '../store/types.js';
 import type { Catalog, CatalogEntry } from './catalog.js';
 import { HubError, invalid } from './errors.js';
 import { parseInstant } from './item-span.js';
@@ -103,7 +103,7 @@ export class AvailabilityService {
     };
   }
 
-  private resourceView(plan: Plan, ledger: number[] | Array<[number, number, number]>, now: number): ResourceView {
+  private resourceView(plan: Plan, ledger: NightRead | TimeRead, now: number): ResourceView {
     const { entry } = plan;
     const base = {
       id: entry.resource.id, name: entry.resource.name, kind: entry.resource.kind,
@@ -112,17 +112,19 @@ export class AvailabilityService {
     const rules = entry.resource.rules;
     const tz = entry.site.timezone;
     if (plan.ask.by === 'night') {
-      const used = ledger as number[];
+      const { used, source } = ledger as NightRead;
       const bookable = bookableNights(rules, plan.dates, now, tz);
       return {
         ...base,
         nights: plan.dates.map((date, j) => ({
           date,
-          available: bookable.has(date) ? nightAvailability(entry.capacity, used[j] ?? 0) : 0,
+          // A count-only source (PMS) is authoritative; the configured capacity only caps it.
+          available: bookable.has(date)
+            ? nightAvailability(Math.min(entry.capacity, source[j] ?? entry.capacity), used[j] ?? 0) : 0,
         })),
       };
     }
-    const spans = (ledger as Array<[number, number, number]>)
+    const spans = (ledger as TimeRead)
       .map(([start, end, quantity]) => ({ start, end, quantity }));
     const blocked = mergeIntervals([
       ...closedIntervals(rules.openingHours, plan.window, tz),

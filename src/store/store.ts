@@ -2,8 +2,8 @@ import type { Redis } from 'ioredis';
 import { HubKeys } from './keys.js';
 import { registerScripts, type ScriptName } from './scripts.js';
 import type {
-  ClaimItem, ClaimResult, ConfirmResult, HoldRecord, RawRead, ReadAsk, ReservationRecord,
-  StoredItem,
+  ClaimItem, ClaimResult, ConfirmResult, HoldRecord, NightRead, RawRead, ReadAsk, ReservationRecord,
+  StoredItem, TimeRead,
 } from './types.js';
 
 export interface ClaimRequest {
@@ -96,7 +96,15 @@ export class AvailabilityStore {
     return {
       now: Number(reply[0]),
       // Lua's cjson encodes an empty table as {}: an empty answer is an empty list.
-      ledgers: asks.map((_, i) => (Array.isArray(ledgers[i]) ? ledgers[i] : []) as number[]),
+      ledgers: asks.map((ask, i) => {
+        const raw = ledgers[i];
+        if (ask.by === 'time') return (Array.isArray(raw) ? raw : []) as TimeRead;
+        const [used, source] = (Array.isArray(raw) ? raw : [[], []]) as [unknown, unknown];
+        return {
+          used: ask.dates.map((_, j) => (Array.isArray(used) ? Number(used[j] ?? 0) : 0)),
+          source: ask.dates.map((_, j) => (Array.isArray(source) && typeof source[j] === 'number' ? source[j] as number : null)),
+        } satisfies NightRead;
+      }),
       health: sites.map((_, i) => (health[i] && typeof health[i] === 'object' && !Array.isArray(health[i])
         ? health[i] : {}) as Record<string, string>),
     };

@@ -66,10 +66,15 @@ export type ReadAsk =
   | { ledger: string; by: 'night'; dates: string[] }
   | { ledger: string; by: 'time'; from: number; to: number; bufferBefore: number; bufferAfter: number };
 
+/** Per asked date: units in use, and what a count-only source says is free (null: no count). */
+export interface NightRead { used: number[]; source: Array<number | null> }
+
+/** Occupied spans `[start, end, quantity]`, buffers included. */
+export type TimeRead = Array<[number, number, number]>;
+
 /** Raw answer of one availability read; `ledgers[i]` answers `asks[i]`. */
 export interface RawRead {
   now: number;
-  /** Units used per asked date, or occupied spans `[start, end, quantity]`. */
-  ledgers: Array<number[] | Array<[number, number, number]>>;
+  ledgers: Array<NightRead | TimeRead>;
   health: Array<Record<string, string>>;
 }

@@ -34,7 +34,7 @@ describe('hold-claim', () => {
     });
     expect(r.kind).toBe('unavailable');
     const read = await t.store.read([{ ledger: 'rooms', by: 'night', dates: ['2027-01-10'] }], []);
-    expect(read.ledgers[0]).toEqual([0]);
+    expect(read.ledgers[0]).toEqual({ used: [0], source: [null] });
   });
 
   it('counts earlier items of the same hold on the same ledger', async () => {

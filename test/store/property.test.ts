@@ -25,7 +25,7 @@ import {
   availabilityPieces, maxConcurrent, nightAvailability, nightsOf, type Claim, type Interval,
 } from '../../src/domain/index.js';
 import { AvailabilityStore } from '../../src/store/store.js';
-import type { ClaimItem, RawRead, ReadAsk } from '../../src/store/types.js';
+import type { ClaimItem, NightRead, RawRead, ReadAsk } from '../../src/store/types.js';
 import { openTestStore, TEST_REDIS_URL } from '../helpers/redis.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -171,7 +171,7 @@ function wideAsks(universe: Ledger[]): ReadAsk[] {
 
 function useFromRead(universe: Ledger[], ledgers: RawRead['ledgers']): Use[] {
   return universe.map((l, i): Use => (l.by === 'night'
-    ? { by: 'night', used: ledgers[i] as number[] }
+    ? { by: 'night', used: (ledgers[i] as NightRead).used }
     : { by: 'time', spans: (ledgers[i] as Array<[number, number, number]>).map(([start, end, quantity]) => ({ start, end, quantity })) }));
 }
 
@@ -487,8 +487,8 @@ class History {
           let use: Use;
           if (wideUse.by === 'night' && own.by === 'night') {
             // The windowed answer is the wide one at the item's dates.
-            expect(answer).toEqual(it.nights!.map((d) => wideUse.used[DATES.indexOf(d)]));
-            use = { by: 'night', used: (answer as number[]).map((u, k) => u + own.used[DATES.indexOf(it.nights![k]!)]!) };
+            expect((answer as NightRead).used).toEqual(it.nights!.map((d) => wideUse.used[DATES.indexOf(d)]));
+            use = { by: 'night', used: (answer as NightRead).used.map((u, k) => u + own.used[DATES.indexOf(it.nights![k]!)]!) };
             fits &&= fitsOne(it.capacity, use, it, it.nights!);
           } else if (wideUse.by === 'time' && own.by === 'time') {
             const spans = (answer as Array<[number, number, number]>).map(([start, end, quantity]) => ({ start, end, quantity }));

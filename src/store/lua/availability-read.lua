@@ -8,7 +8,8 @@
   ARGV[2] JSON [{l, by:'night', d:[dates]} | {l, by:'time', from, to, b, a}]
   ARGV[3] JSON [siteId] whose health hashes to return
   Returns {nowMs, ledgersJSON, healthJSON}
-    ledgersJSON: per ask, the units used per date, or the occupied spans {start, end, qty}
+    ledgersJSON: per ask, {used per date, source count per date or false}, or the occupied
+                 spans {start, end, qty}
     healthJSON: [{field: value...}] in the order of ARGV[3]
 ]]
 -- @include common
@@ -22,12 +23,12 @@ sweep_expired(p, now)
 local out = {}
 for i, a in ipairs(asks) do
   if a.by == 'night' then
-    local vals = {}
     if #a.d > 0 then
-      local raw = redis.call('HMGET', p .. 'n:' .. a.l, unpack(a.d))
-      for j = 1, #a.d do vals[j] = tonumber(raw[j]) or 0 end
+      local used, src = night_usage(p, a.l, a.d)
+      out[i] = { used, src }
+    else
+      out[i] = { {}, {} }
     end
-    out[i] = vals
   else
     out[i] = time_claims(p, a.l, a.from, a.to, a.b, a.a)
   end

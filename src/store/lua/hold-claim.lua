@@ -53,12 +53,13 @@ local pending_nights = {}
 local pending_spans = {}
 for i, it in ipairs(items) do
   if it.by == 'night' then
-    local key = p .. 'n:' .. it.l
-    local used = redis.call('HMGET', key, unpack(it.d))
+    local used, src = night_usage(p, it.l, it.d)
     pending_nights[it.l] = pending_nights[it.l] or {}
     for j, d in ipairs(it.d) do
-      local already = (tonumber(used[j]) or 0) + (pending_nights[it.l][d] or 0)
-      if already + it.q > it.cap then return { 'unavailable', i, d } end
+      local already = used[j] + (pending_nights[it.l][d] or 0)
+      local cap = it.cap
+      if src[j] and src[j] < cap then cap = src[j] end
+      if already + it.q > cap then return { 'unavailable', i, d } end
     end
     for _, d in ipairs(it.d) do
       pending_nights[it.l][d] = (pending_nights[it.l][d] or 0) + it.q

@@ -3,6 +3,9 @@
 
   Key layout (all under one prefix that carries the hub's hash tag, so one Cluster slot):
     <p>n:<ledger>      hash   local date -> units claimed (resources booked by night)
+    <p>sn:<ledger>     hash   local date -> units free at the source, for count-only sources (PMS)
+    <p>rep:<ledger>    hash   local date -> units of live hub reservations the source count includes
+    <p>unrep:<ledger>  zset   "<resvId>:<item>" -> write-back time, not yet seen by a poll
     <p>t:<ledger>      zset   member "<claimId>|<start>|<end>|<qty>", score start (booked by time)
     <p>tlen            hash   ledger -> longest claim in ms (bounds the overlap scan)
     <p>holds:exp       zset   holdId -> expiresAt (ms, Redis clock)
@@ -15,6 +18,37 @@
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- Units in use per date as the capacity rule sees them, and the source's count (or false).
+-- For count-only sources the count already includes the hub reservations it has reported,
+-- so those are not subtracted again (DESIGN §4).
+local function night_usage(p, ledger, dates)
+  local used = redis.call('HMGET', p .. 'n:' .. ledger, unpack(dates))
+  local rep = redis.call('HMGET', p .. 'rep:' .. ledger, unpack(dates))
+  local src = redis.call('HMGET', p .. 'sn:' .. ledger, unpack(dates))
+  local out_used, out_src = {}, {}
+  for j = 1, #dates do
+    out_used[j] = (tonumber(used[j]) or 0) - (tonumber(rep[j]) or 0)
+    out_src[j] = tonumber(src[j]) or false
+  end
+  return out_used, out_src
+end
+
+-- Forgets a reservation's share in a count-only source's figures (it is cancelled or failed).
+local function forget_reported(p, resv_id, items)
+  for i, it in ipairs(items) do
+    if it.by == 'night' then
+      local member = resv_id .. ':' .. i
+      if it.rep == 1 then
+        for _, d in ipairs(it.d) do
+          local left = redis.call('HINCRBY', p .. 'rep:' .. it.l, d, -it.q)
+          if left <= 0 then redis.call('HDEL', p .. 'rep:' .. it.l, d) end
+        end
+      end
+      redis.call('ZREM', p .. 'unrep:' .. it.l, member)
+    end
+  end
 end
 
 -- Returns the claims of `items` to their ledgers.
