@@ -26,6 +26,10 @@ export class ApiMetrics {
     labelNames: ['site', 'adapter', 'mode'], registers: [this.registry],
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
   });
+  readonly writebackSeconds = new Histogram({
+    name: 'avhub_writeback_duration_seconds', help: 'Time of one write-back attempt (all items of a reservation)',
+    registers: [this.registry], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  });
   readonly skippedEvents = new Counter({
     name: 'avhub_skipped_events_total', help: 'Source events skipped as malformed or unmappable, by site',
     labelNames: ['site'], registers: [this.registry],

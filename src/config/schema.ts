@@ -149,6 +149,7 @@ const defaultsSchema = obj({
   recoverAfter: int(1).default(2),
   syncWindow: obj({ past: duration().default(7 * DAY), future: duration({ min: DAY }).default(365 * DAY) }).prefault({}),
   fullResyncEvery: duration({ min: MINUTE }).default(DAY),
+  writeback: obj({ attempts: int(1, 100).default(8), backoff: duration({ min: 100 }).default(2 * SECOND) }).prefault({}),
 });
 
 const workerSchema = obj({

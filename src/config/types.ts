@@ -43,6 +43,8 @@ export interface DefaultsConfig {
   syncWindow: { past: number; future: number };
   /** A full pull of the window replaces incremental sync this often (catches what feeds miss). */
   fullResyncEvery: number;
+  /** Write-back retries: attempts in all, and the first backoff (exponential, full jitter). */
+  writeback: { attempts: number; backoff: number };
 }
 
 export interface GroupConfig {

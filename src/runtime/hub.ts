@@ -13,6 +13,10 @@ import { ReservationService } from '../reservations/reservations.js';
 import { SiteHealthReader } from '../reservations/site-health.js';
 import { AvailabilityStore } from '../store/store.js';
 import { SyncStore } from '../store/sync-store.js';
+import { startOutboxRelay } from '../reservations/outbox-relay.js';
+import { openWritebackQueue } from '../reservations/writeback-queue.js';
+import { startWritebackWorker } from '../reservations/writeback-worker.js';
+import { AdapterPool } from '../sync/adapter-pool.js';
 import { startPollWorker } from '../sync/poll-worker.js';
 import { Poller } from '../sync/poller.js';
 import { openPollQueue } from '../sync/queues.js';
@@ -49,14 +53,29 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
   const pollQueue = openPollQueue(config.redis.url, store.keys);
   stops.push(() => pollQueue.close());
 
+  const writebackQueue = openWritebackQueue(config.redis.url, store.keys);
+  stops.push(() => writebackQueue.close());
+
   if (roles.has('worker')) {
     const beat = startWorkerHeartbeat(redis, store.keys);
     stops.push(() => beat.stop());
-    const poller = new Poller({ config, catalog, sync, redis, keys: store.keys, logger, metrics });
+    const adapters = new AdapterPool(sync, logger);
+    stops.push(() => adapters.close());
+    const poller = new Poller({ config, catalog, sync, redis, keys: store.keys, logger, metrics, adapters });
     const worker = startPollWorker({
       url: config.redis.url, keys: store.keys, poller, concurrency: config.worker.pollConcurrency, logger,
     });
     stops.push(() => worker.close());
+    const writer = startWritebackWorker({
+      url: config.redis.url, keys: store.keys, store, catalog, adapters, health, logger, metrics,
+      concurrency: config.worker.pollConcurrency,
+    });
+    stops.push(() => writer.close());
+    const relay = startOutboxRelay({
+      url: config.redis.url, keys: store.keys, queue: writebackQueue.queue, consumer: beat.id, logger,
+      attempts: config.defaults.writeback.attempts, backoffMs: config.defaults.writeback.backoff,
+    });
+    stops.push(() => relay.stop());
     logger.info({ role: 'worker', worker: beat.id, concurrency: config.worker.pollConcurrency }, 'worker running');
   }
   if (roles.has('scheduler')) {

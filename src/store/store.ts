@@ -142,6 +142,19 @@ export class AvailabilityStore {
     };
   }
 
+  /** A finished write-back: confirmed with the sources' ids (keyed by item index, 1-based). */
+  async writebackDone(id: string, externalIds: Record<string, string>): Promise<{ kind: 'ok' | 'missing' } | { kind: 'not-pending'; status: string }> {
+    const reply = await this.run['writeback-done']([this.keys.reservation(id)], [this.keys.prefix, id, JSON.stringify(externalIds)]) as string[];
+    return reply[0] === 'not-pending' ? { kind: 'not-pending', status: reply[1]! } : { kind: reply[0] as 'ok' | 'missing' };
+  }
+
+  /** A write-back out of retries: failed, capacity released, written items cancelled via the outbox. */
+  async writebackFailed(id: string, error: string, written: Record<string, string>): Promise<{ kind: 'ok' | 'missing' } | { kind: 'not-pending'; status: string }> {
+    const reply = await this.run['writeback-failed']([this.keys.reservation(id), this.keys.outbox()],
+      [this.keys.prefix, id, error.slice(0, 500), JSON.stringify(written)]) as string[];
+    return reply[0] === 'not-pending' ? { kind: 'not-pending', status: reply[1]! } : { kind: reply[0] as 'ok' | 'missing' };
+  }
+
   /** Redis' clock, the one hold expiry is judged by. */
   async now(): Promise<number> {
     const [s, us] = await this.redis.time();
@@ -164,6 +177,8 @@ function fromLua(json: string | undefined): StoredItem[] {
     site: String(it.site),
     resource: String(it.res),
     quantity: Number(it.q),
+    writeback: it.wb === 1,
+    ...(typeof it.x === 'string' ? { externalId: it.x } : {}),
     ...(it.by === 'night'
       ? { nights: Array.isArray(it.d) ? (it.d as string[]) : [] }
       : { start: Number(it.s), end: Number(it.e) }),

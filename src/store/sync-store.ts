@@ -31,6 +31,10 @@ export interface ApplyRequest {
   upserts: SourceClaim[];
   removed: string[];
   fullPull: boolean;
+  /** Per-night counts of a count-only source, by ledger. */
+  counts: Array<{ ledger: string; date: string; count: number }>;
+  /** Redis time when the poll started (before the adapter's first request). */
+  pollStartedAt: number;
 }
 
 export type ApplyResult =
@@ -77,7 +81,8 @@ export class SyncStore {
     const reply = await this.run['poll-apply'](
       [k.sourceBookings(req.site), k.syncState(req.site)],
       [k.prefix, req.site, req.mode, req.expectedGeneration, req.cursor ?? '',
-        JSON.stringify(upserts), JSON.stringify(req.removed), req.fullPull ? '1' : '0'],
+        JSON.stringify(upserts), JSON.stringify(req.removed), req.fullPull ? '1' : '0',
+        JSON.stringify(req.counts.map((c) => ({ l: c.ledger, d: c.date, c: c.count }))), req.pollStartedAt],
     ) as Array<string | number>;
     if (reply[0] === 'stale') return { kind: 'stale', generation: Number(reply[1]) };
     return { kind: 'ok', generation: Number(reply[1]), added: Number(reply[2]), removed: Number(reply[3]) };
@@ -101,6 +106,12 @@ export class SyncStore {
   async healthHistory(site: string, limit = 20): Promise<Array<{ at: number; from: string; to: string; reason: string }>> {
     const raw = await this.redis.lrange(this.keys.healthLog(site), 0, limit - 1);
     return raw.map((r) => JSON.parse(r) as { at: number; from: string; to: string; reason: string });
+  }
+
+  /** Redis' clock: the time reference of write-backs and polls. */
+  async now(): Promise<number> {
+    const [s, us] = await this.redis.time();
+    return Number(s) * 1000 + Math.floor(Number(us) / 1000);
   }
 
   /** External ids the site's source currently holds, as the hub recorded them. */

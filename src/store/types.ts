@@ -36,6 +36,10 @@ export interface StoredItem {
   nights?: string[];
   start?: number;
   end?: number;
+  /** The site has its own system this item is written into. */
+  writeback: boolean;
+  /** The item's id at its source, once written. */
+  externalId?: string;
 }
 
 export interface HoldRecord {

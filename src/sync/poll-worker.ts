@@ -26,7 +26,6 @@ export function startPollWorker(opts: { url: string; keys: HubKeys; poller: Poll
       // Waits for in-flight polls to finish; a poll that outlives the process is picked up again
       // by BullMQ's stalled-job check on another worker.
       await worker.close();
-      await opts.poller.close();
       await connection.quit().catch(() => connection.disconnect());
     },
   };

@@ -8,8 +8,8 @@ import type { Redis } from 'ioredis';
 import {
   AdapterAuthError, AdapterError, AdapterRateLimitedError, AdapterUnavailableError, CursorRejectedError,
 } from './errors/adapter-error.js';
-import type { AdapterDefinition, PullResult, SourceAdapter, SourceSite } from './port.js';
-import { splitAdapterConfig } from './adapter-config.js';
+import type { AdapterPool } from './adapter-pool.js';
+import type { AdapterDefinition, PullResult } from './port.js';
 import { adapterDefinition } from './registry.js';
 import { toClaims } from './to-claims.js';
 
@@ -25,11 +25,9 @@ const MAX_BACKOFF_MS = 5 * 60_000;
  * health. Failures are values, so the caller (a BullMQ job) decides what to rethrow.
  */
 export class Poller {
-  private readonly adapters = new Map<string, SourceAdapter>();
-
   constructor(private readonly deps: {
     config: HubConfig; catalog: Catalog; sync: SyncStore; redis: Redis; keys: HubKeys;
-    logger: Logger; metrics: ApiMetrics;
+    logger: Logger; metrics: ApiMetrics; adapters: AdapterPool;
   }) {}
 
   async poll(siteId: string, opts: { full?: boolean; ignoreBackoff?: boolean } = {}): Promise<PollOutcome> {
@@ -47,6 +45,7 @@ export class Poller {
       || now - state.lastFullAt >= this.deps.config.defaults.fullResyncEvery;
     const timer = this.deps.metrics.pollSeconds.startTimer({ site: siteId, adapter: def.kind });
     try {
+      const pollStartedAt = await this.deps.sync.now();
       let result: PullResult;
       let fullPull = full;
       try {
@@ -58,7 +57,7 @@ export class Poller {
         result = await this.pull(site, def, null);
       }
       for (const s of result.skipped) log.warn({ externalId: s.externalId, reason: s.reason }, 'skipped a source event');
-      const applied = await this.apply(site, result, state.generation, fullPull);
+      const applied = await this.apply(site, result, state.generation, fullPull, pollStartedAt);
       timer({ mode: result.mode });
       if (applied.kind === 'stale') {
         this.deps.metrics.polls.inc({ site: siteId, outcome: 'stale' });
@@ -75,63 +74,37 @@ export class Poller {
     }
   }
 
-  async close(): Promise<void> {
-    await Promise.all([...this.adapters.values()].map((a) => a.close().catch(() => undefined)));
-    this.adapters.clear();
-  }
-
-  private adapterFor(site: SiteConfig, def: AdapterDefinition): SourceAdapter {
-    let adapter = this.adapters.get(site.id);
-    if (!adapter) {
-      const { settings } = splitAdapterConfig(site.adapter);
-      const log = this.deps.logger.child({ site: site.id, adapter: def.kind });
-      adapter = def.create({
-        siteId: site.id, timezone: site.timezone, settings: def.settings.parse(settings),
-        log: { warn: (o, m) => log.warn(o, m), info: (o, m) => log.info(o, m) },
-      });
-      this.adapters.set(site.id, adapter);
-    }
-    return adapter;
-  }
-
   private pull(site: SiteConfig, def: AdapterDefinition, cursor: string | null): Promise<PullResult> {
     const { past, future } = this.deps.config.defaults.syncWindow;
     const now = Date.now();
-    const sourceSite: SourceSite = {
-      id: site.id, timezone: site.timezone,
-      resources: site.resources.map((r) => ({ id: r.id, kind: r.kind, bookedBy: r.bookedBy, capacity: r.capacity, mapping: r.source })),
-    };
-    const split = splitAdapterConfig(site.adapter);
-    const credential = `${def.kind}:${def.credentialId(def.settings.parse(split.settings))}`;
-    const quota = split.quota ?? def.quota;
-    const throttle = async () => {
-      for (;;) {
-        const wait = await this.deps.sync.takeQuota(credential, quota.perSecond, quota.burst);
-        if (wait === 0) return;
-        await new Promise((r) => setTimeout(r, wait));
-      }
-    };
     const controller = new AbortController();
     const timeout = setTimeout(() => controller.abort(), Math.max(30_000, site.pollEvery * 4));
-    return this.adapterFor(site, def).pull({
-      site: sourceSite, window: { start: now - past, end: now + future }, cursor, signal: controller.signal, throttle,
+    return this.deps.adapters.get(site).pull({
+      site: this.deps.adapters.sourceSite(site), window: { start: now - past, end: now + future }, cursor,
+      signal: controller.signal, throttle: this.deps.adapters.throttle(site),
     }).finally(() => clearTimeout(timeout));
   }
 
-  private async apply(site: SiteConfig, result: PullResult, generation: number, fullPull: boolean) {
+  private async apply(site: SiteConfig, result: PullResult, generation: number, fullPull: boolean, pollStartedAt: number) {
     const refs = [...new Set(result.bookings.map((b) => b.hubReference).filter((r): r is string => !!r))];
     const existing = new Set<string>();
     if (refs.length > 0) {
       const found = await Promise.all(refs.map((r) => this.deps.redis.exists(this.deps.keys.reservation(r))));
       refs.forEach((r, i) => { if (found[i]) existing.add(r); });
     }
-    const plan = toClaims(site.id, result.bookings, this.deps.catalog, existing);
+    // Where the source reports counts, its bookings are already inside them.
+    const counted = new Set(result.counts.map((c) => c.resource));
+    const plan = toClaims(site.id, result.bookings.filter((b) => !counted.has(b.resource)), this.deps.catalog, existing);
+    const counts = result.counts.flatMap((c) => {
+      const entry = this.deps.catalog.entry(site.id, c.resource);
+      return entry ? [{ ledger: entry.ledger, date: c.date, count: c.closed ? 0 : Math.max(0, Math.floor(c.available)) }] : [];
+    });
     for (const s of plan.skipped) {
       this.deps.logger.warn({ site: site.id, externalId: s.externalId, reason: s.reason }, 'skipped a source event');
     }
     const applied = await this.deps.sync.apply({
       site: site.id, mode: result.mode, expectedGeneration: generation, cursor: result.cursor,
-      upserts: plan.upserts, removed: [...result.removed, ...plan.removed], fullPull,
+      upserts: plan.upserts, removed: [...result.removed, ...plan.removed], fullPull, counts, pollStartedAt,
     });
     return applied.kind === 'ok'
       ? { ...applied, skipped: plan.skipped.length + result.skipped.length }

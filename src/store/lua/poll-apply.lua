@@ -12,6 +12,9 @@
   ARGV[6] upserts JSON [{id, l, by, q, d?: [dates], s?, e?}]
   ARGV[7] removed external ids JSON [id]
   ARGV[8] 1 when this was a full pull of the window (records lastFullAt)
+  ARGV[9] counts JSON [{l, d, c}]: what a count-only source (PMS) says is free per night
+  ARGV[10] poll start (ms, Redis clock): hub reservations written back before it are in the
+           counts from now on, so they stop being subtracted separately (DESIGN §4)
   Returns {'ok', generation, added, removed} | {'stale', generation}
 ]]
 -- @include common
@@ -54,6 +57,30 @@ for _, it in ipairs(cjson.decode(ARGV[6])) do
   end
   redis.call('HSET', KEYS[1], it.id, cjson.encode(it))
   added = added + 1
+end
+
+local counted = {}
+for _, c in ipairs(cjson.decode(ARGV[9])) do
+  redis.call('HSET', p .. 'sn:' .. c.l, c.d, c.c)
+  counted[c.l] = true
+end
+for ledger in pairs(counted) do
+  local key = p .. 'unrep:' .. ledger
+  for _, member in ipairs(redis.call('ZRANGEBYSCORE', key, '-inf', '(' .. ARGV[10])) do
+    local rid, idx = string.match(member, '^(.*):(%d+)$')
+    local rkey = p .. 'resv:' .. rid
+    local raw = redis.call('HGET', rkey, 'items')
+    if raw then
+      local items = cjson.decode(raw)
+      local it = items[tonumber(idx)]
+      if it and it.rep ~= 1 then
+        for _, d in ipairs(it.d) do redis.call('HINCRBY', p .. 'rep:' .. ledger, d, it.q) end
+        it.rep = 1
+        redis.call('HSET', rkey, 'items', cjson.encode(items))
+      end
+    end
+    redis.call('ZREM', key, member)
+  end
 end
 
 redis.call('HSET', KEYS[2], 'generation', gen + 1, 'cursor', ARGV[5], 'appliedAt', now)

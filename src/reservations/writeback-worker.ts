@@ -1,0 +1,104 @@
+import { DelayedError, Worker, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { ApiMetrics } from '../api/metrics.js';
+import type { SiteConfig } from '../config/types.js';
+import type { HubKeys } from '../store/keys.js';
+import type { AvailabilityStore } from '../store/store.js';
+import type { StoredItem } from '../store/types.js';
+import type { AdapterPool } from '../sync/adapter-pool.js';
+import type { WriteRequest } from '../sync/port.js';
+import { bullConnection } from '../sync/queues.js';
+import type { Catalog } from './catalog.js';
+import type { SiteHealthReader } from './site-health.js';
+import { WRITEBACK_QUEUE, type WritebackJobData } from './writeback-queue.js';
+
+interface Deps {
+  url: string; keys: HubKeys; store: AvailabilityStore; catalog: Catalog; adapters: AdapterPool;
+  health: SiteHealthReader; logger: Logger; metrics: ApiMetrics; concurrency: number;
+}
+
+/**
+ * Writes reservations into their sites' systems and cancels them there. Every call carries an
+ * idempotency key derived from the reservation and item, so a retry after a crash or timeout
+ * finds the booking an earlier attempt made instead of making a second one.
+ */
+export function startWritebackWorker(deps: Deps): { close(): Promise<void> } {
+  const connection = bullConnection(deps.url);
+  const worker = new Worker<WritebackJobData>(WRITEBACK_QUEUE, async (job, token) => {
+    const log = deps.logger.child({ reservation: job.data.reservation, op: job.data.op, job: job.id });
+    const resv = await deps.store.getReservation(job.data.reservation);
+    if (!resv) return 'missing';
+    const items = resv.items.map((item, i) => ({ item, index: i + 1, site: deps.catalog.site(item.site) }))
+      .filter((x): x is { item: StoredItem; index: number; site: SiteConfig } => x.item.writeback && x.site !== undefined);
+
+    // While a site is limited, wait without spending the retry budget (DESIGN §6).
+    for (const { site } of items) {
+      if (await deps.health.state(site.id) === 'limited') {
+        log.info({ site: site.id }, 'site limited: write-back waits');
+        await job.moveToDelayed(Date.now() + Math.max(5_000, site.pollEvery), token);
+        throw new DelayedError();
+      }
+    }
+
+    const request = (site: SiteConfig, item: StoredItem, index: number): WriteRequest => {
+      const resource = deps.adapters.sourceSite(site).resources.find((r) => r.id === item.resource)!;
+      return {
+        site: deps.adapters.sourceSite(site), resource, idempotencyKey: `${resv.id}-${index}`, reservationId: resv.id,
+        span: item.nights ? { by: 'night', nights: item.nights } : { by: 'time', start: item.start!, end: item.end! },
+        quantity: item.quantity, customer: (resv.meta.customer as Record<string, unknown> | null) ?? null,
+        signal: AbortSignal.timeout(30_000), throttle: deps.adapters.throttle(site),
+      };
+    };
+
+    if (job.data.op === 'cancel') {
+      for (const { item, index, site } of items) {
+        if (!item.externalId) continue;
+        await deps.adapters.get(site).cancel({ ...request(site, item, index), externalId: item.externalId });
+      }
+      deps.metrics.reservations.inc({ action: 'writeback-cancel', status: 'done' });
+      return 'cancelled';
+    }
+
+    if (resv.status !== 'pending') return `not pending (${resv.status})`;
+    const written: Record<string, string> = {};
+    const timer = deps.metrics.writebackSeconds.startTimer();
+    try {
+      for (const { item, index, site } of items) {
+        const { externalId } = await deps.adapters.get(site).reserve(request(site, item, index));
+        written[String(index)] = externalId;
+      }
+    } catch (err) {
+      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      log.warn({ attempt: job.attemptsMade + 1, last, err: (err as Error).message }, 'write-back failed');
+      if (last) {
+        await deps.store.writebackFailed(resv.id, (err as Error).message, written);
+        deps.metrics.reservations.inc({ action: 'writeback', status: 'failed' });
+        log.error({ event: 'writeback.failed' }, `reservation failed after ${job.attemptsMade + 1} attempts; capacity released`);
+      }
+      throw err;
+    } finally {
+      timer();
+    }
+    const done = await deps.store.writebackDone(resv.id, written);
+    if (done.kind === 'not-pending') {
+      // Cancelled while we were writing: take back what we wrote.
+      for (const { item, index, site } of items) {
+        const externalId = written[String(index)];
+        if (externalId) await deps.adapters.get(site).cancel({ ...request(site, item, index), externalId });
+      }
+      return `withdrawn (${done.status})`;
+    }
+    deps.metrics.reservations.inc({ action: 'writeback', status: 'confirmed' });
+    log.info({ externalIds: written }, 'reservation written back');
+    return 'confirmed';
+  }, { connection, prefix: deps.keys.queuePrefix(), concurrency: deps.concurrency });
+  worker.on('error', (err) => deps.logger.warn({ err: err.message }, 'write-back worker connection error'));
+  return {
+    async close() {
+      await worker.close();
+      await connection.quit().catch(() => connection.disconnect());
+    },
+  };
+}
+
+export type WritebackJob = Job<WritebackJobData>;
