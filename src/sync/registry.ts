@@ -1,4 +1,5 @@
 import { noneAdapter } from '../../adapters/none/index.js';
+import { icalFeedAdapter } from '../../adapters/ical-feed/index.js';
 import type { AdapterDefinition } from './port.js';
 
 /**
@@ -8,6 +9,7 @@ import type { AdapterDefinition } from './port.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each definition has its own settings type
 export const ADAPTERS: Record<string, AdapterDefinition<any>> = {
   none: noneAdapter,
+  'ical-feed': icalFeedAdapter,
 };
 
 export function isAdapterAvailable(kind: string): boolean {

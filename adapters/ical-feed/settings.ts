@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * The `adapter:` block of an `ical-feed` site (without `kind`) and each resource's `source:`.
+ * Feed URLs of booking tools often carry a secret token, and `headers` may hold an
+ * `Authorization` value: neither is ever logged, put in an error message or stored in a cursor.
+ */
+
+const feedUrl = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL of an .ics feed' });
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000 };
+const MAX_TIMEOUT_MS = 5 * 60_000;
+
+/** A timeout as milliseconds (`15000`) or a duration string (`"15s"`, `"500ms"`, `"1m"`). */
+const timeout = z
+  .union([
+    z.int().positive(),
+    z.string().regex(/^\d+(ms|s|m)$/, { error: 'a duration like "15s", "500ms" or "1m", or milliseconds' }),
+  ])
+  .transform((v) => (typeof v === 'number' ? v : Number(/^\d+/.exec(v)![0]) * UNIT_MS[/(ms|s|m)$/.exec(v)![1]!]!))
+  .refine((ms) => ms > 0 && ms <= MAX_TIMEOUT_MS, { error: 'a timeout between 1 ms and 5 minutes' });
+
+export const icalFeedSettings = z.strictObject({
+  /** The feed for every resource without its own `source.url`. */
+  url: feedUrl.optional(),
+  /** Sent with every request (e.g. `Authorization: Bearer ${FEED_TOKEN}`); secrets. */
+  headers: z.record(z.string().min(1), z.string()).optional(),
+  /** Per request; 30 s by default. */
+  timeout: timeout.optional(),
+});
+
+export type IcalFeedSettings = z.infer<typeof icalFeedSettings>;
+
+export const icalFeedSource = z.strictObject({
+  /** This resource's own feed (a room's export from a booking tool). */
+  url: feedUrl.optional(),
+});
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/**
+ * The quota bucket: sites polling the same host share one, so the hub stays polite to it. Sites
+ * without a site-wide URL (each resource names its own feed) share one bucket for all of them.
+ */
+export function icalFeedCredentialId(settings: IcalFeedSettings): string {
+  const host = settings.url === undefined ? '(per-resource feeds)' : new URL(settings.url).host.toLowerCase();
+  return sha256(`ical-feed host ${host}`).slice(0, 16);
+}
