@@ -1,5 +1,6 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
+import type { AlertSink } from '../alerts/events.js';
 import type { ApiMetrics } from '../api/metrics.js';
 import type { SiteConfig } from '../config/types.js';
 import type { HubKeys } from '../store/keys.js';
@@ -14,7 +15,7 @@ import { WRITEBACK_QUEUE, type WritebackJobData } from './writeback-queue.js';
 
 interface Deps {
   url: string; keys: HubKeys; store: AvailabilityStore; catalog: Catalog; adapters: AdapterPool;
-  health: SiteHealthReader; logger: Logger; metrics: ApiMetrics; concurrency: number;
+  health: SiteHealthReader; logger: Logger; metrics: ApiMetrics; alerts: AlertSink; concurrency: number;
 }
 
 /**
@@ -74,6 +75,12 @@ export function startWritebackWorker(deps: Deps): { close(): Promise<void> } {
         await deps.store.writebackFailed(resv.id, (err as Error).message, written);
         deps.metrics.reservations.inc({ action: 'writeback', status: 'failed' });
         log.error({ event: 'writeback.failed' }, `reservation failed after ${job.attemptsMade + 1} attempts; capacity released`);
+        const first = items[0];
+        await deps.alerts.emit({
+          event: 'writeback.failed', ...(first ? { site: first.site.id, group: deps.catalog.entry(first.site.id, first.item.resource)?.group.id } : {}),
+          summary: `Reservation ${resv.id} could not be written to ${items.map((x) => x.site.name).join(', ')}: ${(err as Error).message}; it failed and its capacity was released`,
+          details: { reservation: resv.id, attempts: job.attemptsMade + 1 },
+        });
       }
       throw err;
     } finally {

@@ -6,6 +6,8 @@ import { ApiMetrics } from '../api/metrics.js';
 import { buildServer } from '../api/server.js';
 import type { HubConfig } from '../config/types.js';
 import { startWorkerHeartbeat } from '../health/worker-heartbeat.js';
+import { startWatchdog } from '../health/watchdog.js';
+import { silentAlerts, type AlertSink } from '../alerts/events.js';
 import { AvailabilityService } from '../reservations/availability.js';
 import { Catalog } from '../reservations/catalog.js';
 import { HoldService } from '../reservations/holds.js';
@@ -48,6 +50,8 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
   };
 
   const metrics = new ApiMetrics();
+  // Alert channels join here with src/alerts; until then events are logged by their emitters.
+  const alerts: AlertSink = silentAlerts;
   const sync = new SyncStore(redis, store.keys);
   const polled = config.sites.filter((s) => s.adapter.kind !== 'none');
   const pollQueue = openPollQueue(config.redis.url, store.keys);
@@ -61,13 +65,13 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
     stops.push(() => beat.stop());
     const adapters = new AdapterPool(sync, logger);
     stops.push(() => adapters.close());
-    const poller = new Poller({ config, catalog, sync, redis, keys: store.keys, logger, metrics, adapters });
+    const poller = new Poller({ config, catalog, sync, redis, keys: store.keys, logger, metrics, adapters, alerts });
     const worker = startPollWorker({
       url: config.redis.url, keys: store.keys, poller, concurrency: config.worker.pollConcurrency, logger,
     });
     stops.push(() => worker.close());
     const writer = startWritebackWorker({
-      url: config.redis.url, keys: store.keys, store, catalog, adapters, health, logger, metrics,
+      url: config.redis.url, keys: store.keys, store, catalog, adapters, health, logger, metrics, alerts,
       concurrency: config.worker.pollConcurrency,
     });
     stops.push(() => writer.close());
@@ -80,6 +84,8 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
   }
   if (roles.has('scheduler')) {
     await reconcileSchedulers(pollQueue.queue, config, logger.child({ role: 'scheduler' }));
+    const watchdog = startWatchdog({ config, redis, keys: store.keys, sync, alerts, logger: logger.child({ role: 'watchdog' }) });
+    stops.push(() => watchdog.stop());
     logger.info({ role: 'scheduler', polledSites: polled.length }, 'scheduler running');
   }
   if (roles.has('api')) {

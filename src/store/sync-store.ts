@@ -43,7 +43,8 @@ export type ApplyResult =
 
 export type HealthOutcome =
   | { kind: 'success'; dataTime?: number }
-  | { kind: 'failure'; code: string; message: string };
+  | { kind: 'failure'; code: string; message: string }
+  | { kind: 'stale'; message: string };
 
 /** Poll results, cursors, quota buckets and health records, each change one Lua script. */
 export class SyncStore {
@@ -98,7 +99,9 @@ export class SyncStore {
     const k = this.keys;
     const args = outcome.kind === 'success'
       ? ['success', thresholds.failures, thresholds.recover, '', '', outcome.dataTime ?? 0]
-      : ['failure', thresholds.failures, thresholds.recover, outcome.code, outcome.message.slice(0, 500), 0];
+      : outcome.kind === 'stale'
+        ? ['stale', thresholds.failures, thresholds.recover, 'STALE', outcome.message, 0]
+        : ['failure', thresholds.failures, thresholds.recover, outcome.code, outcome.message.slice(0, 500), 0];
     const [state, previous] = await this.run['health-record']([k.health(site), k.healthLog(site)], args) as string[];
     return { state: state!, previous: previous! };
   }

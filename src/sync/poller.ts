@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import {
   AdapterAuthError, AdapterError, AdapterRateLimitedError, AdapterUnavailableError, CursorRejectedError,
 } from './errors/adapter-error.js';
+import type { AlertSink } from '../alerts/events.js';
 import type { AdapterPool } from './adapter-pool.js';
 import type { AdapterDefinition, PullResult } from './port.js';
 import { adapterDefinition } from './registry.js';
@@ -27,7 +28,7 @@ const MAX_BACKOFF_MS = 5 * 60_000;
 export class Poller {
   constructor(private readonly deps: {
     config: HubConfig; catalog: Catalog; sync: SyncStore; redis: Redis; keys: HubKeys;
-    logger: Logger; metrics: ApiMetrics; adapters: AdapterPool;
+    logger: Logger; metrics: ApiMetrics; adapters: AdapterPool; alerts: AlertSink;
   }) {}
 
   async poll(siteId: string, opts: { full?: boolean; ignoreBackoff?: boolean } = {}): Promise<PollOutcome> {
@@ -63,7 +64,8 @@ export class Poller {
         this.deps.metrics.polls.inc({ site: siteId, outcome: 'stale' });
         return { kind: 'stale' };
       }
-      await this.deps.sync.recordHealth(siteId, { kind: 'success' }, this.thresholds());
+      const health = await this.deps.sync.recordHealth(siteId, { kind: 'success' }, this.thresholds());
+      if (health.previous !== 'healthy' && health.state === 'healthy') await this.recovered(site);
       if (state.notBefore > 0) await this.deps.sync.setNotBefore(siteId, 0);
       this.deps.metrics.polls.inc({ site: siteId, outcome: 'ok' });
       this.deps.metrics.skippedEvents.inc({ site: siteId }, applied.skipped);
@@ -123,7 +125,17 @@ export class Poller {
       return { kind: 'failed', code, message, retryable: true };
     }
     const health = await this.deps.sync.recordHealth(site.id, { kind: 'failure', code, message }, this.thresholds());
+    if (health.state === 'limited') {
+      await this.deps.alerts.emit({
+        event: 'site.limited', site: site.id, incident: `site:${site.id}:health`,
+        summary: `${site.name} is not answering: limited availability (${message})`, details: { code },
+      });
+    }
     if (err instanceof AdapterAuthError) {
+      await this.deps.alerts.emit({
+        event: 'credential.invalid', site: site.id, incident: `site:${site.id}:credential`,
+        summary: `${site.name}: the ${site.adapter.kind} credential was refused and needs attention`, details: { code },
+      });
       log.error({ code }, `the source refused the credential: ${message}`);
       this.deps.metrics.polls.inc({ site: site.id, outcome: 'auth' });
       return { kind: 'failed', code, message, retryable: false };
@@ -137,6 +149,15 @@ export class Poller {
     else log.error({ err, state: health.state }, 'poll failed unexpectedly');
     this.deps.metrics.polls.inc({ site: site.id, outcome: known ? 'unavailable' : 'error' });
     return { kind: 'failed', code, message, retryable: true };
+  }
+
+  private async recovered(site: SiteConfig): Promise<void> {
+    for (const incident of [`site:${site.id}:health`, `site:${site.id}:credential`]) {
+      await this.deps.alerts.emit({
+        event: 'site.recovered', site: site.id, incident, closes: true,
+        summary: `${site.name} answers again: availability is current`,
+      });
+    }
   }
 
   private thresholds() {

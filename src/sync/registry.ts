@@ -1,5 +1,6 @@
 import { noneAdapter } from '../../adapters/none/index.js';
 import { icalFeedAdapter } from '../../adapters/ical-feed/index.js';
+import { restAdapter } from '../../adapters/rest/index.js';
 import type { AdapterDefinition } from './port.js';
 
 /**
@@ -9,6 +10,7 @@ import type { AdapterDefinition } from './port.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each definition has its own settings type
 export const ADAPTERS: Record<string, AdapterDefinition<any>> = {
   none: noneAdapter,
+  rest: restAdapter,
   'ical-feed': icalFeedAdapter,
 };
 

@@ -6,7 +6,7 @@
   Every transition is appended to the site's history with its time and reason.
 
   KEYS[1] health:<site> hash   KEYS[2] health-log:<site> list (newest first, capped)
-  ARGV[1] 'success' | 'failure'
+  ARGV[1] 'success' | 'failure' | 'stale' (the watchdog: no good data for too long)
   ARGV[2] failures before limited   ARGV[3] successes to recover
   ARGV[4] error code ('' on success)   ARGV[5] error message ('' on success)
   ARGV[6] data time for a success (ms; 0 = now)
@@ -31,6 +31,11 @@ if ARGV[1] == 'success' then
   if state == 'degraded' or (state == 'limited' and successes >= tonumber(ARGV[3])) then
     state = 'healthy'
     reason = 'polls succeed again'
+  end
+elseif ARGV[1] == 'stale' then
+  if state ~= 'limited' then
+    state = 'limited'
+    reason = ARGV[5]
   end
 else
   successes = 0

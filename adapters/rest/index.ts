@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto';
+import type { AdapterDefinition, SourceAdapter } from '../../src/sync/port.js';
+import { createRestClient } from './http.js';
+import { pull } from './pull.js';
+import { restSettings, restSource, type RestSettings } from './settings.js';
+import { cancel, reserve } from './write.js';
+
+export type { RestSettings } from './settings.js';
+
+/**
+ * `kind: rest`: a home-grown PMS with a JSON API, mapped by configuration (README.md). Reads
+ * per-night counts and/or a booking list; writes back when `create` (with `lookup`) is configured.
+ *
+ * `writable` is static per kind, so it is true: create and cancel are optional settings, and a
+ * site without `create` fails its write-backs with a clear error. Keep such sites out of
+ * centralized groups.
+ *
+ * Quota: 5 requests per second, burst 10, per credential (baseUrl + auth value) — a guess kind to a
+ * small self-hosted server; override it per site with `adapter.quota`.
+ */
+export const restAdapter: AdapterDefinition<RestSettings> = {
+  kind: 'rest',
+  writable: true,
+  settings: restSettings,
+  source: restSource,
+  credentialId: (s) => createHash('sha256').update(s.baseUrl + (s.auth?.value ?? '')).digest('hex').slice(0, 16),
+  quota: { perSecond: 5, burst: 10 },
+  create: (ctx): SourceAdapter => {
+    const client = createRestClient(ctx.settings);
+    return {
+      kind: 'rest',
+      writable: ctx.settings.create !== undefined,
+      pull: (req) => pull(ctx.settings, client, req),
+      reserve: (req) => reserve(ctx.settings, client, req),
+      cancel: (req) => cancel(ctx.settings, client, req),
+      async close() {},
+    };
+  },
+};
