@@ -16,10 +16,11 @@ import { toClaims } from './to-claims.js';
 
 export type PollOutcome =
   | { kind: 'ok'; mode: 'full' | 'delta'; added: number; removed: number; skipped: number }
-  | { kind: 'stale' | 'not-due' | 'not-polled' }
+  | { kind: 'stale' | 'not-due' | 'not-polled' | 'busy' }
   | { kind: 'failed'; code: string; message: string; retryable: boolean };
 
 const MAX_BACKOFF_MS = 5 * 60_000;
+const RELEASE_LEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
 /**
  * One poll of one site: cursor in, changes out, applied atomically; the outcome moves the site's
@@ -44,6 +45,15 @@ export class Poller {
     }
     const full = opts.full === true || state.cursor === null
       || now - state.lastFullAt >= this.deps.config.defaults.fullResyncEvery;
+    // One poll per site at a time: a lease that lapses by itself if this process dies. A poll
+    // that finds it taken is skipped; the next tick comes soon enough.
+    const leaseKey = `${this.deps.keys.syncState(siteId)}:polling`;
+    const leaseMs = this.pollTimeout(site) + 5_000;
+    const lease = `${process.pid}:${Math.random().toString(36).slice(2)}`;
+    if (await this.deps.redis.set(leaseKey, lease, 'PX', leaseMs, 'NX') === null) {
+      this.deps.metrics.polls.inc({ site: siteId, outcome: 'busy' });
+      return { kind: 'busy' };
+    }
     const timer = this.deps.metrics.pollSeconds.startTimer({ site: siteId, adapter: def.kind });
     try {
       const pollStartedAt = await this.deps.sync.now();
@@ -72,15 +82,22 @@ export class Poller {
       return { kind: 'ok', mode: result.mode, added: applied.added, removed: applied.removed, skipped: applied.skipped };
     } catch (err) {
       timer({ mode: full ? 'full' : 'delta' });
-      return this.failed(site, err, log);
+      return await this.failed(site, err, log);
+    } finally {
+      // Only our own lease is released (it may have lapsed and been taken by another poll).
+      await this.deps.redis.eval(RELEASE_LEASE, 1, leaseKey, lease).catch(() => undefined);
     }
+  }
+
+  private pollTimeout(site: SiteConfig): number {
+    return Math.max(30_000, site.pollEvery * 4);
   }
 
   private pull(site: SiteConfig, def: AdapterDefinition, cursor: string | null): Promise<PullResult> {
     const { past, future } = this.deps.config.defaults.syncWindow;
     const now = Date.now();
     const controller = new AbortController();
-    const timeout = setTimeout(() => controller.abort(), Math.max(30_000, site.pollEvery * 4));
+    const timeout = setTimeout(() => controller.abort(), this.pollTimeout(site));
     return this.deps.adapters.get(site).pull({
       site: this.deps.adapters.sourceSite(site), window: { start: now - past, end: now + future }, cursor,
       signal: controller.signal, throttle: this.deps.adapters.throttle(site),

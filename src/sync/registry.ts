@@ -1,6 +1,9 @@
 import { noneAdapter } from '../../adapters/none/index.js';
 import { icalFeedAdapter } from '../../adapters/ical-feed/index.js';
 import { restAdapter } from '../../adapters/rest/index.js';
+import { caldavAdapter } from '../../adapters/caldav/index.js';
+import { mewsAdapter } from '../../adapters/mews/index.js';
+import { apaleoAdapter } from '../../adapters/apaleo/index.js';
 import type { AdapterDefinition } from './port.js';
 
 /**
@@ -10,6 +13,9 @@ import type { AdapterDefinition } from './port.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each definition has its own settings type
 export const ADAPTERS: Record<string, AdapterDefinition<any>> = {
   none: noneAdapter,
+  apaleo: apaleoAdapter,
+  mews: mewsAdapter,
+  caldav: caldavAdapter,
   rest: restAdapter,
   'ical-feed': icalFeedAdapter,
 };

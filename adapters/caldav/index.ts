@@ -1,0 +1,25 @@
+import { createHash } from 'node:crypto';
+import type { AdapterDefinition } from '../../src/sync/port.js';
+import { createCaldavAdapter } from './adapter.js';
+import { caldavSettings, caldavSource, type CaldavSettings } from './settings.js';
+
+export { createCaldavAdapter, type CaldavDeps } from './adapter.js';
+export type { CaldavSettings, CaldavSource } from './settings.js';
+
+/**
+ * `kind: caldav`: any RFC 4791 server (Radicale, Xandikos, Nextcloud, iCloud, Fastmail...), one
+ * calendar per resource. Incremental by RFC 6578 sync-collection, else getctag + etags; writes
+ * back with `PUT If-None-Match: *`. See README.md.
+ */
+export const caldavAdapter: AdapterDefinition<CaldavSettings> = {
+  kind: 'caldav',
+  writable: true,
+  settings: caldavSettings,
+  source: caldavSource,
+  /** The server and the user name identify the account; the password is never part of it. */
+  credentialId: (s) => createHash('sha256').update(`${s.url}\n${s.username}`, 'utf8').digest('hex'),
+  // CalDAV defines no rate limit and self-hosted servers document none: a polite default that
+  // still lets a poll of 20 calendars pass in one burst. Override per site with `quota:`.
+  quota: { perSecond: 10, burst: 20 },
+  create: (ctx) => createCaldavAdapter(ctx),
+};

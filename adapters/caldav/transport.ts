@@ -1,0 +1,109 @@
+import {
+  AdapterAuthError, AdapterError, AdapterRateLimitedError, AdapterUnavailableError,
+} from '../../src/sync/errors/adapter-error.js';
+
+export type Fetch = typeof globalThis.fetch;
+
+export interface TransportOptions {
+  fetch: Fetch;
+  username: string;
+  password: string;
+  /** The credential's quota (the core's token bucket): awaited before every request. */
+  throttle(): Promise<void>;
+  /** The caller's signal: when it aborts, the request is abandoned and the abort is rethrown as is. */
+  signal: AbortSignal;
+  /** One request (headers and body) may take this long before the source counts as unavailable. */
+  timeoutMs: number;
+}
+
+/** A 429 without Retry-After waits this long (no vendor documents a default). */
+export const DEFAULT_RETRY_AFTER_MS = 30_000;
+
+/**
+ * The `Retry-After` header in milliseconds (delta-seconds or an HTTP-date, RFC 9110 §10.2.3), or
+ * null when absent or unreadable.
+ */
+export function retryAfterMs(value: string | null, now = Date.now()): number | null {
+  if (value === null || value.trim() === '') return null;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+const describe = (method: string, url: string) => {
+  try {
+    return `${method} ${new URL(url).pathname}`;
+  } catch {
+    return `${method} ${url}`;
+  }
+};
+
+/**
+ * Turns an HTTP status that no caller can handle into the port's typed errors: 401 (credential
+ * refused), 429 and 503-with-Retry-After (slow down), other 5xx but 501 (unavailable). Everything
+ * else (2xx, 3xx, 403, 404, 409, 412, 501 ...) is returned for the caller to judge.
+ */
+function failureOf(res: Response, what: string, username: string): AdapterError | null {
+  const wait = retryAfterMs(res.headers.get('retry-after'));
+  if (res.status === 401) return new AdapterAuthError(`${what}: the CalDAV server refused the credentials of user "${username}" (401)`);
+  if (res.status === 429) return new AdapterRateLimitedError(`${what}: rate limited by the CalDAV server (429)`, wait ?? DEFAULT_RETRY_AFTER_MS);
+  if (res.status === 503 && wait !== null) return new AdapterRateLimitedError(`${what}: the CalDAV server asked to retry later (503)`, wait);
+  // 501 is an answer, not an outage: the server lacks a method or report (sync-collection).
+  if (res.status >= 500 && res.status !== 501) return new AdapterUnavailableError(`${what}: the CalDAV server answered ${res.status} ${res.statusText}`.trim());
+  return null;
+}
+
+/**
+ * The `fetch` every request to the source goes through (tsdav's and ours): waits for the quota,
+ * adds Basic auth, bounds each request by a timeout, and maps failures to the port's typed errors.
+ * The password only ever travels in the Authorization header.
+ */
+export function createTransport(opts: TransportOptions): Fetch {
+  const authorization = `Basic ${Buffer.from(`${opts.username}:${opts.password}`, 'utf8').toString('base64')}`;
+  const transport = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const method = (init.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+    const what = describe(method, url);
+    opts.signal.throwIfAborted();
+    await opts.throttle();
+    opts.signal.throwIfAborted();
+    const timeout = AbortSignal.timeout(opts.timeoutMs);
+    const headers = new Headers(init.headers);
+    headers.set('Authorization', authorization);
+    let res: Response;
+    try {
+      res = await opts.fetch(input, { ...init, headers, signal: AbortSignal.any([opts.signal, timeout]) });
+    } catch (err) {
+      if (opts.signal.aborted) throw err;
+      if (timeout.aborted) throw new AdapterUnavailableError(`${what}: no answer within ${opts.timeoutMs} ms`);
+      const cause = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+      throw new AdapterUnavailableError(`${what}: ${cause}`, { cause: err });
+    }
+    const failure = failureOf(res, what, opts.username);
+    if (failure) {
+      await res.body?.cancel().catch(() => undefined);
+      throw failure;
+    }
+    return res;
+  };
+  return transport as Fetch;
+}
+
+/**
+ * Maps what escaped a request to the port's errors: typed errors pass, the caller's own abort
+ * passes, timeouts and dropped connections while reading a body become AdapterUnavailableError.
+ * Anything else (a server that is not CalDAV, a calendar that is not there) stays a plain Error.
+ */
+export function classifyError(err: unknown, signal: AbortSignal): unknown {
+  if (err instanceof AdapterError || signal.aborted) return err;
+  if (err instanceof Error) {
+    if (err.name === 'TimeoutError' || err.name === 'AbortError') {
+      return new AdapterUnavailableError(`the CalDAV server did not answer in time: ${err.message}`, { cause: err });
+    }
+    if (err instanceof TypeError && /fetch failed|terminated|socket|ECONNRESET|other side closed/i.test(`${err.message} ${String(err.cause ?? '')}`)) {
+      return new AdapterUnavailableError(`the connection to the CalDAV server failed: ${err.message}`, { cause: err });
+    }
+  }
+  return err;
+}

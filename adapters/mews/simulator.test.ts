@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMewsSimulator, type MewsSimulator } from './simulator/index.js';
+
+/** The simulator speaks the Connector API as documented: tokens in the body, POST only, Mews codes. */
+
+const AUTH = { ClientToken: 'ct', AccessToken: 'at', Client: 'Test 1.0' };
+let sim: MewsSimulator;
+
+async function post(op: string, body: Record<string, unknown>, auth: Record<string, unknown> = AUTH) {
+  const res = await fetch(`${sim.url}/api/connector/v1/${op}`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...auth, ...body }),
+  });
+  return { status: res.status, headers: res.headers, body: await res.json() as Record<string, unknown> };
+}
+
+beforeAll(async () => {
+  sim = await startMewsSimulator({ clientToken: 'ct', accessToken: 'at', seed: 3, timezone: 'Europe/Berlin', categories: [{ name: 'Double', rooms: 3 }] });
+});
+afterAll(async () => { await sim?.stop(); });
+
+describe('mews simulator', () => {
+  it('is deterministic for a seed', async () => {
+    const again = await startMewsSimulator({ clientToken: 'ct', accessToken: 'at', seed: 3, categories: [{ name: 'Double', rooms: 3 }] });
+    try {
+      expect(again.admin.enterprise.serviceId).toBe(sim.admin.enterprise.serviceId);
+      expect(again.admin.categoryId('Double')).toBe(sim.admin.categoryId('Double'));
+    } finally {
+      await again.stop();
+    }
+  });
+
+  it('accepts only POST and only valid tokens, and wants a Client', async () => {
+    expect((await fetch(`${sim.url}/api/connector/v1/services/getAll`)).status).toBe(405);
+    expect((await post('services/getAll', {}, { ...AUTH, AccessToken: 'nope' })).status).toBe(401);
+    expect((await post('services/getAll', {}, { ClientToken: 'ct', AccessToken: 'at' })).status).toBe(400);
+    expect((await post('nothing/here', {})).status).toBe(404);
+    const ok = await post('services/getAll', {});
+    expect(ok.status).toBe(200);
+    expect(ok.body.Services).toEqual([expect.objectContaining({ Id: sim.admin.enterprise.serviceId, Data: expect.objectContaining({ Discriminator: 'Bookable' }) })]);
+  });
+
+  it('answers availability per time unit; time unit starts must be local midnights, at most 367', async () => {
+    const cat = sim.admin.categoryId('Double');
+    sim.admin.createReservation({ categoryId: cat, checkIn: '2027-03-28', checkOut: '2027-03-29' });
+    sim.admin.adjustAvailability(cat, '2027-03-29', -1);
+    const serviceId = sim.admin.enterprise.serviceId;
+    const ok = await post('services/getAvailability', {
+      ServiceId: serviceId, FirstTimeUnitStartUtc: '2027-03-27T23:00:00.000Z', LastTimeUnitStartUtc: '2027-03-28T22:00:00.000Z',
+    });
+    expect(ok.body).toEqual({
+      CategoryAvailabilities: [{ CategoryId: cat, Availabilities: [2, 2], Adjustments: [0, -1] }],
+      TimeUnitStartsUtc: ['2027-03-27T23:00:00Z', '2027-03-28T22:00:00Z'],
+    });
+    const notMidnight = await post('services/getAvailability', {
+      ServiceId: serviceId, FirstTimeUnitStartUtc: '2027-03-28T00:00:00Z', LastTimeUnitStartUtc: '2027-03-28T22:00:00Z',
+    });
+    expect(notMidnight.status).toBe(400);
+    expect(notMidnight.body.Message).toMatch(/start boundary of a time unit/);
+    const tooLong = await post('services/getAvailability', {
+      ServiceId: serviceId, FirstTimeUnitStartUtc: '2026-12-31T23:00:00Z', LastTimeUnitStartUtc: '2028-01-02T23:00:00Z',
+    });
+    expect(tooLong.status).toBe(400);
+  });
+
+  it('pages reservations newest first with Limitation, and refuses filters longer than 3 months', async () => {
+    const cat = sim.admin.categoryId('Double');
+    const made = [1, 2, 3].map((d) => sim.admin.createReservation({ categoryId: cat, checkIn: `2027-05-0${d}`, checkOut: `2027-05-0${d + 1}` }).Id);
+    const filter = { CollidingUtc: { StartUtc: '2027-05-01T00:00:00Z', EndUtc: '2027-06-01T00:00:00Z' } };
+    const p1 = await post('reservations/getAll/2023-06-06', { ...filter, Limitation: { Count: 2 } });
+    expect((p1.body.Reservations as Array<{ Id: string }>).map((r) => r.Id)).toEqual([made[2], made[1]]);
+    expect(p1.body.Cursor).toBe(made[1]);
+    const p2 = await post('reservations/getAll/2023-06-06', { ...filter, Limitation: { Count: 2, Cursor: p1.body.Cursor } });
+    expect((p2.body.Reservations as Array<{ Id: string }>).map((r) => r.Id)).toEqual([made[0]]);
+    expect((await post('reservations/getAll/2023-06-06', filter)).status).toBe(400);
+    const long = await post('reservations/getAll/2023-06-06', {
+      CollidingUtc: { StartUtc: '2027-01-01T00:00:00Z', EndUtc: '2027-05-01T00:00:00Z' }, Limitation: { Count: 10 },
+    });
+    expect(long.status).toBe(400);
+  });
+
+  it('refuses an overbooking with 403, and cancelling twice with 403', async () => {
+    const cat = sim.admin.categoryId('Double');
+    const e = sim.admin.enterprise;
+    const stay = (n: number) => Array.from({ length: n }, () => ({
+      StartUtc: '2027-07-01T13:00:00Z', EndUtc: '2027-07-02T10:00:00Z', RequestedCategoryId: cat,
+      RateId: e.rateId, CustomerId: e.customerId, PersonCounts: [{ AgeCategoryId: e.ageCategoryId, Count: 1 }],
+    }));
+    expect((await post('reservations/add', { ServiceId: e.serviceId, Reservations: stay(4) })).status).toBe(403);
+    const added = await post('reservations/add', { ServiceId: e.serviceId, Reservations: stay(1) });
+    expect(added.status).toBe(200);
+    const id = (added.body.Reservations as Array<{ Reservation: { Id: string } }>)[0]!.Reservation.Id;
+    expect(sim.admin.availability(cat, '2027-07-01')).toBe(2);
+    expect((await post('reservations/cancel', { ReservationIds: [id] })).status).toBe(400); // Notes required
+    expect((await post('reservations/cancel', { ReservationIds: [id], Notes: 'x' })).status).toBe(200);
+    expect((await post('reservations/cancel', { ReservationIds: [id], Notes: 'x' })).status).toBe(403);
+    expect(sim.admin.availability(cat, '2027-07-01')).toBe(3);
+  });
+
+  it('fails on demand, limits requests per AccessToken with Retry-After, and can go down', async () => {
+    sim.admin.failNext(1, 503);
+    expect((await post('services/getAll', {})).status).toBe(503);
+    sim.admin.rateLimit({ requests: 1, perMs: 10_000 });
+    expect((await post('services/getAll', {})).status).toBe(200);
+    const limited = await post('services/getAll', {});
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(9);
+    sim.admin.rateLimit(null);
+    sim.admin.goDown();
+    await expect(post('services/getAll', {})).rejects.toThrow();
+    sim.admin.comeBack();
+    expect((await post('services/getAll', {})).status).toBe(200);
+    expect(sim.requestCount()).toBeGreaterThan(10);
+  });
+});

@@ -1,0 +1,223 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { LocalDate } from '../../../src/domain/types.js';
+import type { SimEnterprise, SimReservation } from './model.js';
+import { OPERATIONS } from './operations.js';
+import { MewsProperty, SimError, type NewStay } from './property.js';
+
+/**
+ * A Mews Connector API simulator on node:http, for tests and demos: one enterprise with one
+ * bookable service (time unit Day, in the property's time zone), room types with room counts, and
+ * reservations. POST-only JSON with ClientToken/AccessToken/Client in the body, Mews status codes
+ * (400, 401, 403, 429 with Retry-After, 500) and a request limit per AccessToken. Not a product:
+ * no rates, prices, customers or resources beyond what availability and reservations need.
+ */
+
+export interface MewsSimulatorOptions {
+  /** 0 (default) picks a free port on 127.0.0.1. */
+  port?: number;
+  clientToken: string;
+  accessToken: string;
+  /** Seeds the generated ids (default 1). */
+  seed?: number;
+  /** The property's IANA zone; time units start at its local midnight. Default Europe/Berlin. */
+  timezone?: string;
+  /** Room types; default Double (12 rooms) and Single (5 rooms). */
+  categories?: ReadonlyArray<{ name: string; rooms: number }>;
+  /** The property's clock (CreatedUtc, UpdatedUtc); default Date.now. */
+  now?: () => number;
+}
+
+export interface RateLimit {
+  requests: number;
+  perMs: number;
+}
+
+export interface MewsSimulatorAdmin {
+  readonly enterprise: Readonly<SimEnterprise>;
+  /** The id of the room type called `name`. */
+  categoryId(name: string): string;
+  /** Books at the front desk (Origin Commander), as the site's staff would. */
+  createReservation(stay: NewStay): SimReservation;
+  /** Moves dates or room type at the front desk. */
+  updateReservation(id: string, change: { checkIn?: LocalDate; checkOut?: LocalDate; categoryId?: string }): void;
+  cancelReservation(id: string): void;
+  reservations(): SimReservation[];
+  /** What `services/getAvailability` would answer for one room type and local date. */
+  availability(categoryId: string, date: LocalDate): number;
+  /** A relative availability adjustment (like services/updateAvailability). */
+  adjustAvailability(categoryId: string, date: LocalDate, delta: number): void;
+  /** The next `n` requests answer `status` (429 carries `Retry-After: retryAfterSeconds`, default 1). */
+  failNext(n: number, status?: number, opts?: { retryAfterSeconds?: number }): void;
+  /** The request limit per AccessToken (sliding window); null lifts it. Default 200 per 30 s. */
+  rateLimit(limit: RateLimit | null): void;
+  /** Every connection is dropped until comeBack(). */
+  goDown(): void;
+  comeBack(): void;
+  /** Operations called so far with their bodies (tokens removed), oldest first. */
+  calls(): Array<{ operation: string; body: Record<string, unknown> }>;
+}
+
+export interface MewsSimulator {
+  /** Platform address, e.g. `http://127.0.0.1:PORT` (operations live under /api/connector/v1/). */
+  url: string;
+  stop(): Promise<void>;
+  /** HTTP requests received so far, whatever their outcome. */
+  requestCount(): number;
+  admin: MewsSimulatorAdmin;
+}
+
+const PREFIX = '/api/connector/v1/';
+/** The documented limit: 200 requests per AccessToken within 30 seconds. */
+export const DEFAULT_RATE_LIMIT: RateLimit = { requests: 200, perMs: 30_000 };
+
+export async function startMewsSimulator(opts: MewsSimulatorOptions): Promise<MewsSimulator> {
+  const property = new MewsProperty({
+    timezone: opts.timezone ?? 'Europe/Berlin',
+    categories: opts.categories ?? [{ name: 'Double', rooms: 12 }, { name: 'Single', rooms: 5 }],
+    seed: opts.seed ?? 1,
+    now: opts.now ?? Date.now,
+  });
+  let requests = 0;
+  let down = false;
+  let failures: Array<{ status: number; retryAfter: number }> = [];
+  let limit: RateLimit | null = DEFAULT_RATE_LIMIT;
+  const recent = new Map<string, number[]>();
+  const log: Array<{ operation: string; body: Record<string, unknown> }> = [];
+  const sockets = new Set<Socket>();
+
+  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
+    res.end(text);
+  };
+
+  /** Sliding window per AccessToken; the wait until the oldest request leaves it, or 0. */
+  const overLimit = (token: string): number => {
+    if (!limit) return 0;
+    const now = Date.now();
+    const times = (recent.get(token) ?? []).filter((t) => t > now - limit!.perMs);
+    if (times.length >= limit.requests) {
+      recent.set(token, times);
+      return times[0]! + limit.perMs - now;
+    }
+    times.push(now);
+    recent.set(token, times);
+    return 0;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    requests += 1;
+    if (down) {
+      req.socket.destroy();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const failure = failures.shift();
+    if (failure) {
+      const headers: Record<string, string> = failure.status === 429 ? { 'Retry-After': String(failure.retryAfter) } : {};
+      send(res, failure.status, { Message: `Simulated failure (${failure.status}).` }, headers);
+      return;
+    }
+    const path = (req.url ?? '').split('?')[0]!;
+    if (req.method !== 'POST') {
+      send(res, 405, { Message: 'The API accepts only HTTP POST requests.' }, { Allow: 'POST' });
+      return;
+    }
+    let body: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+      body = parsed as Record<string, unknown>;
+    } catch {
+      send(res, 400, { Message: 'The request body must be a JSON object.' });
+      return;
+    }
+    if (body.ClientToken !== opts.clientToken || body.AccessToken !== opts.accessToken) {
+      send(res, 401, { Message: 'Invalid ClientToken or AccessToken.' });
+      return;
+    }
+    if (typeof body.Client !== 'string' || body.Client === '') {
+      send(res, 400, { Message: 'Client is required.' });
+      return;
+    }
+    const wait = overLimit(opts.accessToken);
+    if (wait > 0) {
+      send(res, 429, { Message: 'Too many requests.' }, { 'Retry-After': String(Math.max(1, Math.ceil(wait / 1000))) });
+      return;
+    }
+    const operation = path.startsWith(PREFIX) ? path.slice(PREFIX.length) : '';
+    const op = OPERATIONS[operation];
+    if (!op) {
+      send(res, 404, { Message: 'Requested resource does not exist.' });
+      return;
+    }
+    const { ClientToken: _c, AccessToken: _a, ...rest } = body;
+    log.push({ operation, body: rest });
+    try {
+      send(res, 200, op(property, body));
+    } catch (err) {
+      if (err instanceof SimError) send(res, err.status, { Message: err.message });
+      else send(res, 500, { Message: 'Unexpected error on the simulated Mews side.' });
+    }
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) send(res, 500, { Message: 'Unexpected error.' });
+    });
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  const admin: MewsSimulatorAdmin = {
+    enterprise: property.enterprise,
+    categoryId(name) {
+      const c = property.enterprise.categories.find((x) => x.name === name);
+      if (!c) throw new Error(`no room type called ${name}`);
+      return c.id;
+    },
+    createReservation: (stay) => property.addAtFrontDesk(stay),
+    updateReservation: (id, change) => property.update(id, change),
+    cancelReservation: (id) => property.cancel(id),
+    reservations: () => property.all().map((r) => ({ ...r })),
+    availability: (categoryId, date) => property.availability(categoryId, date),
+    adjustAvailability: (categoryId, date, delta) => property.adjust(categoryId, date, delta),
+    failNext(n, status = 500, o = {}) {
+      failures = [...failures, ...Array.from({ length: n }, () => ({ status, retryAfter: o.retryAfterSeconds ?? 1 }))];
+    },
+    rateLimit(l) {
+      limit = l;
+      recent.clear();
+    },
+    goDown() {
+      down = true;
+      for (const s of sockets) s.destroy();
+    },
+    comeBack() {
+      down = false;
+    },
+    calls: () => log.map((c) => ({ ...c })),
+  };
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requestCount: () => requests,
+    admin,
+    stop: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+export type { SimReservation, SimEnterprise } from './model.js';
+export type { NewStay } from './property.js';

@@ -1,0 +1,268 @@
+import { DateTime } from 'luxon';
+import { addDays, daysBetween, localDateOf, localMidnight } from '../../../src/domain/index.js';
+import {
+  SERVICE_ORDER_STATES, isoUtc, toReservation20170412, toReservation20230606,
+  type ServiceOrderState, type SimReservation,
+} from './model.js';
+import { SimError, type MewsProperty } from './property.js';
+
+/**
+ * The Connector API operations the simulator serves, following the Mews documentation
+ * (https://mews-systems.gitbook.io/connector-api/operations/...): request validation, the answer
+ * on success, and `SimError` (400 client error, 403 business rule) otherwise.
+ */
+
+type Body = Record<string, unknown>;
+export type Operation = (p: MewsProperty, body: Body) => unknown;
+
+/** Get service availability: at most 367 time units of a "Day" service per call. */
+export const MAX_TIME_UNITS = 367;
+/** Page size bounds of `Limitation.Count`. */
+const MAX_COUNT = 1000;
+
+function str(body: Body, key: string): string | undefined {
+  const v = body[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' || v === '') throw new SimError(400, `${key} must be a non-empty string.`);
+  return v;
+}
+
+function required(body: Body, key: string): string {
+  const v = str(body, key);
+  if (v === undefined) throw new SimError(400, `${key} is required.`);
+  return v;
+}
+
+function instant(value: unknown, key: string): number {
+  const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) throw new SimError(400, `${key} must be a date and time in ISO 8601 format.`);
+  return ms;
+}
+
+function strings(body: Body, key: string, max = 1000): string[] | undefined {
+  const v = body[key];
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new SimError(400, `${key} must be an array of strings.`);
+  if (v.length > max) throw new SimError(400, `${key} may have at most ${max} items.`);
+  return v as string[];
+}
+
+/** A `Time interval` filter; `max length 3 months` as the docs say of every such filter. */
+function interval(body: Body, key: string): { start: number; end: number } | undefined {
+  const v = body[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'object') throw new SimError(400, `${key} must be a time interval.`);
+  const o = v as Body;
+  const start = instant(o.StartUtc, `${key}.StartUtc`);
+  const end = instant(o.EndUtc, `${key}.EndUtc`);
+  if (end < start) throw new SimError(400, `${key}.EndUtc must not be before ${key}.StartUtc.`);
+  if (end > DateTime.fromMillis(start, { zone: 'utc' }).plus({ months: 3 }).toMillis()) {
+    throw new SimError(400, `${key} must not be longer than 3 months.`);
+  }
+  return { start, end };
+}
+
+function checkService(p: MewsProperty, body: Body, key = 'ServiceId'): void {
+  if (required(body, key) !== p.enterprise.serviceId) throw new SimError(400, `Invalid ${key}.`);
+}
+
+/** The local date whose time unit starts at `ms`, or a 400 when `ms` is not such a boundary. */
+function timeUnitStart(p: MewsProperty, value: unknown, key: string): string {
+  const ms = instant(value, key);
+  const tz = p.enterprise.timezone;
+  const date = localDateOf(ms, tz);
+  if (localMidnight(date, tz) !== ms) {
+    throw new SimError(400, `${key} must correspond to the start boundary of a time unit (00:00 in the enterprise time zone ${tz}, converted to UTC).`);
+  }
+  return date;
+}
+
+const getServices: Operation = (p) => ({
+  Services: [{
+    Id: p.enterprise.serviceId,
+    EnterpriseId: p.enterprise.id,
+    IsActive: true,
+    Name: 'Accommodation',
+    Names: { 'en-US': 'Accommodation' },
+    Ordering: 0,
+    Data: {
+      Discriminator: 'Bookable',
+      Value: {
+        StartOffset: p.enterprise.startOffset,
+        EndOffset: p.enterprise.endOffset,
+        OccupancyStartOffset: p.enterprise.startOffset,
+        OccupancyEndOffset: p.enterprise.endOffset,
+        TimeUnitPeriod: 'Day',
+      },
+    },
+    ExternalIdentifier: null,
+  }],
+  Cursor: null,
+});
+
+const getAvailability: Operation = (p, body) => {
+  checkService(p, body);
+  const first = timeUnitStart(p, body.FirstTimeUnitStartUtc, 'FirstTimeUnitStartUtc');
+  const last = timeUnitStart(p, body.LastTimeUnitStartUtc, 'LastTimeUnitStartUtc');
+  const units = daysBetween(first, last) + 1;
+  if (units < 1) throw new SimError(400, 'LastTimeUnitStartUtc must not be before FirstTimeUnitStartUtc.');
+  if (units > MAX_TIME_UNITS) throw new SimError(400, `The time interval may span at most ${MAX_TIME_UNITS} time units.`);
+  const dates = Array.from({ length: units }, (_, i) => addDays(first, i));
+  return {
+    CategoryAvailabilities: p.enterprise.categories.map((c) => ({
+      CategoryId: c.id,
+      Availabilities: dates.map((d) => p.availability(c.id, d)),
+      Adjustments: dates.map((d) => p.adjustment(c.id, d)),
+    })),
+    TimeUnitStartsUtc: dates.map((d) => isoUtc(localMidnight(d, p.enterprise.timezone))),
+  };
+};
+
+function limitation(body: Body): { count: number; cursor: string | undefined } {
+  const l = body.Limitation;
+  if (l === undefined || l === null || typeof l !== 'object') throw new SimError(400, 'Limitation is required.');
+  const { Count, Cursor } = l as Body;
+  if (typeof Count !== 'number' || !Number.isInteger(Count) || Count < 1 || Count > MAX_COUNT) {
+    throw new SimError(400, `Limitation.Count must be a whole number from 1 to ${MAX_COUNT}.`);
+  }
+  if (Cursor !== undefined && Cursor !== null && typeof Cursor !== 'string') throw new SimError(400, 'Limitation.Cursor must be a string.');
+  return { count: Count, cursor: Cursor ?? undefined };
+}
+
+const within = (ms: number, i: { start: number; end: number }) => ms >= i.start && ms <= i.end;
+
+/**
+ * Get all reservations (ver 2023-06-06), with cursor pagination: newest first, `Limitation.Cursor`
+ * names the item one newer than the page wanted, the answer's `Cursor` the oldest item returned.
+ */
+const getReservations: Operation = (p, body) => {
+  const page = limitation(body);
+  const ids = strings(body, 'ReservationIds');
+  const services = strings(body, 'ServiceIds');
+  const numbers = strings(body, 'Numbers');
+  const created = interval(body, 'CreatedUtc');
+  const updated = interval(body, 'UpdatedUtc');
+  const colliding = interval(body, 'CollidingUtc');
+  const scheduledStart = interval(body, 'ScheduledStartUtc');
+  const scheduledEnd = interval(body, 'ScheduledEndUtc');
+  const states = strings(body, 'States');
+  for (const s of states ?? []) {
+    if (!SERVICE_ORDER_STATES.includes(s as ServiceOrderState)) throw new SimError(400, `Invalid state ${s}.`);
+  }
+  const enterprises = strings(body, 'EnterpriseIds');
+  if (enterprises && !enterprises.includes(p.enterprise.id)) return { Reservations: [], Cursor: null };
+  const match = (r: SimReservation) => (!ids || ids.includes(r.Id))
+    && (!services || services.includes(r.ServiceId))
+    && (!numbers || numbers.includes(r.Number))
+    && (!created || within(r.CreatedUtc, created))
+    && (!updated || within(r.UpdatedUtc, updated))
+    && (!colliding || (r.ScheduledStartUtc < colliding.end && r.ScheduledEndUtc > colliding.start))
+    && (!scheduledStart || within(r.ScheduledStartUtc, scheduledStart))
+    && (!scheduledEnd || within(r.ScheduledEndUtc, scheduledEnd))
+    && (!states || states.includes(r.State));
+  const newestFirst = p.all().reverse();
+  let from = 0;
+  if (page.cursor !== undefined) {
+    const at = newestFirst.findIndex((r) => r.Id === page.cursor);
+    if (at === -1) throw new SimError(400, 'Invalid Limitation.Cursor.');
+    from = at + 1;
+  }
+  const items = newestFirst.slice(from).filter(match).slice(0, page.count);
+  return {
+    Reservations: items.map((r) => toReservation20230606(r, p.profileId)),
+    Cursor: items.length > 0 ? items[items.length - 1]!.Id : null,
+  };
+};
+
+/** Add reservations: one group per call; `CheckOverbooking` (default true) refuses with 403. */
+const addReservations: Operation = (p, body) => {
+  checkService(p, body);
+  const list = body.Reservations;
+  if (!Array.isArray(list) || list.length === 0 || list.length > 1000) {
+    throw new SimError(400, 'Reservations must be an array of 1 to 1000 items.');
+  }
+  const checkOverbooking = body.CheckOverbooking !== false;
+  const tz = p.enterprise.timezone;
+  const planned = list.map((item: unknown, i) => {
+    if (typeof item !== 'object' || item === null) throw new SimError(400, `Reservations[${i}] must be an object.`);
+    const o = item as Body;
+    const start = instant(o.StartUtc, `Reservations[${i}].StartUtc`);
+    const end = instant(o.EndUtc, `Reservations[${i}].EndUtc`);
+    const categoryId = required(o, 'RequestedCategoryId');
+    if (!p.category(categoryId)) throw new SimError(400, `Invalid RequestedCategoryId ${categoryId}.`);
+    if (required(o, 'RateId') !== p.enterprise.rateId) throw new SimError(400, 'Invalid RateId.');
+    if (required(o, 'CustomerId') !== p.enterprise.customerId) throw new SimError(400, 'Invalid CustomerId.');
+    const counts = o.PersonCounts;
+    if (!Array.isArray(counts) || counts.length === 0) throw new SimError(400, 'PersonCounts must have at least one age category.');
+    let adults = 0;
+    for (const c of counts as Body[]) {
+      if (c?.AgeCategoryId !== p.enterprise.ageCategoryId) throw new SimError(400, 'Invalid AgeCategoryId.');
+      if (typeof c.Count !== 'number' || !Number.isInteger(c.Count) || c.Count < 1) throw new SimError(400, 'PersonCounts Count must be positive.');
+      adults += c.Count;
+    }
+    const state = (str(o, 'State') ?? 'Confirmed') as ServiceOrderState;
+    if (!['Optional', 'Inquired', 'Confirmed'].includes(state)) throw new SimError(400, `State ${state} is not allowed for new reservations.`);
+    if (!(end > start)) throw new SimError(400, 'EndUtc must be after StartUtc.');
+    return {
+      identifier: str(o, 'Identifier') ?? null, categoryId, start, end, state, adults,
+      channelNumber: str(o, 'ChannelNumber') ?? null, notes: str(o, 'Notes') ?? null,
+    };
+  });
+  if (checkOverbooking) {
+    const wanted = new Map<string, number>();
+    for (const r of planned) {
+      if (r.state === 'Inquired') continue;
+      for (const d of datesOf(r.start, r.end, tz)) {
+        const key = `${r.categoryId}|${d}`;
+        const n = (wanted.get(key) ?? 0) + 1;
+        wanted.set(key, n);
+        if (p.availability(r.categoryId, d) < n) {
+          throw new SimError(403, `Insufficient availability of the requested resource category on ${d}.`);
+        }
+      }
+    }
+  }
+  const groupId = str(body, 'GroupId');
+  let group = groupId;
+  const added = planned.map((r) => {
+    const res = p.add({
+      categoryId: r.categoryId, start: r.start, end: r.end, state: r.state, channelNumber: r.channelNumber,
+      notes: r.notes, origin: 'Connector', adults: r.adults, ...(group ? { groupId: group } : {}),
+    });
+    group = res.GroupId;
+    return { Identifier: r.identifier, Reservation: toReservation20170412(res) };
+  });
+  return { Reservations: added };
+};
+
+function datesOf(start: number, end: number, tz: string): string[] {
+  const first = localDateOf(start, tz);
+  const last = localDateOf(end, tz);
+  const n = Math.max(1, daysBetween(first, last));
+  return Array.from({ length: n }, (_, i) => addDays(first, i));
+}
+
+/** Cancel reservation: all or nothing; `Notes` is required. */
+const cancelReservations: Operation = (p, body) => {
+  const ids = strings(body, 'ReservationIds');
+  if (!ids || ids.length === 0) throw new SimError(400, 'ReservationIds is required.');
+  required(body, 'Notes');
+  for (const id of ids) {
+    const r = p.get(id);
+    if (!r) throw new SimError(400, `Invalid ReservationIds: ${id}.`);
+    if (r.State === 'Canceled' || r.State === 'Started' || r.State === 'Processed') {
+      throw new SimError(403, `Reservation ${r.Number} in state ${r.State} cannot be canceled.`);
+    }
+  }
+  for (const id of ids) p.cancel(id);
+  return { ReservationIds: ids };
+};
+
+/** Paths after `/api/connector/v1/`. */
+export const OPERATIONS: Readonly<Record<string, Operation>> = {
+  'services/getAll': getServices,
+  'services/getAvailability': getAvailability,
+  'reservations/getAll/2023-06-06': getReservations,
+  'reservations/add': addReservations,
+  'reservations/cancel': cancelReservations,
+};
