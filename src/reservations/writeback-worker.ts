@@ -44,7 +44,8 @@ export function startWritebackWorker(deps: Deps): { close(): Promise<void> } {
     const request = (site: SiteConfig, item: StoredItem, index: number): WriteRequest => {
       const resource = deps.adapters.sourceSite(site).resources.find((r) => r.id === item.resource)!;
       return {
-        site: deps.adapters.sourceSite(site), resource, idempotencyKey: `${resv.id}-${index}`, reservationId: resv.id,
+        site: deps.adapters.sourceSite(site), resource, reservationId: resv.id,
+        idempotencyKey: item.version > 0 ? `${resv.id}-${index}-v${item.version}` : `${resv.id}-${index}`,
         span: item.nights ? { by: 'night', nights: item.nights } : { by: 'time', start: item.start!, end: item.end! },
         quantity: item.quantity, customer: (resv.meta.customer as Record<string, unknown> | null) ?? null,
         signal: AbortSignal.timeout(30_000), throttle: deps.adapters.throttle(site),
@@ -65,8 +66,13 @@ export function startWritebackWorker(deps: Deps): { close(): Promise<void> } {
     const timer = deps.metrics.writebackSeconds.startTimer();
     try {
       for (const { item, index, site } of items) {
+        if (item.externalId) continue; // written before; a modification rewrites only what changed
         const { externalId } = await deps.adapters.get(site).reserve(request(site, item, index));
         written[String(index)] = externalId;
+      }
+      // A modification's old bookings go once the new ones stand (idempotent: gone is done).
+      for (const { item, index, site } of items) {
+        if (item.previousExternalId) await deps.adapters.get(site).cancel({ ...request(site, item, index), externalId: item.previousExternalId });
       }
     } catch (err) {
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);

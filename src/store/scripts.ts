@@ -6,7 +6,7 @@ const LUA_DIR = new URL('./lua/', import.meta.url);
 /** The store's Lua scripts, by file name without `.lua`. */
 export const SCRIPT_NAMES = [
   'hold-claim', 'hold-confirm', 'hold-release', 'reservation-cancel', 'availability-read',
-  'poll-apply', 'quota-take', 'health-record', 'writeback-done', 'writeback-failed',
+  'poll-apply', 'quota-take', 'health-record', 'writeback-done', 'writeback-failed', 'reservation-modify',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

@@ -155,6 +155,19 @@ export class AvailabilityStore {
     return reply[0] === 'not-pending' ? { kind: 'not-pending', status: reply[1]! } : { kind: reply[0] as 'ok' | 'missing' };
   }
 
+  /** Moves one item (0-based) of a confirmed reservation; the old claim stays if the new does not fit. */
+  async modifyReservation(id: string, index: number, item: ClaimItem):
+  Promise<{ kind: 'ok'; status: string } | { kind: 'missing' | 'no-item' } | { kind: 'not-modifiable'; status: string } | { kind: 'unavailable'; where: string }> {
+    const reply = await this.run['reservation-modify']([this.keys.reservation(id), this.keys.outbox()],
+      [this.keys.prefix, id, index + 1, JSON.stringify(toLua(item))]) as string[];
+    switch (reply[0]) {
+      case 'ok': return { kind: 'ok', status: reply[1]! };
+      case 'not-modifiable': return { kind: 'not-modifiable', status: reply[1]! };
+      case 'unavailable': return { kind: 'unavailable', where: reply[1]! };
+      default: return { kind: reply[0] as 'missing' | 'no-item' };
+    }
+  }
+
   /** Redis' clock, the one hold expiry is judged by. */
   async now(): Promise<number> {
     const [s, us] = await this.redis.time();
@@ -179,6 +192,8 @@ function fromLua(json: string | undefined): StoredItem[] {
     quantity: Number(it.q),
     writeback: it.wb === 1,
     ...(typeof it.x === 'string' ? { externalId: it.x } : {}),
+    ...(typeof it.px === 'string' ? { previousExternalId: it.px } : {}),
+    version: Number(it.v ?? 0),
     ...(it.by === 'night'
       ? { nights: Array.isArray(it.d) ? (it.d as string[]) : [] }
       : { start: Number(it.s), end: Number(it.e) }),

@@ -40,6 +40,10 @@ export interface StoredItem {
   writeback: boolean;
   /** The item's id at its source, once written. */
   externalId?: string;
+  /** After a modification: the old booking at the source, cancelled once the new one is written. */
+  previousExternalId?: string;
+  /** Bumped by every modification; part of the write-back's idempotency key. */
+  version: number;
 }
 
 export interface HoldRecord {

@@ -1,4 +1,5 @@
 import { noneAdapter } from '../../adapters/none/index.js';
+import { googleAdapter } from '../../adapters/google/index.js';
 import { icalFeedAdapter } from '../../adapters/ical-feed/index.js';
 import { restAdapter } from '../../adapters/rest/index.js';
 import { caldavAdapter } from '../../adapters/caldav/index.js';
@@ -13,6 +14,7 @@ import type { AdapterDefinition } from './port.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each definition has its own settings type
 export const ADAPTERS: Record<string, AdapterDefinition<any>> = {
   none: noneAdapter,
+  google: googleAdapter,
   apaleo: apaleoAdapter,
   mews: mewsAdapter,
   caldav: caldavAdapter,

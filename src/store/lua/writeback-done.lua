@@ -16,17 +16,27 @@ local r = redis.call('HMGET', KEYS[1], 'status', 'items')
 if not r[1] then return { 'missing' } end
 if r[1] ~= 'pending' then return { 'not-pending', r[1] } end
 local ids = cjson.decode(ARGV[3])
+
+local function all_ids(list)
+  local out = {}
+  for i, it in ipairs(list) do
+    if it.x then out[tostring(i)] = it.x end
+  end
+  return out
+end
 local items = cjson.decode(r[2])
 for i, it in ipairs(items) do
-  if it.wb == 1 then
-    it.x = ids[tostring(i)]
+  local x = ids[tostring(i)]
+  if it.wb == 1 and x then
+    it.x = x
     it.w = now
+    it.px = nil -- a modification's old booking: the job cancelled it before reporting done
     if it.by == 'night' and redis.call('EXISTS', p .. 'sn:' .. it.l) == 1 then
       redis.call('ZADD', p .. 'unrep:' .. it.l, now, ARGV[2] .. ':' .. i)
     end
   end
 end
 redis.call('HSET', KEYS[1], 'status', 'confirmed', 'items', cjson.encode(items),
-  'externalIds', cjson.encode(ids), 'updatedAt', now, 'confirmedAt', now)
+  'externalIds', cjson.encode(all_ids(items)), 'updatedAt', now, 'confirmedAt', now)
 redis.call('HDEL', KEYS[1], 'error')
 return { 'ok' }

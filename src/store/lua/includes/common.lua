@@ -35,20 +35,20 @@ local function night_usage(p, ledger, dates)
   return out_used, out_src
 end
 
--- Forgets a reservation's share in a count-only source's figures (it is cancelled or failed).
-local function forget_reported(p, resv_id, items)
-  for i, it in ipairs(items) do
-    if it.by == 'night' then
-      local member = resv_id .. ':' .. i
-      if it.rep == 1 then
-        for _, d in ipairs(it.d) do
-          local left = redis.call('HINCRBY', p .. 'rep:' .. it.l, d, -it.q)
-          if left <= 0 then redis.call('HDEL', p .. 'rep:' .. it.l, d) end
-        end
-      end
-      redis.call('ZREM', p .. 'unrep:' .. it.l, member)
+-- Forgets an item's share in a count-only source's figures (cancelled, failed or moved).
+local function forget_reported_item(p, resv_id, i, it)
+  if it.by ~= 'night' then return end
+  if it.rep == 1 then
+    for _, d in ipairs(it.d) do
+      local left = redis.call('HINCRBY', p .. 'rep:' .. it.l, d, -it.q)
+      if left <= 0 then redis.call('HDEL', p .. 'rep:' .. it.l, d) end
     end
   end
+  redis.call('ZREM', p .. 'unrep:' .. it.l, resv_id .. ':' .. i)
+end
+
+local function forget_reported(p, resv_id, items)
+  for i, it in ipairs(items) do forget_reported_item(p, resv_id, i, it) end
 end
 
 -- Returns the claims of `items` to their ledgers.

@@ -1,0 +1,69 @@
+import { googleAdapter } from '../../adapters/google/index.js';
+import { startGoogleSimulator } from '../../adapters/google/simulator/index.js';
+import type { SourceSite } from '../../src/sync/port.js';
+import { adapterContract, type ContractHarness } from './contract.js';
+
+/**
+ * The adapter contract against the Google Calendar simulator, once with an OAuth refresh token and
+ * once with a service-account key (JWT-bearer grant).
+ *
+ * requestCount counts Calendar API requests only (`/calendar/v3/...`). The access token is fetched
+ * from `/token` before the first API call and then cached for its lifetime (an hour), so token
+ * requests would not change the "one request per unchanged poll" count anyway; they are also not
+ * Calendar API quota, which is what the count stands for.
+ */
+
+const silent = { warn() {}, info() {} };
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function harness(credentialKind: 'oauth' | 'service-account', outage: 'error' | 'refuse') {
+  return async (): Promise<ContractHarness> => {
+    const sim = await startGoogleSimulator();
+    const calendarId = `hall-${credentialKind}@group.calendar.google.com`;
+    sim.createCalendar(calendarId, { timeZone: 'Europe/Berlin' });
+    const credentials = credentialKind === 'oauth'
+      ? sim.createOAuthClient()
+      : { serviceAccountJson: JSON.stringify(sim.createServiceAccount()) };
+    const settings = googleAdapter.settings.parse({ baseUrl: sim.url, credentials });
+    const site: SourceSite = {
+      id: 'north-hall',
+      timezone: 'Europe/Berlin',
+      resources: [{ id: 'main-hall', kind: 'unit', bookedBy: 'time', capacity: 1, mapping: { calendarId } }],
+    };
+    const adapter = googleAdapter.create({ siteId: site.id, timezone: site.timezone, settings, log: silent });
+    const eventId = (externalId: string) => externalId.slice(calendarId.length + 1);
+    return {
+      site,
+      adapter,
+      async createEvent(start, end) {
+        const event = sim.insertEvent(calendarId, { summary: 'Booked at the site', start: { dateTime: iso(start) }, end: { dateTime: iso(end) } });
+        return `${calendarId}/${event.id}`;
+      },
+      async moveEvent(externalId, start, end) {
+        sim.patchEvent(calendarId, eventId(externalId), { start: { dateTime: iso(start) }, end: { dateTime: iso(end) } });
+      },
+      async deleteEvent(externalId) {
+        sim.deleteEvent(calendarId, eventId(externalId));
+      },
+      async expireCursor() {
+        sim.expireSyncTokens();
+      },
+      async goDown() {
+        sim.goDown({ mode: outage });
+      },
+      async comeBack() {
+        sim.comeBack();
+      },
+      async requestCount() {
+        return sim.requestCount('/calendar/v3/');
+      },
+      async close() {
+        await adapter.close();
+        await sim.stop();
+      },
+    };
+  };
+}
+
+adapterContract('google (simulator)', harness('oauth', 'error'));
+adapterContract('google (simulator, service account, connection resets)', harness('service-account', 'refuse'));
