@@ -129,3 +129,11 @@ export const SyncResponse = z.object({
   result: z.unknown().optional(),
   error: z.string().optional(),
 });
+
+export const ReservationPatch = z.strictObject({
+  item: z.int().min(0).max(19).optional().describe('Which item to change (0-based); default 0'),
+  resource: id.optional().describe('Another resource at the same site'),
+  quantity: z.int().min(1).max(1000).optional(),
+  checkIn: when.optional(), checkOut: when.optional(),
+  start: when.optional(), end: when.optional(),
+}).refine((b) => Object.keys(b).some((k) => k !== 'item'), { message: 'say what to change: checkIn/checkOut, start/end, quantity or resource' });

@@ -110,6 +110,14 @@ export class HoldService {
     }
   }
 
+  /** Resolves a changed item for PATCH /v1/reservations/{id}: the same checks as a new hold. */
+  async resolveChange(item: HoldItemInput): Promise<{ entry: CatalogEntry; claim: ClaimItem }> {
+    const now = await this.store.now();
+    const resolved = this.resolveItem(item, 0, { items: [item], single: true, caller: { scope: 'admin' } }, now);
+    await this.refuseLimitedCentralized([resolved.entry]);
+    return resolved;
+  }
+
   private resolveItem(item: HoldItemInput, i: number, input: CreateHoldInput, now: number):
   { entry: CatalogEntry; claim: ClaimItem } {
     const field = input.single ? '' : `items[${i}]`;

@@ -22,11 +22,14 @@ export function startOutboxRelay(opts: { url: string; keys: HubKeys; queue: Queu
 
   const handle = async (entries: Array<[string, string[]]>) => {
     for (const [id, fields] of entries) {
+      // Stream ids look like 1795622788488-0: no ':' (BullMQ refuses it in job ids).
       const f: Record<string, string> = {};
       for (let i = 0; i < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
       if (f.reservation && (f.op === 'create' || f.op === 'cancel')) {
         await opts.queue.add(f.op, { reservation: f.reservation, op: f.op },
-          { ...writebackJobOptions(opts.attempts, opts.backoffMs), jobId: `${f.reservation}-${f.op}` });
+          // One job per outbox entry: a re-delivered entry maps to the same job, a later change
+          // (a modification) gets its own.
+          { ...writebackJobOptions(opts.attempts, opts.backoffMs), jobId: `${f.reservation}-${f.op}-${id}` });
       }
       await redis.multi().xack(stream, GROUP, id).xdel(stream, id).exec();
     }

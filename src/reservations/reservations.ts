@@ -2,7 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { addDays } from '../domain/index.js';
 import type { AvailabilityStore } from '../store/store.js';
 import type { ReservationRecord, StoredItem } from '../store/types.js';
-import { HubError, notFound } from './errors.js';
+import { HubError, invalid, notFound } from './errors.js';
+import type { HoldService } from './holds.js';
+import type { HoldItemInput } from './item-span.js';
 
 export interface ReservationView {
   id: string;
@@ -25,9 +27,56 @@ function tokenMatches(expected: string, given: string | undefined): boolean {
   return timingSafeEqual(a, b);
 }
 
-/** Reading and cancelling reservations; modification arrives with write-back. */
+export interface ReservationChange {
+  /** Which item (0-based); default 0. */
+  item?: number | undefined;
+  resource?: string | undefined;
+  quantity?: number | undefined;
+  checkIn?: string | undefined;
+  checkOut?: string | undefined;
+  start?: string | undefined;
+  end?: string | undefined;
+}
+
+/** Reading, modifying and cancelling reservations. */
 export class ReservationService {
-  constructor(private readonly store: AvailabilityStore) {}
+  constructor(private readonly store: AvailabilityStore, private readonly holds: HoldService) {}
+
+  /**
+   * Moves an item to new dates, times, quantity or resource at the same site. The new capacity
+   * is claimed before the old is let go, in one step; when it does not fit nothing changes.
+   */
+  async modify(id: string, access: ReservationAccess, change: ReservationChange): Promise<ReservationView> {
+    const r = await this.authorized(id, access);
+    const index = change.item ?? 0;
+    const current = r.items[index];
+    if (!current) throw invalid('item', `this reservation has ${r.items.length} item(s); use 0 to ${r.items.length - 1}`);
+    const view = itemView(current);
+    const byNight = change.checkIn !== undefined || change.checkOut !== undefined || view.checkIn !== undefined;
+    const next: HoldItemInput = {
+      site: current.site,
+      resource: change.resource ?? current.resource,
+      quantity: change.quantity ?? current.quantity,
+      ...(byNight
+        ? { checkIn: change.checkIn ?? view.checkIn, checkOut: change.checkOut ?? view.checkOut }
+        : { start: change.start ?? view.start, end: change.end ?? view.end }),
+    };
+    const { claim } = await this.holds.resolveChange(next);
+    const result = await this.store.modifyReservation(id, index, claim);
+    switch (result.kind) {
+      case 'ok': return toView((await this.store.getReservation(id))!);
+      case 'missing': throw notFound('reservation', id);
+      case 'no-item': throw invalid('item', 'no such item');
+      case 'not-modifiable':
+        throw new HubError(409, result.status === 'pending' ? 'reservation-pending' : 'reservation-not-modifiable',
+          'Reservation cannot be changed now', result.status === 'pending'
+            ? `reservation "${id}" is still being written to its site; try again once it is confirmed`
+            : `reservation "${id}" is ${result.status}`);
+      case 'unavailable':
+        throw new HubError(409, 'unavailable', 'Not available',
+          `${next.site}/${next.resource} has no capacity left at ${/^\d+$/.test(result.where) ? new Date(Number(result.where)).toISOString() : result.where}; the reservation is unchanged`);
+    }
+  }
 
   async get(id: string, access: ReservationAccess): Promise<ReservationView> {
     return toView(await this.authorized(id, access));

@@ -89,10 +89,10 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
     logger.info({ role: 'scheduler', polledSites: polled.length }, 'scheduler running');
   }
   if (roles.has('api')) {
+    const holds = new HoldService(catalog, store, health);
     const app = await buildServer({
       config, redis, store, catalog, health, logger, roles, version: VERSION,
-      holds: new HoldService(catalog, store, health),
-      reservations: new ReservationService(store),
+      holds, reservations: new ReservationService(store, holds),
       availability: new AvailabilityService(catalog, store),
       auth: new Authenticator(config),
       metrics, sync, pollQueue: pollQueue.queue,

@@ -94,6 +94,22 @@ describe('write-back into a PMS (REST adapter and its simulator)', () => {
     await eventually(async () => expect(await doubles()).toEqual([1, 1]), 10_000);
   });
 
+  it('a modification writes the new booking and cancels the old one at the PMS', async () => {
+    const id = await holdAndConfirm();
+    await eventually(async () => expect((await reservation(id)).status).toBe('confirmed'), 10_000);
+    const later = date(30);
+    const moved = await call(hub.base, 'PATCH', `/v1/reservations/${id}`, { headers: bearer(ADMIN), body: { checkIn: later, checkOut: date(31) } });
+    expect(moved.status).toBe(200);
+    expect(moved.body.status).toBe('pending');
+    await eventually(async () => expect((await reservation(id)).status).toBe('confirmed'), 10_000);
+    await eventually(async () => {
+      const mine = atPms(id).map((b) => [b.arrival, b.state]).sort();
+      expect(mine).toEqual([[IN, 'CANCELLED'], [later, 'CONFIRMED']].sort());
+    }, 10_000);
+    await eventually(async () => expect(await doubles()).toEqual([1, 1]), 10_000);
+    await call(hub.base, 'DELETE', `/v1/reservations/${id}`, { headers: bearer(ADMIN) });
+  });
+
   it('a write-back that keeps failing ends failed, releases the capacity and books nothing', async () => {
     pms.admin.failNext(500, 1000);
     try {

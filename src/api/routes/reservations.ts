@@ -3,7 +3,7 @@ import type { ReservationAccess } from '../../reservations/reservations.js';
 import type { ApiContext } from '../context.js';
 import { register } from '../register.js';
 import type { RouteTable } from '../route-table.js';
-import { IdParams, ReservationResponse } from '../schemas.js';
+import { IdParams, ReservationPatch, ReservationResponse } from '../schemas.js';
 
 const tokenHeader = [{ name: 'X-Reservation-Token', description: 'The token returned at confirm (or use the admin token)' }];
 
@@ -23,6 +23,22 @@ export function reservationRoutes(app: FastifyInstance, table: RouteTable, ctx: 
       401: { description: 'No token' }, 403: { description: 'Wrong token' }, 404: { description: 'No such reservation' },
     },
   }, async (req, _reply, { params }) => ctx.reservations.get(params.id, access(req)));
+
+  register(app, table, ctx, {
+    method: 'PATCH', url: '/v1/reservations/:id', access: 'reservation',
+    summary: 'Change dates, times, quantity or resource of a confirmed reservation; the new capacity is claimed before the old is released',
+    params: IdParams, headers: tokenHeader, body: ReservationPatch,
+    responses: {
+      200: { description: 'Changed (status pending until the site has the new booking)', schema: ReservationResponse },
+      400: { description: 'Invalid change' }, 401: { description: 'No token' }, 403: { description: 'Wrong token' },
+      404: { description: 'No such reservation' }, 409: { description: 'Not available (the reservation is unchanged), or still being written' },
+      422: { description: 'Outside the availability rules' }, 503: { description: 'Site limited in a centralized group' },
+    },
+  }, async (req, _reply, { params, body }) => {
+    const view = await ctx.reservations.modify(params.id, access(req), body);
+    ctx.metrics.reservations.inc({ action: 'modify', status: view.status });
+    return view;
+  });
 
   register(app, table, ctx, {
     method: 'DELETE', url: '/v1/reservations/:id', access: 'reservation',
