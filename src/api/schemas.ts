@@ -60,7 +60,7 @@ export const AvailabilityResponse = z.object({
     id: z.string(), name: z.string(), timezone: z.string(),
     health: z.enum(['healthy', 'degraded', 'limited']),
     limited: z.boolean(),
-    asOf: z.string().describe('Time of the data'),
+    asOf: z.string().nullable().describe('Time of the data; null for a polled site without a good poll yet'),
     resources: z.array(z.object({
       id: z.string(), name: z.string(), kind: z.enum(['unit', 'pool']), group: z.string(),
       capacity: z.int(),

@@ -42,7 +42,8 @@ export interface SiteView {
   timezone: string;
   health: HealthState;
   limited: boolean;
-  asOf: string;
+  /** The time of the data; null for a polled site that has not answered a poll yet. */
+  asOf: string | null;
   resources: ResourceView[];
 }
 
@@ -91,12 +92,13 @@ export class AvailabilityService {
       sites: sites.map((site, i) => {
         const record = raw.health[i] ?? {};
         const own = site.adapter.kind === 'none';
-        const health = own ? 'healthy' : fromRecord(record);
         const asOf = own ? raw.now : Number(record.lastSuccessAt ?? 0);
+        // A polled site with no good poll yet has no data to vouch for.
+        const health = own ? 'healthy' : asOf === 0 && record.state === undefined ? 'degraded' : fromRecord(record);
         return {
           id: site.id, name: site.name, timezone: site.timezone, health,
           limited: health === 'limited',
-          asOf: new Date(asOf).toISOString(),
+          asOf: asOf > 0 ? new Date(asOf).toISOString() : null,
           resources: views.get(site.id) ?? [],
         };
       }),
