@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { checkConfigFile, ConfigError, loadConfig } from './config/index.js';
 import type { HubConfig } from './config/types.js';
 import { EmbeddedRedis, embeddablePort } from './runtime/embedded-redis.js';
+import { startDemoSimulators, type RunningDemo } from './runtime/demo.js';
 import { startHub, type Role } from './runtime/hub.js';
 import { createLogger } from './runtime/logger.js';
 import { connectRedis, redactUrl, redisWarnings } from './runtime/redis.js';
@@ -87,12 +88,17 @@ async function run(file: string, roles: ReadonlySet<Role>, dataDir: string): Pro
   for (const warning of await redisWarnings(redis)) logger.warn(warning);
   logger.info({ redis: redactUrl(config.redis.url), roles: [...roles] }, 'connected to Redis');
 
+  // Demo and development only: the simulated systems the demo's sites poll and write to.
+  let demo: RunningDemo | undefined;
+  if (config.demo) demo = await startDemoSimulators(config, dataDir, logger);
+
   let hub;
   try {
     hub = await startHub(config, redis, roles, logger);
   } catch (err) {
     logger.error((err as Error).message);
     redis.disconnect();
+    await demo?.stop();
     await embedded?.stop();
     return 1;
   }
@@ -110,6 +116,7 @@ async function run(file: string, roles: ReadonlySet<Role>, dataDir: string): Pro
     process.once('SIGINT', () => stop('SIGINT'));
   });
   await hub.stop();
+  await demo?.stop();
   await redis.quit().catch(() => redis.disconnect());
   await embedded?.stop();
   logger.info('stopped');

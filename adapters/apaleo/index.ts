@@ -69,5 +69,6 @@ export const apaleoAdapter: AdapterDefinition<ApaleoSettings> = {
   // bursts up to 200/s (https://apaleo.dev/guides/api/rate-limiting); stay below it. Dev and
   // trial accounts allow 200/minute: set `quota: { perSecond: 3, burst: 5 }` on such a site.
   quota: { perSecond: 50, burst: 100 },
+  demo: (ctx) => import('./demo.js').then((m) => m.startApaleoDemo(ctx)),
   create: (ctx) => createApaleoAdapter(ctx),
 };

@@ -21,5 +21,6 @@ export const caldavAdapter: AdapterDefinition<CaldavSettings> = {
   // CalDAV defines no rate limit and self-hosted servers document none: a polite default that
   // still lets a poll of 20 calendars pass in one burst. Override per site with `quota:`.
   quota: { perSecond: 10, burst: 20 },
+  demo: (ctx) => import('./demo.js').then((m) => m.startCaldavDemo(ctx)),
   create: (ctx) => createCaldavAdapter(ctx),
 };

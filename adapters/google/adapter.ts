@@ -149,11 +149,25 @@ export function createGoogleAdapter(ctx: AdapterContext<GoogleSettings>, deps: G
       const removed = new Set<string>();
       const skipped: PullResult['skipped'] = [];
       const next: Record<string, string> = {};
+      const series: Record<string, string[]> = {};
       for (const [calendarId, resource] of calendarsOf(req.site.resources)) {
         // A calendar the cursor does not know yet (a resource added since) is listed in full.
         const { items, nextSyncToken } = await listCalendar(req, calendarId, previous?.calendars[calendarId] ?? null);
         next[calendarId] = nextSyncToken;
+        // Series seen in this calendar. A single event made recurring comes back as its instances
+        // only (`<id>_<stamp>`), never as a removal of the event `<id>` it was: instances of a
+        // series not seen before remove that id (a no-op when it never was a booking).
+        const known = new Set(mode === 'delta' ? previous?.series?.[calendarId] ?? [] : []);
+        const singles: string[] = [];
         for (const item of items) {
+          const master = typeof item.recurringEventId === 'string' && item.recurringEventId !== '' ? item.recurringEventId : null;
+          if (master !== null && !known.has(master)) {
+            known.add(master);
+            const single = externalIdOf(calendarId, master);
+            if (mode === 'delta' && !bookings.has(single)) removed.add(single);
+          } else if (master === null && typeof item.id === 'string' && item.status !== 'cancelled') {
+            singles.push(item.id);
+          }
           const m = mapEvent(item, { calendarId, resource, timezone: req.site.timezone });
           if (m.kind === 'skipped') {
             skipped.push({ externalId: m.externalId, reason: m.reason });
@@ -169,8 +183,11 @@ export function createGoogleAdapter(ctx: AdapterContext<GoogleSettings>, deps: G
             removed.add(externalId);
           }
         }
+        for (const id of singles) known.delete(id); // a series made single again
+        if (known.size > 0) series[calendarId] = [...known];
       }
-      return { mode, bookings: [...bookings.values()], removed: [...removed], counts: [], cursor: encodeCursor({ v: 1, calendars: next }), skipped };
+      const cursor = encodeCursor({ v: 1, calendars: next, ...(Object.keys(series).length > 0 ? { series } : {}) });
+      return { mode, bookings: [...bookings.values()], removed: [...removed], counts: [], cursor, skipped };
     },
 
     async reserve(req: WriteRequest): Promise<{ externalId: string }> {

@@ -17,6 +17,7 @@ export const googleAdapter: AdapterDefinition<GoogleSettings> = {
   source: googleSourceSchema,
   credentialId: googleCredentialId,
   quota: { perSecond: 10, burst: 10 },
+  demo: (ctx) => import('./demo.js').then((m) => m.startGoogleDemo(ctx)),
   create: (ctx) => createGoogleAdapter(ctx),
 };
 

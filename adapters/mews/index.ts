@@ -18,6 +18,7 @@ export const mewsAdapter: AdapterDefinition<MewsSettings> = {
   // 200 requests per AccessToken per 30 s: a bucket of 20 refilled at 6/s never exceeds it
   // (20 + 6 × 30 = 200 in any 30 s).
   quota: { perSecond: 6, burst: 20 },
+  demo: (ctx) => import('./demo.js').then((m) => m.startMewsDemo(ctx)),
   create: (ctx): SourceAdapter => {
     const settings = ctx.settings;
     const call = createMewsCall(settings);

@@ -25,6 +25,7 @@ export const restAdapter: AdapterDefinition<RestSettings> = {
   source: restSource,
   credentialId: (s) => createHash('sha256').update(s.baseUrl + (s.auth?.value ?? '')).digest('hex').slice(0, 16),
   quota: { perSecond: 5, burst: 10 },
+  demo: (ctx) => import('./demo.js').then((m) => m.startRestDemo(ctx)),
   create: (ctx): SourceAdapter => {
     const client = createRestClient(ctx.settings);
     return {

@@ -3,9 +3,11 @@
  * delivered, repeats are reminders at most every `reminderEvery`, and a closing event (recovery,
  * resolution) ends it with one last message.
  */
-export type AlertEventName =
-  | 'site.limited' | 'site.recovered' | 'site.stale' | 'credential.invalid'
-  | 'writeback.failed' | 'conflict.opened' | 'conflict.resolved' | 'workers.missing';
+export const ALERT_EVENT_NAMES = [
+  'site.limited', 'site.recovered', 'site.stale', 'credential.invalid',
+  'writeback.failed', 'conflict.opened', 'conflict.resolved', 'workers.missing',
+] as const;
+export type AlertEventName = (typeof ALERT_EVENT_NAMES)[number];
 
 export interface AlertEvent {
   event: AlertEventName;

@@ -7,7 +7,8 @@ export type Caller =
   | { kind: 'admin'; scope: 'admin' }
   | { kind: 'widget'; scope: string; key: WidgetKeyConfig; sites: ReadonlySet<string> };
 
-function sameSecret(a: string, b: string): boolean {
+/** Constant-time comparison of two secrets of any length. */
+export function sameSecret(a: string, b: string): boolean {
   const ha = createHash('sha256').update(a).digest();
   const hb = createHash('sha256').update(b).digest();
   return timingSafeEqual(ha, hb);

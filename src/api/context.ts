@@ -10,6 +10,7 @@ import type { Queue } from 'bullmq';
 import type { AvailabilityStore } from '../store/store.js';
 import type { SyncStore } from '../store/sync-store.js';
 import type { PollJobData } from '../sync/queues.js';
+import type { WritebackJobData } from '../reservations/writeback-queue.js';
 import type { Authenticator } from './auth.js';
 import type { ApiMetrics } from './metrics.js';
 
@@ -27,6 +28,8 @@ export interface ApiContext {
   metrics: ApiMetrics;
   sync: SyncStore;
   pollQueue: Queue<PollJobData>;
+  /** The write-back queue, for the admin's view of it; the API opens its own when not given one. */
+  writebackQueue?: Queue<WritebackJobData>;
   logger: Logger;
   /** Roles this process runs; `/readyz` only needs worker heartbeats from elsewhere otherwise. */
   roles: ReadonlySet<'api' | 'worker' | 'scheduler'>;

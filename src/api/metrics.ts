@@ -35,6 +35,15 @@ export class ApiMetrics {
     labelNames: ['site'], registers: [this.registry],
   });
 
+  readonly alerts = new Counter({
+    name: 'avhub_alerts_total', help: 'Alert events by event and decision (opened, reminder, dropped, closed, ...)',
+    labelNames: ['event', 'decision'], registers: [this.registry],
+  });
+  readonly alertDeliveries = new Counter({
+    name: 'avhub_alert_deliveries_total', help: 'Alert deliveries by channel kind and outcome (sent, retry, failed)',
+    labelNames: ['kind', 'outcome'], registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'avhub_' });
   }

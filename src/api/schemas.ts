@@ -64,6 +64,7 @@ export const AvailabilityResponse = z.object({
     resources: z.array(z.object({
       id: z.string(), name: z.string(), kind: z.enum(['unit', 'pool']), group: z.string(),
       capacity: z.int(),
+      withheld: z.boolean().optional().describe('The site is limited and its group hides stale data (whenLimited: hide): nothing is offered'),
       nights: z.array(Night).optional().describe('Resources booked by night: one entry per local date'),
       intervals: z.array(Piece).optional().describe('Resources booked by time: maximal pieces of constant availability'),
     })),
@@ -137,3 +138,32 @@ export const ReservationPatch = z.strictObject({
   checkIn: when.optional(), checkOut: when.optional(),
   start: when.optional(), end: when.optional(),
 }).refine((b) => Object.keys(b).some((k) => k !== 'item'), { message: 'say what to change: checkIn/checkOut, start/end, quantity or resource' });
+
+export const WritebackListQuery = z.strictObject({
+  state: z.enum(['failed', 'pending']).optional()
+    .describe('failed: out of attempts; pending: waiting, running or delayed (for a retry or a limited site). Both when absent'),
+  limit: z.coerce.number().int().min(1).max(500).optional().describe('At most this many jobs per state, newest first; default 100'),
+});
+
+export const WritebackJob = z.object({
+  id: z.string().describe('BullMQ job id'),
+  op: z.enum(['create', 'cancel']),
+  reservation: z.string(),
+  sites: z.array(z.string()).describe('Sites of the reservation\'s items that are written back'),
+  reservationStatus: z.string().nullable().describe('The reservation\'s status now; null when it no longer exists'),
+  state: z.string().describe('failed, active, waiting, prioritized, delayed or waiting-children'),
+  attemptsMade: z.int(),
+  attempts: z.int().describe('Attempts allowed in all'),
+  failedReason: z.string().nullable(),
+  createdAt: z.string(),
+  processedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  nextAttemptAt: z.string().nullable().describe('For delayed jobs: when the next attempt is due'),
+  retryable: z.boolean().describe('Whether POST …/retry can still do something: a failed cancel, or a failed create whose reservation is still pending'),
+});
+
+export const WritebackListResponse = z.object({ jobs: z.array(WritebackJob) });
+
+export const WritebackJobParams = z.strictObject({ jobId: z.string().min(1).max(200) });
+
+export const WritebackRetryResponse = z.object({ id: z.string(), state: z.string() });

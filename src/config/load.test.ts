@@ -131,14 +131,14 @@ describe('config errors name the file, the path, the line and what is valid', ()
 
   it('an unknown key, with the valid keys at that place', () => {
     const [line] = errors(BASE.replace('    timezone: Europe/Berlin\n', '    timezone: Europe/Berlin\n    timzone: x\n'));
-    expect(line).toMatch(/hub-\d+\.yaml:9 sites\[0\]\.timzone: unknown key "timzone"; did you mean "timezone"\? valid keys here: id, name, timezone, priority, pollEvery, adapter, resources$/);
+    expect(line).toMatch(/hub-\d+\.yaml:9 sites\[0\]\.timzone: unknown key "timzone"; did you mean "timezone"\? valid keys here: id, name, timezone, priority, pollEvery, heartbeatToken, adapter, resources$/);
   });
 
   it('several unknown keys, each on its own line', () => {
     const lines = errors(`${BASE}extra: 1\nmore: 2\n`);
     expect(lines.map((l) => l.replace(/^.*?yaml/, ''))).toEqual([
-      ':18 extra: unknown key "extra"; valid keys here: hubId, redis, http, log, auth, defaults, worker, groups, sites, shared, alerts',
-      ':19 more: unknown key "more"; valid keys here: hubId, redis, http, log, auth, defaults, worker, groups, sites, shared, alerts',
+      ':18 extra: unknown key "extra"; valid keys here: hubId, redis, http, log, auth, defaults, worker, groups, sites, shared, alerts, demo',
+      ':19 more: unknown key "more"; valid keys here: hubId, redis, http, log, auth, defaults, worker, groups, sites, shared, alerts, demo',
     ]);
   });
 
@@ -166,6 +166,8 @@ describe('config errors name the file, the path, the line and what is valid', ()
     ['minStay above maxStay', BASE.replace('bookedBy: night }', 'bookedBy: night, rules: { minStay: 3, maxStay: 2 } }'), /rules\.minStay: minStay 3 is longer than maxStay 2 for mitte\/double; make minStay at most maxStay$/],
     ['a webhook without url', `${BASE}alerts: [ { kind: webhook, secret: s } ]\n`, /alerts\[0\]\.url: a webhook alert needs a url, like "https:/],
     ['a slack alert with a bad url', `${BASE}alerts: [ { kind: slack, url: "not a url" } ]\n`, /alerts\[0\]\.url: "not a url" is not a URL; write an absolute http\(s\) URL/],
+    ['a demo simulator of a kind without one', `${BASE}demo: { simulators: [ { kind: none, port: 8101 } ] }\n`, /demo\.simulators\[0\]\.kind: "none" is not a valid simulator kind; use one of mews, apaleo, rest, google, caldav$/],
+    ['two demo simulators on one port', `${BASE}demo: { simulators: [ { kind: mews, port: 8101 }, { kind: rest, port: 8101 } ] }\n`, /demo\.simulators\[1\]\.port: port 8101 is taken by another simulator; give each its own$/],
   ])('%s', (_name, yaml, pattern, env = ENV) => {
     expect(errors(yaml, env)).toEqual([expect.stringMatching(pattern)]);
   });
@@ -230,7 +232,7 @@ describe('YAML conveniences', () => {
 describe('collecting issues', () => {
   it('reports environment, schema and reference problems together, in file order', () => {
     const yaml = BASE.replace('Europe/Berlin', 'Mars/Olympus').replace('group: halls }\n  - id: north', 'group: nope }\n  - id: north');
-    const lines = errors(`${yaml}alerts: [ { kind: webhook, url: "\${HOOK}" } ]\n`, {});
+    const lines = errors(`${yaml}alerts: [ { kind: webhook, url: "\${HOOK}", secret: s } ]\n`, {});
     expect(lines.map((l) => l.replace(/^.*?yaml:(\d+) ([^:]+):.*$/, '$1 $2'))).toEqual([
       '2 auth.adminToken',
       '8 sites[0].timezone',
@@ -264,8 +266,10 @@ describe('shipped files', () => {
     expect(config.http).toEqual({ host: '127.0.0.1', port: 8080, trustProxy: false });
     expect(config.auth.adminToken).toBe('demo-admin-token-change-me');
     expect(config.auth.widgetKeys.map((k) => k.key)).toEqual(['demo-widget-key']);
-    expect(config.sites.map((s) => s.id)).toEqual(['mitte', 'harbor', 'north-hall']);
+    expect(config.sites.map((s) => s.id)).toEqual(['mitte', 'harbor', 'north-hall', 'alpine', 'bayside', 'lakeside', 'riverside-hall', 'studio']);
     expect(config.shared).toHaveLength(1);
+    expect(config.auth.widgetKeys[0]!.sites).toEqual(config.sites.map((s) => s.id));
+    expect(config.demo?.simulators.map((s) => `${s.kind}:${s.port}`)).toEqual(['mews:8101', 'apaleo:8102', 'rest:8103', 'caldav:8104', 'google:8105']);
   });
 
   it('config/demo.yaml takes the port from PORT', () => {

@@ -1,6 +1,7 @@
 import type { BookedBy, Workflow } from '../domain/types.js';
 import { formatPath, type PathIssue, type PathSegment } from './path.js';
 import { arr, member, rec, str } from './raw.js';
+import { alertReferenceIssues } from '../alerts/config-references.js';
 import { ID_PATTERN, READ_ONLY_ADAPTER_KINDS, WORKFLOWS } from './schema.js';
 import { didYouMean } from './suggest.js';
 
@@ -24,6 +25,7 @@ export function checkReferences(data: unknown): PathIssue[] {
   const sites = checkSites(arr(root['sites']), groups, issues);
   checkWidgetKeys(arr(rec(root['auth'])?.['widgetKeys']), sites, issues);
   checkShared(arr(root['shared']), sites, groups, issues);
+  issues.push(...alertReferenceIssues(data));
   return issues;
 }
 

@@ -63,6 +63,7 @@ export function assemble(file: string, parsed: ParsedHubFile, rules: RulesByReso
     timezone: site.timezone,
     priority: site.priority,
     pollEvery: site.pollEvery ?? parsed.defaults.pollEvery,
+    ...(site.heartbeatToken ? { heartbeatToken: site.heartbeatToken } : {}),
     adapter: site.adapter,
     resources: site.resources.map((resource, j): ResourceConfig => ({
       id: resource.id,
@@ -88,5 +89,6 @@ export function assemble(file: string, parsed: ParsedHubFile, rules: RulesByReso
     shared: parsed.shared,
     alerts: parsed.alerts,
     log: parsed.log,
+    ...(parsed.demo && { demo: parsed.demo }),
   };
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { commonAdapterKeys, splitAdapterConfig } from '../sync/adapter-config.js';
 import { ADAPTERS, adapterDefinition, isAdapterAvailable } from '../sync/registry.js';
+import { ALERT_EVENT_NAMES } from '../alerts/events.js';
+import type { AlertChannelConfig } from './types.js';
 
 import { duration, httpUrl, int, matching, obj, oneOf, openingHours, origin, stay, text, timezone } from './schema-parts.js';
 
@@ -115,6 +117,8 @@ export const siteSchema = obj({
   timezone,
   priority: int(0).default(100),
   pollEvery: duration({ min: SECOND }).optional(),
+  // Sites whose own system pushes: POST /v1/sites/{id}/heartbeat with this token counts as a good poll.
+  heartbeatToken: z.string().min(16, { error: 'at least 16 characters; pass a random secret from the environment' }).optional(),
   adapter: adapterSchema,
   resources: z.array(resourceSchema),
 }).superRefine((site, ctx) => {
@@ -150,6 +154,8 @@ const defaultsSchema = obj({
   syncWindow: obj({ past: duration().default(7 * DAY), future: duration({ min: DAY }).default(365 * DAY) }).prefault({}),
   fullResyncEvery: duration({ min: MINUTE }).default(DAY),
   writeback: obj({ attempts: int(1, 100).default(8), backoff: duration({ min: 100 }).default(2 * SECOND) }).prefault({}),
+  // An open alert incident is repeated at most this often (src/alerts).
+  alertReminderEvery: duration({ min: SECOND }).default(HOUR),
 });
 
 const workerSchema = obj({
@@ -164,16 +170,136 @@ const sharedSchema = obj({
     .min(2, { error: 'a shared resource needs at least 2 members' }),
 });
 
-const alertSchema = z
-  .looseObject({ kind: oneOf(['webhook', 'slack', 'email'], 'alert kind') })
-  .superRefine((alert, ctx) => {
-    if (alert.kind === 'email') return;
-    const result = httpUrl.safeParse(alert['url']);
-    if (!result.success) {
-      const message = alert['url'] === undefined ? `a ${alert.kind} alert needs a url, like "https://ops.example.com/hooks/avhub"` : result.error.issues[0]!.message;
-      ctx.addIssue({ code: 'custom', path: ['url'], message });
-    }
+/*
+ * Alert channels (DESIGN §7, src/alerts). A channel is picked by `kind`, then validated by that
+ * kind's strict schema, so unknown keys name the keys that kind takes. `sites`, `groups` and
+ * `events` route: absent means all. Secrets come from the environment; `${NAME:-}` (empty) counts
+ * as absent for the optional ones.
+ */
+const ALERT_KINDS = ['webhook', 'slack', 'email'] as const;
+const blankAsAbsent = (value: unknown) => (value === '' ? undefined : value);
+
+function requiredText(message: string) {
+  return z.unknown().transform((value, ctx) => {
+    if (typeof value === 'string' && value !== '') return value;
+    ctx.addIssue({ code: 'custom', message: value === undefined || value === '' ? message : `${message}; got ${JSON.stringify(value)}` });
+    return z.NEVER;
   });
+}
+
+function alertUrl(missing: string) {
+  return z.unknown().transform((value, ctx) => {
+    if (value === undefined) {
+      ctx.addIssue({ code: 'custom', message: missing });
+      return z.NEVER;
+    }
+    const result = httpUrl.safeParse(value);
+    if (result.success) return result.data;
+    ctx.addIssue({ code: 'custom', message: result.error.issues[0]!.message });
+    return z.NEVER;
+  });
+}
+
+const EMAIL = /^(?:[^<>@]*<)?[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>?$/;
+const emailAddress = matching(EMAIL, 'write an e-mail address', 'ops@example.com');
+const flag = z.unknown().transform((value, ctx) => {
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === 'false') return value === 'true';
+  ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not valid; use true or false` });
+  return z.NEVER;
+});
+const routing = {
+  sites: z.array(text()).min(1, { error: 'list at least one site id, or leave sites out for all sites' }).optional(),
+  groups: z.array(text()).min(1, { error: 'list at least one group id, or leave groups out for all groups' }).optional(),
+  events: z.array(oneOf(ALERT_EVENT_NAMES, 'alert event')).min(1, { error: 'list at least one event, or leave events out for all events' }).optional(),
+};
+
+const webhookAlertSchema = obj({
+  kind: z.literal('webhook'),
+  url: alertUrl('a webhook alert needs a url, like "https://ops.example.com/hooks/avhub"'),
+  secret: requiredText('a webhook alert needs a secret to sign its requests; pass it from the environment, like "${ALERT_SECRET}"'),
+  previousSecret: z.preprocess(blankAsAbsent, text().optional()),
+  ...routing,
+});
+const slackAlertSchema = obj({
+  kind: z.literal('slack'),
+  url: alertUrl('a slack alert needs a url: the incoming webhook URL, from the environment like "${SLACK_WEBHOOK_URL}"'),
+  ...routing,
+});
+const emailAlertSchema = obj({
+  kind: z.literal('email'),
+  smtp: obj({
+    host: text(),
+    port: int(1, 65_535).default(587),
+    secure: flag.optional(),
+    user: z.preprocess(blankAsAbsent, text().optional()),
+    password: z.preprocess(blankAsAbsent, text().optional()),
+  }).superRefine((smtp, ctx) => {
+    if (smtp.user !== undefined && smtp.password === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['password'], message: 'smtp.user is set, so a password is needed; pass it from the environment, like "${SMTP_PASSWORD}"' });
+    }
+    if (smtp.user === undefined && smtp.password !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['user'], message: 'smtp.password is set but no user; set user too, or leave both out' });
+    }
+  }),
+  from: emailAddress,
+  to: z.array(emailAddress).min(1, { error: 'list at least one address, like ["ops@example.com"]' }),
+  ...routing,
+});
+const ALERT_SCHEMAS = { webhook: webhookAlertSchema, slack: slackAlertSchema, email: emailAlertSchema } as const;
+const alertKind = oneOf(ALERT_KINDS, 'alert kind');
+
+export const alertSchema = z.unknown().transform((value, ctx): AlertChannelConfig => {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    ctx.addIssue({ code: 'custom', message: 'expected a mapping like { kind: webhook, url: ..., secret: ... }' });
+    return z.NEVER;
+  }
+  const kind = alertKind.safeParse((value as Record<string, unknown>)['kind']);
+  if (!kind.success) {
+    ctx.addIssue({ code: 'custom', path: ['kind'], message: kind.error.issues[0]!.message });
+    return z.NEVER;
+  }
+  const result = ALERT_SCHEMAS[kind.data].safeParse(value, { reportInput: true });
+  if (result.success) {
+    const channel = Object.fromEntries(Object.entries(result.data).filter(([, v]) => v !== undefined)) as unknown as AlertChannelConfig;
+    if (channel.kind === 'email') channel.smtp.secure ??= channel.smtp.port === 465;
+    return channel;
+  }
+  // Re-raised with their paths, one issue per unknown key so each gets its own line.
+  for (const issue of result.error.issues) {
+    const path = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
+    if (issue.code === 'unrecognized_keys') {
+      const lines = issue.message.split('\n');
+      issue.keys.forEach((key, i) => ctx.addIssue({ code: 'custom', path: [...path, key], message: `${lines[i] ?? `unknown key "${key}"`} (alert kind ${kind.data})` }));
+    } else if (issue.code === 'invalid_type') {
+      const missing = issue.input === undefined;
+      ctx.addIssue({ code: 'custom', path, message: missing ? `missing; ${kind.data === 'email' ? 'an' : 'a'} ${kind.data} alert needs it` : `expected ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping (key: value)' : `a ${issue.expected}`}` });
+    } else {
+      ctx.addIssue({ code: 'custom', path, message: issue.message });
+    }
+  }
+  return z.NEVER;
+});
+
+/** Adapter kinds whose systems the hub can simulate for the demo (each adapter's `demo` launcher). */
+export const DEMO_SIMULATOR_KINDS = ['mews', 'apaleo', 'rest', 'google', 'caldav'] as const;
+
+/**
+ * Demo and development only: simulated systems the hub starts before its roles, each seeded from
+ * the sites of that adapter kind whose settings point at its port on this machine.
+ */
+const demoSchema = obj({
+  simulators: z
+    .array(obj({ kind: oneOf(DEMO_SIMULATOR_KINDS, 'simulator kind'), port: int(1, 65_535) }))
+    .min(1, { error: 'list at least one simulator, like { kind: mews, port: 8101 }, or leave demo out' })
+    .superRefine((list, ctx) => {
+      const seen = new Set<number>();
+      list.forEach((s, i) => {
+        if (seen.has(s.port)) ctx.addIssue({ code: 'custom', path: [i, 'port'], message: `port ${s.port} is taken by another simulator; give each its own` });
+        seen.add(s.port);
+      });
+    }),
+});
 
 export const hubFileSchema = obj({
   hubId: matching(/^[A-Za-z0-9_-]+$/, 'use letters, digits, "_" and "-"', 'main').default('main'),
@@ -193,5 +319,6 @@ export const hubFileSchema = obj({
   sites: z.array(siteSchema).min(1, { error: 'list at least one site' }),
   shared: z.array(sharedSchema).default([]),
   alerts: z.array(alertSchema).default([]),
+  demo: demoSchema.optional(),
 });
 export type ParsedHubFile = z.output<typeof hubFileSchema>;

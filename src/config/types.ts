@@ -1,6 +1,7 @@
 import type {
   AvailabilityRules, BookedBy, ConflictPolicy, ResourceKind, WhenLimited, Workflow,
 } from '../domain/types.js';
+import type { AlertEventName } from '../alerts/events.js';
 
 /**
  * The validated, resolved configuration (DESIGN §8). Durations are milliseconds here; the YAML
@@ -25,6 +26,12 @@ export interface HubConfig {
   shared: SharedConfig[];
   alerts: AlertChannelConfig[];
   log: { level: string };
+  /** Demo and development only: simulated systems started before the roles (src/runtime/demo.ts). */
+  demo?: DemoConfig;
+}
+
+export interface DemoConfig {
+  simulators: Array<{ kind: 'mews' | 'apaleo' | 'rest' | 'google' | 'caldav'; port: number }>;
 }
 
 export interface WidgetKeyConfig {
@@ -45,6 +52,8 @@ export interface DefaultsConfig {
   fullResyncEvery: number;
   /** Write-back retries: attempts in all, and the first backoff (exponential, full jitter). */
   writeback: { attempts: number; backoff: number };
+  /** An open alert incident is repeated (a reminder) at most this often, in ms. */
+  alertReminderEvery: number;
 }
 
 export interface GroupConfig {
@@ -70,6 +79,8 @@ export interface SiteConfig {
   timezone: string;
   priority: number;
   pollEvery: number;
+  /** Secret a pushing site sends with its heartbeats. */
+  heartbeatToken?: string;
   adapter: AdapterConfig;
   resources: ResourceConfig[];
 }
@@ -92,7 +103,37 @@ export interface SharedConfig {
   members: Array<{ site: string; resource: string }>;
 }
 
-export interface AlertChannelConfig {
-  kind: 'webhook' | 'slack' | 'email';
-  [key: string]: unknown;
+/**
+ * Which events a channel receives; an absent filter lets everything through. A filter applies only
+ * to events that carry that dimension: an event without a site (`workers.missing`) passes a
+ * `sites` filter, one without a group passes a `groups` filter.
+ */
+export interface AlertRouting {
+  sites?: string[];
+  groups?: string[];
+  events?: AlertEventName[];
 }
+
+/** POSTs signed JSON (DESIGN §7). `previousSecret`: see src/alerts/README.md, secret rotation. */
+export interface WebhookChannelConfig extends AlertRouting {
+  kind: 'webhook';
+  url: string;
+  secret: string;
+  previousSecret?: string;
+}
+
+/** A Slack incoming webhook; its URL is itself a secret. */
+export interface SlackChannelConfig extends AlertRouting {
+  kind: 'slack';
+  url: string;
+}
+
+export interface EmailChannelConfig extends AlertRouting {
+  kind: 'email';
+  /** `secure`: TLS from the start (port 465); otherwise STARTTLS when the server offers it. */
+  smtp: { host: string; port: number; secure: boolean; user?: string; password?: string };
+  from: string;
+  to: string[];
+}
+
+export type AlertChannelConfig = WebhookChannelConfig | SlackChannelConfig | EmailChannelConfig;

@@ -4,6 +4,7 @@ import type { AlertSink } from '../alerts/events.js';
 import type { HubConfig } from '../config/types.js';
 import type { HubKeys } from '../store/keys.js';
 import type { SyncStore } from '../store/sync-store.js';
+import { healthTracked } from '../reservations/site-health.js';
 import { liveWorkers } from './worker-heartbeat.js';
 
 /**
@@ -16,7 +17,7 @@ export function startWatchdog(deps: {
   config: HubConfig; redis: Redis; keys: HubKeys; sync: SyncStore; alerts: AlertSink; logger: Logger; everyMs?: number;
 }): { stop(): Promise<void>; tick(): Promise<void> } {
   const startedAt = Date.now();
-  const polled = deps.config.sites.filter((s) => s.adapter.kind !== 'none');
+  const polled = deps.config.sites.filter(healthTracked);
   const thresholds = { failures: deps.config.defaults.limitedAfter.failures, recover: deps.config.defaults.recoverAfter };
   let workersMissing = false;
 
@@ -36,7 +37,7 @@ export function startWatchdog(deps: {
         summary: `${site.name}: ${message}; showing limited availability`, details: { ageSeconds: seconds } });
     }
     const workers = await liveWorkers(deps.redis, deps.keys);
-    if (workers === 0 && polled.length > 0 && !workersMissing) {
+    if (workers === 0 && polled.some((s) => s.adapter.kind !== 'none') && !workersMissing) {
       workersMissing = true;
       deps.logger.error('no worker is running: polls and write-backs have stopped');
       await deps.alerts.emit({ event: 'workers.missing', incident: 'workers', summary: 'No avhub worker is running: polls and write-backs have stopped' });

@@ -8,7 +8,7 @@ import type { NightRead, ReadAsk, TimeRead } from '../store/types.js';
 import type { Catalog, CatalogEntry } from './catalog.js';
 import { HubError, invalid } from './errors.js';
 import { parseInstant } from './item-span.js';
-import { fromRecord } from './site-health.js';
+import { fromRecord, healthTracked } from './site-health.js';
 
 /** Widest window one availability read may span. */
 export const MAX_WINDOW_DAYS = 366;
@@ -27,6 +27,8 @@ export interface NightView { date: string; available: number }
 export interface IntervalView { start: string; end: string; available: number }
 
 export interface ResourceView {
+  /** True when the site is limited and the group hides a limited site's last known data. */
+  withheld?: boolean;
   id: string;
   name: string;
   kind: 'unit' | 'pool';
@@ -82,16 +84,18 @@ export class AvailabilityService {
     }
     const raw = await this.store.read(plans.map((p) => p.ask), sites.map((s) => s.id));
 
+    const limitedSites = new Set(sites.filter((site, i) => healthTracked(site) && fromRecord(raw.health[i] ?? {}) === 'limited').map((s) => s.id));
     const views = new Map<string, ResourceView[]>();
     plans.forEach((plan, i) => {
       const list = views.get(plan.entry.site.id) ?? [];
-      list.push(this.resourceView(plan, raw.ledgers[i]!, raw.now));
+      const withhold = limitedSites.has(plan.entry.site.id) && plan.entry.group.whenLimited === 'hide';
+      list.push(withhold ? withheld(plan) : this.resourceView(plan, raw.ledgers[i]!, raw.now));
       views.set(plan.entry.site.id, list);
     });
     return {
       sites: sites.map((site, i) => {
         const record = raw.health[i] ?? {};
-        const own = site.adapter.kind === 'none';
+        const own = !healthTracked(site);
         const asOf = own ? raw.now : Number(record.lastSuccessAt ?? 0);
         // A polled site with no good poll yet has no data to vouch for.
         const health = own ? 'healthy' : asOf === 0 && record.state === undefined ? 'degraded' : fromRecord(record);
@@ -139,6 +143,15 @@ export class AvailabilityService {
       })),
     };
   }
+}
+
+/** A limited site's resource in a group that hides stale data: nothing is offered. */
+function withheld(plan: Plan): ResourceView {
+  const { entry } = plan;
+  const base = { withheld: true, id: entry.resource.id, name: entry.resource.name, kind: entry.resource.kind, group: entry.resource.group, capacity: entry.capacity };
+  return plan.ask.by === 'night'
+    ? { ...base, nights: plan.dates.map((date) => ({ date, available: 0 })) }
+    : { ...base, intervals: [{ start: new Date(plan.window.start).toISOString(), end: new Date(plan.window.end).toISOString(), available: 0 }] };
 }
 
 function planFor(entry: CatalogEntry, window: Interval, q: AvailabilityQuery): Plan {

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { HealthState } from '../domain/types.js';
 import type { HubKeys } from '../store/keys.js';
+import type { SiteConfig } from '../config/types.js';
 import type { Catalog } from './catalog.js';
 
 /**
@@ -12,9 +13,14 @@ export class SiteHealthReader {
 
   async state(siteId: string): Promise<HealthState> {
     const site = this.catalog.site(siteId);
-    if (!site || site.adapter.kind === 'none') return 'healthy';
+    if (!site || !healthTracked(site)) return 'healthy';
     return fromRecord(await this.redis.hgetall(this.keys.health(siteId)));
   }
+}
+
+/** Sites whose freshness the hub watches: polled ones, and ones that push heartbeats. */
+export function healthTracked(site: SiteConfig): boolean {
+  return site.adapter.kind !== 'none' || site.heartbeatToken !== undefined;
 }
 
 export function fromRecord(h: Record<string, string>): HealthState {

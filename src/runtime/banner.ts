@@ -15,6 +15,7 @@ export function printBanner(config: HubConfig, address: string, file: string): v
     `  metrics       ${base}/metrics`,
     `  sites         ${config.sites.map((s) => `${s.id} (${s.timezone})`).join(', ')}`,
     ...config.auth.widgetKeys.map((k) => `  widget key    ${k.key}  (sites ${k.sites.join(', ')})`),
+    ...(config.demo ? [`  simulated     ${config.demo.simulators.map((s) => `${s.kind} 127.0.0.1:${s.port}`).join(', ')}  (demo only)`] : []),
     demo
       ? `  admin token   ${config.auth.adminToken}  (demo default; set HUB_ADMIN_TOKEN to change it)`
       : '  admin token   from the configuration (not shown)',

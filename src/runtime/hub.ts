@@ -4,10 +4,14 @@ import type { Logger } from 'pino';
 import { Authenticator } from '../api/auth.js';
 import { ApiMetrics } from '../api/metrics.js';
 import { buildServer } from '../api/server.js';
+import { registerLiveGauges } from '../api/live-gauges.js';
 import type { HubConfig } from '../config/types.js';
 import { startWorkerHeartbeat } from '../health/worker-heartbeat.js';
 import { startWatchdog } from '../health/watchdog.js';
+import { Alerts } from '../alerts/alerts.js';
+import { openAlertQueue } from '../alerts/delivery.js';
 import { silentAlerts, type AlertSink } from '../alerts/events.js';
+import { startAlertWorker } from '../alerts/worker.js';
 import { AvailabilityService } from '../reservations/availability.js';
 import { Catalog } from '../reservations/catalog.js';
 import { HoldService } from '../reservations/holds.js';
@@ -50,8 +54,14 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
   };
 
   const metrics = new ApiMetrics();
-  // Alert channels join here with src/alerts; until then events are logged by their emitters.
-  const alerts: AlertSink = silentAlerts;
+  const alertQueue = config.alerts.length > 0 ? openAlertQueue(config.redis.url, store.keys) : undefined;
+  if (alertQueue) stops.push(() => alertQueue.close());
+  const alerts: AlertSink = alertQueue
+    ? new Alerts({
+      redis, keys: store.keys, queue: alertQueue.queue, channels: config.alerts,
+      reminderEvery: config.defaults.alertReminderEvery, logger: logger.child({ component: 'alerts' }), decisions: metrics.alerts,
+    })
+    : silentAlerts;
   const sync = new SyncStore(redis, store.keys);
   const polled = config.sites.filter((s) => s.adapter.kind !== 'none');
   const pollQueue = openPollQueue(config.redis.url, store.keys);
@@ -59,6 +69,10 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
 
   const writebackQueue = openWritebackQueue(config.redis.url, store.keys);
   stops.push(() => writebackQueue.close());
+  registerLiveGauges(metrics.registry, {
+    redis, keys: store.keys, sites: config.sites,
+    queues: [pollQueue.queue, writebackQueue.queue, ...(alertQueue ? [alertQueue.queue] : [])],
+  });
 
   if (roles.has('worker')) {
     const beat = startWorkerHeartbeat(redis, store.keys);
@@ -80,6 +94,10 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
       attempts: config.defaults.writeback.attempts, backoffMs: config.defaults.writeback.backoff,
     });
     stops.push(() => relay.stop());
+    if (config.alerts.length > 0) {
+      const alertWorker = startAlertWorker({ url: config.redis.url, keys: store.keys, channels: config.alerts, logger, deliveries: metrics.alertDeliveries });
+      stops.push(() => alertWorker.close());
+    }
     logger.info({ role: 'worker', worker: beat.id, concurrency: config.worker.pollConcurrency }, 'worker running');
   }
   if (roles.has('scheduler')) {

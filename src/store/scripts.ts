@@ -7,6 +7,7 @@ const LUA_DIR = new URL('./lua/', import.meta.url);
 export const SCRIPT_NAMES = [
   'hold-claim', 'hold-confirm', 'hold-release', 'reservation-cancel', 'availability-read',
   'poll-apply', 'quota-take', 'health-record', 'writeback-done', 'writeback-failed', 'reservation-modify',
+  'alert-incident',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

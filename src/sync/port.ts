@@ -110,6 +110,27 @@ export interface AdapterContext<S = Record<string, unknown>> {
 
 export type AdapterFactory<S = Record<string, unknown>> = (ctx: AdapterContext<S>) => SourceAdapter;
 
+/**
+ * What an adapter's demo launcher receives (demo and development only, DESIGN §9): the site the
+ * simulated system stands in for, with the site's own (validated) adapter settings, so the
+ * simulator accepts the same credentials and knows the same room types and calendars.
+ */
+export interface DemoContext<S = Record<string, unknown>> {
+  /** Where the simulator listens, on 127.0.0.1 (the site's adapter settings point there). */
+  port: number;
+  site: SourceSite;
+  settings: S;
+  /** A directory the simulator may keep files in (created on demand). */
+  dataDir: string;
+  log: AdapterContext['log'];
+}
+
+/** A running demo simulator. */
+export interface DemoSimulator {
+  url: string;
+  stop(): Promise<void>;
+}
+
 /** What the registry knows of one adapter kind. */
 export interface AdapterDefinition<S = Record<string, unknown>> {
   kind: string;
@@ -127,4 +148,10 @@ export interface AdapterDefinition<S = Record<string, unknown>> {
   /** Requests allowed per second and burst, by default (the vendor's documented limits). */
   quota: { perSecond: number; burst: number };
   create: AdapterFactory<S>;
+  /**
+   * Demo and development only: starts a simulated system for one site on `port`, seeded from the
+   * site's mapping with a few bookings (the config's `demo.simulators`). Kinds without one are
+   * not simulated.
+   */
+  demo?: (ctx: DemoContext<S>) => Promise<DemoSimulator>;
 }

@@ -39,7 +39,7 @@ describe('avhub check-config', () => {
   it('exits 0 for the demo and example files', async () => {
     const demo = await avhub(['check-config', 'config/demo.yaml']);
     expect(demo.code).toBe(0);
-    expect(demo.stdout).toContain('OK (3 sites');
+    expect(demo.stdout).toContain('OK (8 sites');
     const example = await avhub(['check-config', 'config/hub.example.yaml'],
       { HUB_ADMIN_TOKEN: 'example-admin-token-123', WIDGET_KEY: 'example-widget-key', ALERT_SECRET: 's', SLACK_WEBHOOK_URL: 'https://hooks.slack.com/x' });
     expect(example.stderr).toBe('');

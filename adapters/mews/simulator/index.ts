@@ -3,7 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { LocalDate } from '../../../src/domain/types.js';
 import type { SimEnterprise, SimReservation } from './model.js';
 import { OPERATIONS } from './operations.js';
-import { MewsProperty, SimError, type NewStay } from './property.js';
+import { MewsProperty, SimError, type NewStay, type PropertyOptions } from './property.js';
 
 /**
  * A Mews Connector API simulator on node:http, for tests and demos: one enterprise with one
@@ -22,8 +22,10 @@ export interface MewsSimulatorOptions {
   seed?: number;
   /** The property's IANA zone; time units start at its local midnight. Default Europe/Berlin. */
   timezone?: string;
-  /** Room types; default Double (12 rooms) and Single (5 rooms). */
-  categories?: ReadonlyArray<{ name: string; rooms: number }>;
+  /** Room types; default Double (12 rooms) and Single (5 rooms). Ids are generated unless given. */
+  categories?: ReadonlyArray<{ name: string; rooms: number; id?: string }>;
+  /** Fixed enterprise, service, rate, age category and customer ids (the demo's config names them). */
+  ids?: PropertyOptions['ids'];
   /** The property's clock (CreatedUtc, UpdatedUtc); default Date.now. */
   now?: () => number;
 }
@@ -77,6 +79,7 @@ export async function startMewsSimulator(opts: MewsSimulatorOptions): Promise<Me
     categories: opts.categories ?? [{ name: 'Double', rooms: 12 }, { name: 'Single', rooms: 5 }],
     seed: opts.seed ?? 1,
     now: opts.now ?? Date.now,
+    ...(opts.ids ? { ids: opts.ids } : {}),
   });
   let requests = 0;
   let down = false;

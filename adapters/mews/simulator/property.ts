@@ -17,9 +17,12 @@ export class SimError extends Error {
 
 export interface PropertyOptions {
   timezone: string;
-  categories: ReadonlyArray<{ name: string; rooms: number }>;
+  /** A category's `id` is generated from the seed unless given. */
+  categories: ReadonlyArray<{ name: string; rooms: number; id?: string }>;
   seed: number;
   now: () => number;
+  /** Fixed ids (a demo configuration names them); each absent one is generated from the seed. */
+  ids?: Partial<Record<'enterpriseId' | 'serviceId' | 'rateId' | 'ageCategoryId' | 'customerId', string>>;
 }
 
 /** What a new reservation needs, in the hotel's terms (local dates in the property's zone). */
@@ -47,14 +50,15 @@ export class MewsProperty {
 
   constructor(private readonly opts: PropertyOptions) {
     this.newId = idFactory(opts.seed);
+    const ids = opts.ids ?? {};
     this.enterprise = {
-      id: this.newId(),
+      id: ids.enterpriseId ?? this.newId(),
       timezone: opts.timezone,
-      serviceId: this.newId(),
-      rateId: this.newId(),
-      ageCategoryId: this.newId(),
-      customerId: this.newId(),
-      categories: opts.categories.map((c) => ({ id: this.newId(), name: c.name, rooms: c.rooms })),
+      serviceId: ids.serviceId ?? this.newId(),
+      rateId: ids.rateId ?? this.newId(),
+      ageCategoryId: ids.ageCategoryId ?? this.newId(),
+      customerId: ids.customerId ?? this.newId(),
+      categories: opts.categories.map((c) => ({ id: c.id ?? this.newId(), name: c.name, rooms: c.rooms })),
       startOffset: 'P0M0DT15H0M0S',
       endOffset: 'P0M0DT12H0M0S',
     };

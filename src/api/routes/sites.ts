@@ -6,6 +6,7 @@ import { register } from '../register.js';
 import type { RouteTable } from '../route-table.js';
 import { IdParams, SiteDetail, SiteSummary, SitesResponse, SyncQuery, SyncResponse } from '../schemas.js';
 import { HubError } from '../../reservations/errors.js';
+import { sameSecret } from '../auth.js';
 import { POLL_JOB_OPTIONS } from '../../sync/schedulers.js';
 
 /** Polls the job until it finishes (at most 60 s); cheaper than a QueueEvents stream per request. */
@@ -65,6 +66,23 @@ export function siteRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCont
       },
       history: history.map((h) => ({ at: new Date(h.at).toISOString(), from: h.from, to: h.to, reason: h.reason })),
     };
+  });
+
+  register(app, table, ctx, {
+    method: 'POST', url: '/v1/sites/:id/heartbeat', access: 'public',
+    summary: 'A pushing site says it is alive and its data current (counts like a good poll)',
+    params: IdParams,
+    headers: [{ name: 'Authorization', description: 'Bearer <the site\'s heartbeatToken>', required: true }],
+    responses: { 204: { description: 'Recorded' }, 401: { description: 'No or wrong token' }, 404: { description: 'No such site, or it takes no heartbeats' } },
+  }, async (req, reply, { params }) => {
+    const site = ctx.catalog.site(params.id);
+    if (!site?.heartbeatToken) throw notFound('site', params.id);
+    const given = req.headers.authorization?.startsWith('Bearer ') ? req.headers.authorization.slice(7).trim() : '';
+    if (!sameSecret(given, site.heartbeatToken)) throw new HubError(401, 'unauthorized', 'Unauthorized', 'send the site\'s heartbeat token as Authorization: Bearer <token>');
+    await ctx.sync.recordHealth(site.id, { kind: 'success' },
+      { failures: ctx.config.defaults.limitedAfter.failures, recover: ctx.config.defaults.recoverAfter });
+    reply.code(204);
+    return null;
   });
 
   register(app, table, ctx, {

@@ -1,0 +1,31 @@
+import { randomBytes } from 'node:crypto';
+import type { DemoContext, DemoSimulator } from '../../src/sync/port.js';
+import { demoStays } from '../demo/seed.js';
+import type { RestSettings } from './settings.js';
+import { startRestPmsSimulator } from './simulator/index.js';
+
+/**
+ * Demo and development only: the home-grown PMS simulator (it speaks the README's example mapping)
+ * for one site, accepting the site's bearer token, with one room type per resource (its source
+ * `id`, as many rooms as the resource's capacity) and a few front-desk bookings.
+ */
+export async function startRestDemo(ctx: DemoContext<RestSettings>): Promise<DemoSimulator> {
+  const { site, settings } = ctx;
+  const bearer = settings.auth?.header.toLowerCase() === 'authorization' ? /^Bearer (.+)$/.exec(settings.auth.value)?.[1] : undefined;
+  if (bearer === undefined) {
+    ctx.log.warn({ site: site.id }, 'the REST demo simulator accepts only "Authorization: Bearer <token>"; this site will fail to authenticate');
+  }
+  const typeOf = new Map(site.resources.map((r) => [r.id, String(r.mapping.id)]));
+  const sim = await startRestPmsSimulator({
+    port: ctx.port,
+    token: bearer ?? randomBytes(16).toString('hex'),
+    seed: {
+      roomTypes: Object.fromEntries(site.resources.map((r) => [typeOf.get(r.id)!, r.capacity])),
+      bookings: demoStays(site.resources, site.timezone).map((s) => ({
+        roomType: typeOf.get(s.resource)!, arrival: s.checkIn, departure: s.checkOut, rooms: s.rooms, guest: s.guest,
+      })),
+    },
+  });
+  ctx.log.info({ url: sim.url, bookings: sim.admin.bookings().length }, 'REST PMS demo simulator running');
+  return { url: sim.url, stop: () => sim.stop() };
+}

@@ -1,0 +1,59 @@
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { Alerts } from '../../src/alerts/alerts.js';
+import { openAlertQueue } from '../../src/alerts/delivery.js';
+import { startAlertWorker } from '../../src/alerts/worker.js';
+import type { AlertChannelConfig } from '../../src/config/types.js';
+import { HubKeys } from '../../src/store/keys.js';
+import { deleteByPrefix, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+
+export interface AlertHarness {
+  alerts: Alerts;
+  keys: HubKeys;
+  redis: Redis;
+  /** Every log line written by the sink and the worker, as JSON text. */
+  logs: string[];
+  counts: Array<Record<string, string>>;
+  stop(): Promise<void>;
+}
+
+/** A sink and a worker on a fresh key prefix, with small backoffs so retries take milliseconds. */
+export function startAlertHarness(channels: AlertChannelConfig[], opts: { reminderEvery?: number; attempts?: number } = {}): AlertHarness {
+  const redis = new Redis(TEST_REDIS_URL);
+  const prefix = uniquePrefix();
+  const keys = new HubKeys(prefix, 'test');
+  const logs: string[] = [];
+  const counts: Array<Record<string, string>> = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => { logs.push(line); } });
+  const queue = openAlertQueue(TEST_REDIS_URL, keys);
+  const counter = { inc: (labels: Record<string, string>) => { counts.push(labels); } };
+  const alerts = new Alerts({
+    redis, keys, queue: queue.queue, channels, reminderEvery: opts.reminderEvery ?? 60_000, logger,
+    delivery: { attempts: opts.attempts ?? 10, backoffMs: 50 }, decisions: counter,
+  });
+  const worker = startAlertWorker({ url: TEST_REDIS_URL, keys, channels, logger, timeoutMs: 2_000, deliveries: counter });
+  return {
+    alerts, keys, redis, logs, counts,
+    async stop() {
+      await worker.close();
+      await queue.close();
+      await deleteByPrefix(redis, prefix);
+      redis.disconnect();
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Retries an assertion until it passes or `timeoutMs` runs out. */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await sleep(50);
+    }
+  }
+}
