@@ -94,11 +94,13 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
       attempts: config.defaults.writeback.attempts, backoffMs: config.defaults.writeback.backoff,
     });
     stops.push(() => relay.stop());
-    if (config.alerts.length > 0) {
-      const alertWorker = startAlertWorker({ url: config.redis.url, keys: store.keys, channels: config.alerts, logger, deliveries: metrics.alertDeliveries });
-      stops.push(() => alertWorker.close());
-    }
+
     logger.info({ role: 'worker', worker: beat.id, concurrency: config.worker.pollConcurrency }, 'worker running');
+  }
+  // Schedulers deliver alerts too: "no worker is running" must reach staff without a worker.
+  if (config.alerts.length > 0 && (roles.has('worker') || roles.has('scheduler'))) {
+    const alertWorker = startAlertWorker({ url: config.redis.url, keys: store.keys, channels: config.alerts, logger, deliveries: metrics.alertDeliveries });
+    stops.push(() => alertWorker.close());
   }
   if (roles.has('scheduler')) {
     await reconcileSchedulers(pollQueue.queue, config, logger.child({ role: 'scheduler' }));
