@@ -11,6 +11,8 @@ import type { AvailabilityStore } from '../store/store.js';
 import type { SyncStore } from '../store/sync-store.js';
 import type { PollJobData } from '../sync/queues.js';
 import type { WritebackJobData } from '../reservations/writeback-queue.js';
+import type { AlertSink } from '../alerts/events.js';
+import type { ConflictService } from '../conflicts/service.js';
 import type { Authenticator } from './auth.js';
 import type { ApiMetrics } from './metrics.js';
 
@@ -34,4 +36,8 @@ export interface ApiContext {
   /** Roles this process runs; `/readyz` only needs worker heartbeats from elsewhere otherwise. */
   roles: ReadonlySet<'api' | 'worker' | 'scheduler'>;
   version: string;
+  /** Conflict detection and staff decisions; built from the parts above when absent. */
+  conflicts?: ConflictService;
+  /** Where staff decisions raise conflict.resolved; silent when absent. */
+  alerts?: AlertSink;
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from './auth.js';
 import type { ApiContext } from './context.js';
+import { rateLimiterFor, sendRateLimited } from './rate-limit.js';
 import type { RouteSpec, RouteTable } from './route-table.js';
 import { parseOr400 } from './validate.js';
 
@@ -22,6 +23,11 @@ export type Handler = (req: FastifyRequest, reply: FastifyReply, input: RouteInp
 
 /** Registers a route: checks access, validates params/query/body with the spec's schemas. */
 export function register(app: FastifyInstance, table: RouteTable, ctx: ApiContext, spec: RouteSpec, handler: Handler): void {
+  if (spec.access === 'widget') {
+    const own = spec.responses[429];
+    const limited = 'the key\'s rate limit for this client address is used up (type rate-limited, with Retry-After)';
+    spec = { ...spec, responses: { ...spec.responses, 429: { description: own ? `${own.description}; or ${limited}` : `Too many requests: ${limited}` } } };
+  }
   table.add(spec);
   app.route({
     method: spec.method,
@@ -32,6 +38,11 @@ export function register(app: FastifyInstance, table: RouteTable, ctx: ApiContex
       if (spec.access === 'widget') {
         caller = ctx.auth.widget(req);
         if (caller.kind === 'widget' && req.headers.origin) req.corsOrigin = req.headers.origin;
+        // Widget keys are public: each is limited per client address (the admin is not).
+        if (caller.kind === 'widget') {
+          const verdict = await rateLimiterFor(ctx.redis, ctx.store.keys).take(caller.scope, req.ip, caller.key.rateLimit);
+          if (!verdict.allowed) return sendRateLimited(req, reply, verdict, caller.key.rateLimit);
+        }
       }
       const input: RouteInput = {
         caller,

@@ -117,6 +117,11 @@ export const SiteDetail = SiteSummary.extend({
     nextPollNotBefore: z.string().nullable(), sourceBookings: z.int(),
   }),
   history: z.array(z.object({ at: z.string(), from: z.string(), to: z.string(), reason: z.string().nullable() })),
+  advice: z.object({
+    peakBookingsPerHour: z.int(), bookingsLast7Days: z.int(),
+    recommendedPollEverySeconds: z.int().nullable().describe('Poll at least twice as often as bookings arrive at peak'),
+    configuredPollEverySeconds: z.int(), tooSlow: z.boolean(), syncSuccessRate: z.number().nullable(),
+  }),
 });
 
 export const SyncQuery = z.strictObject({
@@ -167,3 +172,53 @@ export const WritebackListResponse = z.object({ jobs: z.array(WritebackJob) });
 export const WritebackJobParams = z.strictObject({ jobId: z.string().min(1).max(200) });
 
 export const WritebackRetryResponse = z.object({ id: z.string(), state: z.string() });
+
+// ---- Conflicts (src/conflicts, docs/workflows.md) ----------------------------------------------
+
+export const ConflictListQuery = z.strictObject({
+  status: z.enum(['open', 'resolved']).optional().describe('Only open or only resolved conflicts; both when absent'),
+  limit: z.coerce.number().int().min(1).max(500).optional().describe('At most this many, newest first; default 200'),
+});
+
+const bookingRef = z.string().min(1).max(300)
+  .describe('A booking of the conflict: hub:<reservationId>, site:<siteId>:<externalId> or site:<siteId>:unlisted');
+
+export const ConflictResolveRequest = z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('keep'), keep: bookingRef.describe('This booking stands; the others give way in the policy\'s order until capacity is met') }),
+  z.strictObject({ action: z.literal('cancel'), cancel: z.array(bookingRef).min(1).max(50).describe('Hub reservations are cancelled (and the cancellation written back); site bookings are listed for staff to cancel at the site') }),
+  z.strictObject({ action: z.literal('accept'), note: z.string().max(500).optional().describe('Why the overbooking is accepted (kept in the audit trail)') }),
+]);
+
+const ConflictBookingView = z.object({
+  ref: z.string(), origin: z.enum(['hub', 'site']), site: z.string(), resource: z.string(), quantity: z.int(),
+  nights: z.array(z.string()).optional(), start: z.string().optional(), end: z.string().optional(),
+  reservationId: z.string().optional(), externalId: z.string().optional(), status: z.string().optional(),
+  createdAt: z.string().nullable(), updatedAt: z.string().nullable(), firstSeenAt: z.string().nullable(),
+});
+
+export const ConflictView = z.object({
+  id: z.string().describe('Stable per resource and first night or start: the same overbooking found again is the same conflict'),
+  status: z.enum(['open', 'resolved']),
+  ledger: z.string(), shared: z.string().optional(), bookedBy: z.enum(['night', 'time']),
+  group: z.string(), workflow: z.enum(['centralized', 'hybrid', 'decentralized']),
+  policy: z.enum(['first-come', 'last-write-wins', 'priority', 'manual']),
+  capacity: z.int(), excess: z.int(),
+  when: z.union([z.object({ nights: z.array(z.string()) }), z.object({ start: z.string(), end: z.string() })]),
+  sites: z.array(z.string()), resources: z.array(z.object({ site: z.string(), resource: z.string() })),
+  bookings: z.array(ConflictBookingView),
+  outcome: z.object({
+    decidedBy: z.enum(['policy', 'staff', 'none']), summary: z.string(), stands: z.array(z.string()),
+    losers: z.array(z.object({ ref: z.string(), action: z.string() })), accepted: z.boolean().optional(),
+  }).nullable(),
+  resolution: z.enum(['cleared', 'accepted', 'past', 'merged']).optional(),
+  openedAt: z.string(), updatedAt: z.string(), resolvedAt: z.string().optional(),
+  audit: z.array(z.object({ at: z.string(), actor: z.enum(['hub', 'staff']), action: z.string(), detail: z.string() })),
+});
+
+export const ConflictListResponse = z.object({ conflicts: z.array(ConflictView) });
+
+export const ConflictResolveResponse = z.object({
+  conflict: ConflictView,
+  cancelled: z.array(z.string()).describe('Hub reservations cancelled (their cancellation goes to the site through the outbox)'),
+  cancelAtSite: z.array(z.string()).describe('Site bookings the hub cannot cancel: cancel them in the site\'s own system'),
+});

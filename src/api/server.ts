@@ -2,11 +2,16 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { ApiContext } from './context.js';
 import { installProblemHandler } from './problem.js';
 import { RouteTable } from './route-table.js';
+import { adminWritebackRoutes } from './routes/admin-writebacks.js';
 import { availabilityRoutes } from './routes/availability.js';
+import { conflictRoutes } from './routes/conflicts.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { docsRoutes } from './routes/docs.js';
 import { holdRoutes } from './routes/holds.js';
 import { reservationRoutes } from './routes/reservations.js';
 import { siteRoutes } from './routes/sites.js';
 import { systemRoutes } from './routes/system.js';
+import { widgetRoutes } from './routes/widget.js';
 
 const CORS_HEADERS = 'Content-Type, X-Api-Key, Idempotency-Key, X-Reservation-Token, Authorization';
 
@@ -59,5 +64,10 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   holdRoutes(app, table, ctx);
   reservationRoutes(app, table, ctx);
   siteRoutes(app, table, ctx);
+  conflictRoutes(app, table, ctx);
+  widgetRoutes(app, table, ctx);
+  adminWritebackRoutes(app, table, ctx);
+  dashboardRoutes(app, table, ctx);
+  docsRoutes(app, table, ctx);
   return app;
 }

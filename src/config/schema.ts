@@ -166,7 +166,8 @@ const workerSchema = obj({
 const sharedSchema = obj({
   id,
   members: z
-    .array(obj({ site: text(), resource: text() }))
+    // mirror: true opts a member in to busy blocks of the other members' bookings (decentralized groups).
+    .array(obj({ site: text(), resource: text(), mirror: z.boolean().optional() }))
     .min(2, { error: 'a shared resource needs at least 2 members' }),
 });
 

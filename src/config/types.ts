@@ -100,7 +100,11 @@ export interface ResourceConfig {
 
 export interface SharedConfig {
   id: string;
-  members: Array<{ site: string; resource: string }>;
+  /**
+   * `mirror: true` (decentralized groups): the hub keeps busy blocks of the other members'
+   * bookings in this member's own calendar, marked as the hub's (src/conflicts/mirror.ts).
+   */
+  members: Array<{ site: string; resource: string; mirror?: boolean }>;
 }
 
 /**

@@ -3,6 +3,7 @@ import { checkNightRules, checkTimeRules } from '../domain/index.js';
 import type { AvailabilityStore } from '../store/store.js';
 import type { ClaimItem } from '../store/types.js';
 import type { Catalog, CatalogEntry } from './catalog.js';
+import { refuseSoftLockConfirm, unconfirmedBySite } from '../conflicts/workflows.js';
 import { HubError, invalid, notFound } from './errors.js';
 import { resolveSpan, type HoldItemInput } from './item-span.js';
 import type { SiteHealthReader } from './site-health.js';
@@ -23,6 +24,8 @@ export interface HoldView {
   expiresAt: string;
   status: string;
   replayed: boolean;
+  /** Hybrid group, site limited: held by the hub, not yet confirmed by the site's own system. */
+  unconfirmedBySite?: true;
 }
 
 export interface ConfirmView {
@@ -61,7 +64,8 @@ export class HoldService {
     });
     switch (result.kind) {
       case 'ok':
-        return { id: result.holdId, expiresAt: iso(result.expiresAt), status: 'held', replayed: false };
+        return { id: result.holdId, expiresAt: iso(result.expiresAt), status: 'held', replayed: false,
+          ...(await unconfirmedBySite(resolved.map((r) => r.entry), (s) => this.health.state(s)) ? { unconfirmedBySite: true as const } : {}) };
       case 'replay':
         return { id: result.holdId, expiresAt: iso(result.expiresAt), status: result.status, replayed: true };
       case 'mismatch':
@@ -85,6 +89,7 @@ export class HoldService {
     if (hold.status === 'held') {
       const entries = hold.items.map((it) => this.catalog.entry(it.site, it.resource))
         .filter((e): e is CatalogEntry => e !== undefined);
+      refuseSoftLockConfirm(entries);
       await this.refuseLimitedCentralized(entries);
     }
     const result = await this.store.confirmHold(holdId, newId('r'), randomBytes(24).toString('base64url'));

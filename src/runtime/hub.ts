@@ -49,7 +49,13 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
   const stops: Array<() => Promise<void>> = [];
   const running: RunningHub = {
     async stop() {
-      for (const stop of stops.reverse()) await stop().catch((err) => logger.warn({ err }, 'stop failed'));
+      // Each part gets a bounded time: a process asked to stop must stop, even with Redis gone.
+      for (const stop of stops.reverse()) {
+        let timer: NodeJS.Timeout | undefined;
+        const limit = new Promise<void>((resolve) => { timer = setTimeout(() => { logger.warn('a part did not stop within 8 s; going on'); resolve(); }, 8_000); });
+        await Promise.race([stop().catch((err) => logger.warn({ err }, 'stop failed')), limit]);
+        clearTimeout(timer);
+      }
     },
   };
 
@@ -115,7 +121,7 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
       holds, reservations: new ReservationService(store, holds),
       availability: new AvailabilityService(catalog, store),
       auth: new Authenticator(config),
-      metrics, sync, pollQueue: pollQueue.queue,
+      metrics, sync, pollQueue: pollQueue.queue, writebackQueue: writebackQueue.queue,
     });
     running.address = await app.listen({ host: config.http.host, port: config.http.port });
     running.app = app;

@@ -23,6 +23,8 @@ export class HubKeys {
   syncState(site: string): string { return `${this.prefix}sync:${site}`; }
   healthLog(site: string): string { return `${this.prefix}health-log:${site}`; }
   quota(credential: string): string { return `${this.prefix}quota:${credential}`; }
+  velocity(site: string): string { return `${this.prefix}velocity:${site}`; }
+  pollStats(site: string): string { return `${this.prefix}poll-stats:${site}`; }
   /** BullMQ's prefix: the queues get a hash tag of their own, apart from the booking state. */
   queuePrefix(): string { return `${this.prefix.replace(/\{([^}]*)\}:$/, '{$1-q}:')}bull`; }
 }

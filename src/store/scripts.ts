@@ -8,6 +8,7 @@ export const SCRIPT_NAMES = [
   'hold-claim', 'hold-confirm', 'hold-release', 'reservation-cancel', 'availability-read',
   'poll-apply', 'quota-take', 'health-record', 'writeback-done', 'writeback-failed', 'reservation-modify',
   'alert-incident',
+  'conflict-read',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

@@ -21,6 +21,9 @@ export interface SourceClaim {
   nights?: string[];
   start?: number;
   end?: number;
+  /** The source's creation and last-modification times (ms), when it tells them (conflict policies). */
+  createdAt?: number;
+  updatedAt?: number;
 }
 
 export interface ApplyRequest {
@@ -35,6 +38,8 @@ export interface ApplyRequest {
   counts: Array<{ ledger: string; date: string; count: number }>;
   /** Redis time when the poll started (before the adapter's first request). */
   pollStartedAt: number;
+  /** Bookings of count-only sources: not claims, but counted for booking velocity. */
+  seen?: Array<{ id: string; createdAt?: number }>;
 }
 
 export type ApplyResult =
@@ -76,14 +81,20 @@ export class SyncStore {
 
   async apply(req: ApplyRequest): Promise<ApplyResult> {
     const k = this.keys;
-    const upserts = req.upserts.map((u) => (u.by === 'night'
-      ? { id: u.id, l: u.ledger, by: 'night', q: u.quantity, d: u.nights ?? [] }
-      : { id: u.id, l: u.ledger, by: 'time', q: u.quantity, s: u.start, e: u.end }));
+    const upserts = req.upserts.map((u) => ({
+      ...(u.by === 'night'
+        ? { id: u.id, l: u.ledger, by: 'night', q: u.quantity, d: u.nights ?? [] }
+        : { id: u.id, l: u.ledger, by: 'time', q: u.quantity, s: u.start, e: u.end }),
+      // Kept with the claim for the conflict policies (src/conflicts): created, updated.
+      ...(u.createdAt !== undefined ? { c: u.createdAt } : {}),
+      ...(u.updatedAt !== undefined ? { u: u.updatedAt } : {}),
+    }));
     const reply = await this.run['poll-apply'](
       [k.sourceBookings(req.site), k.syncState(req.site)],
       [k.prefix, req.site, req.mode, req.expectedGeneration, req.cursor ?? '',
         JSON.stringify(upserts), JSON.stringify(req.removed), req.fullPull ? '1' : '0',
-        JSON.stringify(req.counts.map((c) => ({ l: c.ledger, d: c.date, c: c.count }))), req.pollStartedAt],
+        JSON.stringify(req.counts.map((c) => ({ l: c.ledger, d: c.date, c: c.count }))), req.pollStartedAt,
+        JSON.stringify((req.seen ?? []).map((b) => (b.createdAt ? { id: b.id, c: b.createdAt } : { id: b.id })))],
     ) as Array<string | number>;
     if (reply[0] === 'stale') return { kind: 'stale', generation: Number(reply[1]) };
     return { kind: 'ok', generation: Number(reply[1]), added: Number(reply[2]), removed: Number(reply[3]) };
@@ -109,6 +120,22 @@ export class SyncStore {
   async healthHistory(site: string, limit = 20): Promise<Array<{ at: number; from: string; to: string; reason: string }>> {
     const raw = await this.redis.lrange(this.keys.healthLog(site), 0, limit - 1);
     return raw.map((r) => JSON.parse(r) as { at: number; from: string; to: string; reason: string });
+  }
+
+  /** Bookings new to the hub per hour (epoch hour → count), the last 8 days. */
+  async velocity(site: string): Promise<Map<number, number>> {
+    const raw = await this.redis.hgetall(this.keys.velocity(site));
+    return new Map(Object.entries(raw).map(([h, n]) => [Number(h), Number(n)]));
+  }
+
+  /** Counts a poll's outcome for the site's success rate. */
+  async countPoll(site: string, ok: boolean): Promise<void> {
+    await this.redis.hincrby(this.keys.pollStats(site), ok ? 'ok' : 'failed', 1);
+  }
+
+  async pollStats(site: string): Promise<{ ok: number; failed: number }> {
+    const h = await this.redis.hgetall(this.keys.pollStats(site));
+    return { ok: Number(h.ok ?? 0), failed: Number(h.failed ?? 0) };
   }
 
   /** Redis' clock: the time reference of write-backs and polls. */

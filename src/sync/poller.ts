@@ -13,6 +13,9 @@ import type { AdapterPool } from './adapter-pool.js';
 import type { AdapterDefinition, PullResult } from './port.js';
 import { adapterDefinition } from './registry.js';
 import { toClaims } from './to-claims.js';
+import { ConflictService } from '../conflicts/service.js';
+import { isMirrorReference } from '../conflicts/mirror-ids.js';
+import { AvailabilityStore } from '../store/store.js';
 
 export type PollOutcome =
   | { kind: 'ok'; mode: 'full' | 'delta'; added: number; removed: number; skipped: number }
@@ -27,10 +30,17 @@ const RELEASE_LEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redi
  * health. Failures are values, so the caller (a BullMQ job) decides what to rethrow.
  */
 export class Poller {
+  private readonly conflicts: ConflictService;
+
   constructor(private readonly deps: {
     config: HubConfig; catalog: Catalog; sync: SyncStore; redis: Redis; keys: HubKeys;
-    logger: Logger; metrics: ApiMetrics; adapters: AdapterPool; alerts: AlertSink;
-  }) {}
+    logger: Logger; metrics: ApiMetrics; adapters: AdapterPool; alerts: AlertSink; conflicts?: ConflictService;
+  }) {
+    this.conflicts = deps.conflicts ?? new ConflictService({
+      redis: deps.redis, keys: deps.keys, catalog: deps.catalog, config: deps.config, alerts: deps.alerts, logger: deps.logger,
+      store: new AvailabilityStore(deps.redis, deps.config.redis.keyPrefix, deps.config.hubId),
+    });
+  }
 
   async poll(siteId: string, opts: { full?: boolean; ignoreBackoff?: boolean } = {}): Promise<PollOutcome> {
     const site = this.deps.catalog.site(siteId);
@@ -74,10 +84,14 @@ export class Poller {
         this.deps.metrics.polls.inc({ site: siteId, outcome: 'stale' });
         return { kind: 'stale' };
       }
+      // Before health is recorded: a site coming back is reconciled while its write-backs still wait.
+      await this.conflicts.afterPoll(site, result, this.deps.adapters).catch((err: unknown) =>
+        { console.error('CONFLICT-DEBUG', err); log.warn({ err: (err as Error).message }, 'conflict detection failed; the next poll tries again'); });
       const health = await this.deps.sync.recordHealth(siteId, { kind: 'success' }, this.thresholds());
       if (health.previous !== 'healthy' && health.state === 'healthy') await this.recovered(site);
       if (state.notBefore > 0) await this.deps.sync.setNotBefore(siteId, 0);
       this.deps.metrics.polls.inc({ site: siteId, outcome: 'ok' });
+      await this.deps.sync.countPoll(siteId, true);
       this.deps.metrics.skippedEvents.inc({ site: siteId }, applied.skipped);
       return { kind: 'ok', mode: result.mode, added: applied.added, removed: applied.removed, skipped: applied.skipped };
     } catch (err) {
@@ -110,6 +124,8 @@ export class Poller {
     if (refs.length > 0) {
       const found = await Promise.all(refs.map((r) => this.deps.redis.exists(this.deps.keys.reservation(r))));
       refs.forEach((r, i) => { if (found[i]) existing.add(r); });
+      // The hub's own busy blocks mirrored into this calendar are not the site's bookings.
+      for (const r of refs) if (isMirrorReference(r)) existing.add(r);
     }
     // Where the source reports counts, its bookings are already inside them.
     const counted = new Set(result.counts.map((c) => c.resource));
@@ -124,6 +140,8 @@ export class Poller {
     const applied = await this.deps.sync.apply({
       site: site.id, mode: result.mode, expectedGeneration: generation, cursor: result.cursor,
       upserts: plan.upserts, removed: [...result.removed, ...plan.removed], fullPull, counts, pollStartedAt,
+      seen: result.bookings.filter((b) => counted.has(b.resource) && b.status !== 'cancelled' && !b.hubReference)
+        .map((b) => ({ id: b.externalId, ...(b.createdAt ? { createdAt: b.createdAt } : {}) })),
     });
     return applied.kind === 'ok'
       ? { ...applied, skipped: plan.skipped.length + result.skipped.length }
@@ -142,6 +160,7 @@ export class Poller {
       return { kind: 'failed', code, message, retryable: true };
     }
     const health = await this.deps.sync.recordHealth(site.id, { kind: 'failure', code, message }, this.thresholds());
+    await this.deps.sync.countPoll(site.id, false);
     if (health.state === 'limited') {
       await this.deps.alerts.emit({
         event: 'site.limited', site: site.id, incident: `site:${site.id}:health`,

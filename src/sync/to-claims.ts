@@ -30,6 +30,10 @@ export function toClaims(siteId: string, bookings: readonly SourceBooking[], cat
       continue;
     }
     const quantity = Math.max(1, Math.floor(b.quantity || 1));
+    const times = {
+      ...(b.createdAt !== undefined && Number.isFinite(b.createdAt) ? { createdAt: b.createdAt } : {}),
+      ...(b.updatedAt !== undefined && Number.isFinite(b.updatedAt) ? { updatedAt: b.updatedAt } : {}),
+    };
     const tz = entry.site.timezone;
     if (entry.resource.bookedBy === 'night') {
       const nights = b.span.by === 'night'
@@ -39,7 +43,7 @@ export function toClaims(siteId: string, bookings: readonly SourceBooking[], cat
         plan.skipped.push({ externalId: b.externalId, reason: 'no nights' });
         continue;
       }
-      plan.upserts.push({ id: b.externalId, ledger: entry.ledger, by: 'night', quantity, nights });
+      plan.upserts.push({ id: b.externalId, ledger: entry.ledger, by: 'night', quantity, nights, ...times });
     } else {
       const [start, end] = b.span.by === 'time'
         ? [b.span.start, b.span.end]
@@ -48,7 +52,7 @@ export function toClaims(siteId: string, bookings: readonly SourceBooking[], cat
         plan.skipped.push({ externalId: b.externalId, reason: 'empty or invalid interval' });
         continue;
       }
-      plan.upserts.push({ id: b.externalId, ledger: entry.ledger, by: 'time', quantity, start, end });
+      plan.upserts.push({ id: b.externalId, ledger: entry.ledger, by: 'time', quantity, start, end, ...times });
     }
   }
   return plan;

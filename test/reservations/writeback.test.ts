@@ -82,6 +82,10 @@ describe('write-back into a PMS (REST adapter and its simulator)', () => {
   it('a booking taken at the front desk shows on the next poll', async () => {
     pms.admin.createBooking({ roomType: 'DBL', arrival: IN, departure: OUT });
     await eventually(async () => expect(await doubles()).toEqual([1, 1]), 10_000);
+    // Sync advice counts it: one booking arrived at the source this hour.
+    const site = await call(hub.base, 'GET', '/v1/sites/lakeside', { headers: bearer(ADMIN) });
+    expect(site.body.advice).toMatchObject({ peakBookingsPerHour: 1, bookingsLast7Days: 1, recommendedPollEverySeconds: 1800, tooSlow: false });
+    expect(site.body.advice.syncSuccessRate).toBeGreaterThan(0.5);
   });
 
   it('cancelling frees the capacity at once and cancels at the PMS through the outbox', async () => {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { HubError } from '../../reservations/errors.js';
+import { HubError, notFound } from '../../reservations/errors.js';
+import type { Caller } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { register } from '../register.js';
 import type { RouteTable } from '../route-table.js';
@@ -8,6 +9,13 @@ import { ConfirmResponse, HoldRequest, HoldResponse, IdParams } from '../schemas
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 export function holdRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiContext): void {
+  /** A widget key reaches only holds on its own sites: another site's hold looks like no hold. */
+  const ownHold = async (id: string, caller: Caller | null) => {
+    if (caller?.kind !== 'widget') return;
+    const hold = await ctx.store.getHold(id);
+    if (hold && hold.items.some((item) => !caller.sites.has(item.site))) throw notFound('hold', id);
+  };
+
   register(app, table, ctx, {
     method: 'POST', url: '/v1/holds', access: 'widget',
     summary: 'Hold capacity (one item, or several all-or-nothing) until it expires',
@@ -54,7 +62,8 @@ export function holdRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCont
       409: { description: 'Hold was released' }, 410: { description: 'Hold expired (type hold-expired)' },
       503: { description: 'Site limited in a centralized group' },
     },
-  }, async (_req, reply, { params }) => {
+  }, async (_req, reply, { params, caller }) => {
+    await ownHold(params.id, caller);
     const result = await ctx.holds.confirm(params.id);
     ctx.metrics.reservations.inc({ action: 'confirm', status: result.status });
     reply.code(202).header('Location', `/v1/reservations/${result.reservationId}`);
@@ -66,7 +75,8 @@ export function holdRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCont
     summary: 'Release a hold',
     params: IdParams,
     responses: { 204: { description: 'Released (or already over)' }, 404: { description: 'No such hold' }, 409: { description: 'Already confirmed' } },
-  }, async (_req, reply, { params }) => {
+  }, async (_req, reply, { params, caller }) => {
+    await ownHold(params.id, caller);
     await ctx.holds.release(params.id);
     reply.code(204);
     return null;

@@ -6,6 +6,7 @@ import { register } from '../register.js';
 import type { RouteTable } from '../route-table.js';
 import { IdParams, SiteDetail, SiteSummary, SitesResponse, SyncQuery, SyncResponse } from '../schemas.js';
 import { HubError } from '../../reservations/errors.js';
+import { syncAdvice } from '../../health/advice.js';
 import { sameSecret } from '../auth.js';
 import { POLL_JOB_OPTIONS } from '../../sync/schedulers.js';
 
@@ -51,9 +52,10 @@ export function siteRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCont
   }, async (_req, _reply, { params }) => {
     const site = ctx.catalog.site(params.id);
     if (!site) throw notFound('site', params.id);
-    const [base, health, state, history, sources] = await Promise.all([
+    const [base, health, state, history, sources, velocity, polls] = await Promise.all([
       summary(site), ctx.redis.hgetall(ctx.store.keys.health(site.id)), ctx.sync.state(site.id),
       ctx.sync.healthHistory(site.id), ctx.redis.hlen(ctx.store.keys.sourceBookings(site.id)),
+      ctx.sync.velocity(site.id), ctx.sync.pollStats(site.id),
     ]);
     const iso = (ms: string | number | undefined) => (ms && Number(ms) > 0 ? new Date(Number(ms)).toISOString() : null);
     return {
@@ -65,6 +67,7 @@ export function siteRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCont
         incremental: state.cursor !== null, nextPollNotBefore: iso(state.notBefore), sourceBookings: sources,
       },
       history: history.map((h) => ({ at: new Date(h.at).toISOString(), from: h.from, to: h.to, reason: h.reason })),
+      advice: syncAdvice(velocity, Date.now(), site.pollEvery, polls),
     };
   });
 

@@ -15,6 +15,11 @@
   ARGV[9] counts JSON [{l, d, c}]: what a count-only source (PMS) says is free per night
   ARGV[10] poll start (ms, Redis clock): hub reservations written back before it are in the
            counts from now on, so they stop being subtracted separately (DESIGN §4)
+  Booking velocity (sync advice): every booking new to the hub is counted in the hour it was
+  created at the source (`c`), or, after the first poll, the hour it was first seen, in
+  velocity:<site> (hour -> count, kept 8 days).
+  ARGV[11] bookings of count-only sources JSON [{id, c?}]: not claims (the counts hold them), but
+           counted for velocity the first time they are seen (seen:<site>)
   Returns {'ok', generation, added, removed} | {'stale', generation}
 ]]
 -- @include common
@@ -43,8 +48,13 @@ end
 for _, id in ipairs(cjson.decode(ARGV[7])) do removed = removed + drop(id) end
 
 local added = 0
+local vkey = p .. 'velocity:' .. site
 for _, it in ipairs(cjson.decode(ARGV[6])) do
-  drop(it.id)
+  local known = drop(it.id) == 1
+  if not known and (it.c or gen > 0) then
+    local hour = math.floor((it.c or now) / 3600000)
+    if hour * 3600000 > now - 8 * 86400000 then redis.call('HINCRBY', vkey, hour, 1) end
+  end
   if it.by == 'night' then
     local key = p .. 'n:' .. it.l
     for _, d in ipairs(it.d) do redis.call('HINCRBY', key, d, it.q) end
@@ -83,6 +93,15 @@ for ledger in pairs(counted) do
   end
 end
 
+local seen_key = p .. 'seen:' .. site
+for _, b in ipairs(cjson.decode(ARGV[11] or '[]')) do
+  if redis.call('HSETNX', seen_key, b.id, 1) == 1 and (b.c or gen > 0) then
+    local hour = math.floor((b.c or now) / 3600000)
+    if hour * 3600000 > now - 8 * 86400000 then redis.call('HINCRBY', vkey, hour, 1) end
+  end
+end
+redis.call('PEXPIRE', seen_key, 30 * 86400000)
+redis.call('PEXPIRE', vkey, 8 * 86400000)
 redis.call('HSET', KEYS[2], 'generation', gen + 1, 'cursor', ARGV[5], 'appliedAt', now)
 if ARGV[8] == '1' then redis.call('HSET', KEYS[2], 'lastFullAt', now) end
 return { 'ok', gen + 1, added, removed }

@@ -1,0 +1,321 @@
+// Staff dashboard: plain DOM, no framework, no third-party request. It reads the admin API every
+// 2 s with the admin token from session storage, sent only as `Authorization: Bearer`.
+
+const TOKEN_KEY = 'avhub.adminToken';
+const EVERY_MS = 2000;
+/** The page lives at <hub>/dashboard/; the API is relative to the hub's root. */
+const ROOT = new URL('../', location.href);
+
+const $ = (id) => document.getElementById(id);
+let token = sessionStorage.getItem(TOKEN_KEY);
+let timer = 0;
+let running = false;
+let first = true;
+/** Server time minus browser time, from the Date header: ages are computed against the hub's clock. */
+let skew = 0;
+const seenHealth = new Map();
+const seenFailed = new Set();
+const conflicts = { missing: false, checkedAt: 0, seen: null };
+
+class AuthError extends Error {}
+
+async function api(method, path) {
+  const res = await fetch(new URL(path, ROOT), {
+    method, cache: 'no-store', credentials: 'omit',
+    headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+  });
+  const date = Date.parse(res.headers.get('date') ?? '');
+  if (!Number.isNaN(date)) skew = date - Date.now();
+  if (res.status === 401 || res.status === 403) throw new AuthError(`the hub refused the token (${res.status})`);
+  const body = /json/.test(res.headers.get('content-type') ?? '') ? await res.json() : null;
+  return { status: res.status, body };
+}
+
+// ---- formatting --------------------------------------------------------------------------------
+
+const now = () => Date.now() + skew;
+function ago(iso) {
+  if (!iso) return '—';
+  const s = Math.max(0, Math.round((now() - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  return `${Math.floor(s / 86400)} d`;
+}
+function clock(iso) {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return d.toDateString() === new Date().toDateString() ? d.toLocaleTimeString() : d.toLocaleString();
+}
+
+// ---- DOM helpers: rows are keyed and cells rewritten only when they change, so focus (a Retry
+// button) survives the 2-second refresh and screen readers are not flooded. --------------------
+
+function el(tag, attrs = {}, ...kids) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') node.className = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v);
+  }
+  node.append(...kids.filter((k) => k !== null && k !== undefined));
+  return node;
+}
+
+/** Sets cell `i` of `row` from `content` (text, or a [signature, build] pair for structured content). */
+function setCell(row, i, content, tag = 'td') {
+  while (row.cells.length <= i) row.append(el(tag));
+  const cell = row.cells[i];
+  const [sig, build] = typeof content === 'string' ? [content, () => [content]] : content;
+  if (cell.dataset.sig === sig) return cell;
+  cell.dataset.sig = sig;
+  cell.replaceChildren(...build());
+  return cell;
+}
+
+function syncRows(table, items, keyOf, render, emptyId) {
+  const tbody = table.tBodies[0];
+  const stale = new Map([...tbody.rows].map((r) => [r.dataset.key, r]));
+  let cursor = tbody.firstElementChild;
+  for (const item of items) {
+    const key = keyOf(item);
+    let row = stale.get(key);
+    stale.delete(key);
+    if (!row) {
+      row = el('tr');
+      row.dataset.key = key;
+    }
+    render(row, item);
+    if (row === cursor) cursor = cursor.nextElementSibling;
+    else tbody.insertBefore(row, cursor);
+  }
+  for (const row of stale.values()) row.remove();
+  table.hidden = items.length === 0;
+  $(emptyId).hidden = items.length > 0;
+}
+
+const badge = (health) => [health, () => [el('span', { class: `badge ${health}` }, health)]];
+const muted = (text) => el('span', { class: 'id' }, text);
+function announce(text) {
+  const region = $('announcer');
+  region.append(el('p', {}, text));
+  while (region.childElementCount > 5) region.firstElementChild.remove();
+}
+
+// ---- sections -----------------------------------------------------------------------------------
+
+function renderSites(sites) {
+  syncRows($('sites'), sites, (s) => s.id, (row, s) => {
+    row.dataset.health = s.health;
+    const th = row.cells[0] ?? row.appendChild(el('th', { scope: 'row' }));
+    if (th.dataset.sig !== s.name) {
+      th.dataset.sig = s.name;
+      th.replaceChildren(s.name, ' ', muted(s.id));
+    }
+    const sync = s.sync;
+    setCell(row, 1, s.adapter === 'none' ? 'hub (no external system)' : `${s.adapter}${s.pollEvery ? `, every ${s.pollEvery}` : ''}`);
+    setCell(row, 2, badge(s.health)).dataset.label = 'health';
+    setCell(row, 3, s.adapter === 'none' ? 'live' : sync?.lastSuccessAt ? ago(sync.lastSuccessAt) : 'never synced');
+    setCell(row, 4, sync?.lastPollAt ? `${ago(sync.lastPollAt)} ago` : '—');
+    setCell(row, 5, String(sync?.consecutiveFailures ?? 0));
+    const error = sync?.lastError ? `${sync.lastErrorCode ? `${sync.lastErrorCode}: ` : ''}${sync.lastError} (${ago(sync.lastErrorAt)} ago)` : '—';
+    setCell(row, 6, error).className = 'reason';
+  }, 'sites-empty');
+  for (const s of sites) {
+    const before = seenHealth.get(s.id);
+    if (!first && before && before !== s.health) announce(`${s.name} is now ${s.health} (was ${before}).`);
+    seenHealth.set(s.id, s.health);
+  }
+}
+
+function renderHistory(sites) {
+  const changes = sites.flatMap((s) => (s.history ?? []).map((h) => ({ ...h, site: s })))
+    .sort((a, b) => b.at.localeCompare(a.at)).slice(0, 20);
+  syncRows($('history'), changes, (h) => `${h.site.id}|${h.at}|${h.to}`, (row, h) => {
+    const th = row.cells[0] ?? row.appendChild(el('th', { scope: 'row' }));
+    th.textContent = clock(h.at);
+    setCell(row, 1, h.site.name);
+    setCell(row, 2, [`${h.from}>${h.to}`, () => [badge(h.from)[1]()[0], ' → ', badge(h.to)[1]()[0]]]);
+    setCell(row, 3, h.reason ?? '—');
+  }, 'history-empty');
+}
+
+async function retry(job, button) {
+  button.disabled = true;
+  button.textContent = 'Retrying…';
+  try {
+    const res = await api('POST', `v1/admin/writebacks/${encodeURIComponent(job.id)}/retry`);
+    if (res.status === 202) announce(`Write-back (${job.op}) of reservation ${job.reservation} was queued again.`);
+    else announce(`Retry of reservation ${job.reservation} refused: ${res.body?.detail ?? res.status}.`);
+  } catch (err) {
+    if (err instanceof AuthError) return logout(err.message);
+    announce(`Retry of reservation ${job.reservation} failed: ${err.message}.`);
+  }
+  button.disabled = false;
+  button.textContent = 'Retry';
+  refreshSoon(0);
+}
+
+function renderJobs(jobs) {
+  const failed = jobs.filter((j) => j.state === 'failed');
+  const pending = jobs.filter((j) => j.state !== 'failed');
+  const resv = (row, j) => {
+    const th = row.cells[0] ?? row.appendChild(el('th', { scope: 'row' }));
+    if (th.dataset.sig !== j.id) {
+      th.dataset.sig = j.id;
+      th.replaceChildren(j.reservation, ' ', muted(`job ${j.id}`));
+    }
+  };
+  syncRows($('failed'), failed, (j) => j.id, (row, j) => {
+    resv(row, j);
+    setCell(row, 1, j.op);
+    setCell(row, 2, j.sites.join(', ') || '—');
+    setCell(row, 3, `${j.attemptsMade} of ${j.attempts}`);
+    setCell(row, 4, j.failedReason ?? '—').className = 'reason';
+    setCell(row, 5, clock(j.finishedAt));
+    setCell(row, 6, [`${j.retryable}`, () => (j.retryable
+      ? [el('button', { type: 'button', class: 'retry', 'aria-label': `Retry ${j.op} write-back of reservation ${j.reservation}`,
+        onclick: (e) => retry(j, e.currentTarget) }, 'Retry')]
+      : [el('span', { class: 'note' }, `cannot retry: reservation ${j.reservationStatus ?? 'gone'}, capacity released`)])]);
+  }, 'failed-empty');
+  syncRows($('pending'), pending, (j) => j.id, (row, j) => {
+    resv(row, j);
+    setCell(row, 1, j.op);
+    setCell(row, 2, j.sites.join(', ') || '—');
+    setCell(row, 3, j.state === 'delayed' && j.nextAttemptAt ? `delayed until ${clock(j.nextAttemptAt)}` : j.state);
+    setCell(row, 4, `${j.attemptsMade} of ${j.attempts}`);
+    setCell(row, 5, j.failedReason ?? '—').className = 'reason';
+    setCell(row, 6, clock(j.createdAt));
+  }, 'pending-empty');
+  for (const j of failed) {
+    if (!first && !seenFailed.has(j.id)) announce(`Write-back (${j.op}) of reservation ${j.reservation} failed: ${j.failedReason ?? 'no reason given'}.`);
+  }
+  seenFailed.clear();
+  for (const j of failed) seenFailed.add(j.id);
+}
+
+async function loadConflicts() {
+  // A hub without conflict tracking has no such route: ask again only every 30 s.
+  if (conflicts.missing && Date.now() - conflicts.checkedAt < 30_000) return;
+  conflicts.checkedAt = Date.now();
+  const res = await api('GET', 'v1/conflicts?status=open');
+  conflicts.missing = res.status === 404;
+  const note = $('conflicts-note');
+  if (res.status !== 200) {
+    syncRows($('conflicts'), [], (c) => c.id, () => undefined, 'conflicts-note');
+    note.textContent = res.status === 404 ? 'No conflict tracking yet.' : `Conflicts could not be read (${res.status}).`;
+    return;
+  }
+  const open = (res.body?.conflicts ?? []).filter((c) => c.status === 'open');
+  syncRows($('conflicts'), open, (c) => c.id, (row, c) => {
+    const th = row.cells[0] ?? row.appendChild(el('th', { scope: 'row' }));
+    th.textContent = (c.resources ?? []).map((r) => `${r.site} / ${r.resource}`).join(', ') || c.id;
+    const when = c.when?.nights ? `${c.when.nights[0]}${c.when.nights.length > 1 ? ` to ${c.when.nights[c.when.nights.length - 1]}` : ''}`
+      : c.when ? `${clock(c.when.start)} to ${clock(c.when.end)}` : '—';
+    setCell(row, 1, when);
+    setCell(row, 2, `${c.excess} of ${c.capacity}`);
+    setCell(row, 3, (c.bookings ?? []).map((b) => `${b.origin === 'hub' ? 'hub' : b.site} ×${b.quantity}`).join(', ') || '—');
+    setCell(row, 4, `${c.policy}: ${c.outcome?.summary ?? 'waits for staff'}`).className = 'reason';
+    setCell(row, 5, clock(c.openedAt));
+  }, 'conflicts-note');
+  note.textContent = 'No open conflicts.';
+  if (!first) for (const c of open) if (!conflicts.seen?.has(c.id)) announce(`New conflict at ${c.sites.join(', ')}: over capacity by ${c.excess}.`);
+  conflicts.seen = new Set(open.map((c) => c.id));
+}
+
+// ---- the loop -----------------------------------------------------------------------------------
+
+async function refresh() {
+  const list = await api('GET', 'v1/sites');
+  if (list.status !== 200) throw new Error(`GET /v1/sites answered ${list.status}`);
+  const [details, jobs] = await Promise.all([
+    Promise.all(list.body.sites.map(async (s) => {
+      const d = await api('GET', `v1/sites/${encodeURIComponent(s.id)}`);
+      return d.status === 200 ? d.body : s;
+    })),
+    api('GET', 'v1/admin/writebacks'),
+    loadConflicts(),
+  ]);
+  renderSites(details);
+  renderHistory(details);
+  if (jobs.status === 200) renderJobs(jobs.body.jobs);
+  first = false;
+  $('updated').textContent = `Updated ${new Date().toLocaleTimeString()}`;
+  $('app').dataset.updatedAt = String(Date.now());
+}
+
+async function tick() {
+  if (!token || running) return;
+  running = true;
+  try {
+    await refresh();
+    $('offline').hidden = true;
+  } catch (err) {
+    if (err instanceof AuthError) {
+      running = false;
+      logout(`Logged out: ${err.message}.`);
+      return;
+    }
+    $('offline').hidden = false;
+    $('offline').textContent = `Cannot read the hub right now (${err.message}); retrying.`;
+  } finally {
+    running = false;
+  }
+  refreshSoon(EVERY_MS);
+}
+
+function refreshSoon(ms) {
+  clearTimeout(timer);
+  if (token) timer = setTimeout(tick, ms);
+}
+
+function showApp() {
+  $('login').hidden = true;
+  $('app').hidden = false;
+  $('session').hidden = false;
+  first = true;
+  refreshSoon(0);
+}
+
+function logout(message = '') {
+  clearTimeout(timer);
+  token = null;
+  sessionStorage.removeItem(TOKEN_KEY);
+  seenHealth.clear();
+  seenFailed.clear();
+  for (const id of ['sites', 'history', 'failed', 'pending', 'conflicts']) $(id).tBodies[0].replaceChildren();
+  Object.assign(conflicts, { missing: false, checkedAt: 0, seen: null });
+  $('app').hidden = true;
+  $('session').hidden = true;
+  $('login').hidden = false;
+  $('login-error').textContent = message;
+  $('token').focus();
+}
+
+$('login-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const candidate = $('token').value.trim();
+  if (!candidate) {
+    $('login-error').textContent = 'Enter the admin token.';
+    return;
+  }
+  token = candidate;
+  try {
+    const res = await api('GET', 'v1/sites');
+    if (res.status !== 200) throw new Error(`the hub answered ${res.status}`);
+  } catch (err) {
+    token = null;
+    $('login-error').textContent = err instanceof AuthError ? 'That token was not accepted.' : `Cannot reach the hub: ${err.message}`;
+    return;
+  }
+  sessionStorage.setItem(TOKEN_KEY, token);
+  $('token').value = '';
+  $('login-error').textContent = '';
+  showApp();
+  $('sites-h').setAttribute('tabindex', '-1');
+  $('sites-h').focus();
+});
+$('logout').addEventListener('click', () => logout());
+
+if (token) showApp();
+else $('token').focus();
