@@ -104,7 +104,13 @@ export function startWritebackWorker(deps: Deps): { close(): Promise<void> } {
     deps.metrics.reservations.inc({ action: 'writeback', status: 'confirmed' });
     log.info({ externalIds: written }, 'reservation written back');
     return 'confirmed';
-  }, { connection, prefix: deps.keys.queuePrefix(), concurrency: deps.concurrency });
+  }, {
+    connection, prefix: deps.keys.queuePrefix(), concurrency: deps.concurrency,
+    // A worker that dies mid-write loses its job lock after lockDuration; the stalled check then
+    // hands the job to another worker. BullMQ's defaults (30 s and 30 s) made that take about a
+    // minute; a guest waiting on "pending" deserves faster. The lock is renewed while a job runs.
+    lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 2,
+  });
   worker.on('error', (err) => deps.logger.warn({ err: err.message }, 'write-back worker connection error'));
   return {
     async close() {

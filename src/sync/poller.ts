@@ -86,7 +86,7 @@ export class Poller {
       }
       // Before health is recorded: a site coming back is reconciled while its write-backs still wait.
       await this.conflicts.afterPoll(site, result, this.deps.adapters).catch((err: unknown) =>
-        { console.error('CONFLICT-DEBUG', err); log.warn({ err: (err as Error).message }, 'conflict detection failed; the next poll tries again'); });
+        log.warn({ err: (err as Error).message }, 'conflict detection failed; the next poll tries again'));
       const health = await this.deps.sync.recordHealth(siteId, { kind: 'success' }, this.thresholds());
       if (health.previous !== 'healthy' && health.state === 'healthy') await this.recovered(site);
       if (state.notBefore > 0) await this.deps.sync.setNotBefore(siteId, 0);

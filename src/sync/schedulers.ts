@@ -40,6 +40,9 @@ Promise<{ upserted: string[]; removed: string[] }> {
   for (const [id, site] of wanted) {
     await queue.upsertJobScheduler(id, { every: site.pollEvery, offset: pollOffset(site.id, site.pollEvery) },
       { name: 'poll', data: { site: site.id }, opts: POLL_JOB_OPTIONS });
+    // The first scheduled slot may be a whole interval away: poll a site once now as well
+    // (deduplicated, so several schedulers starting together add one job).
+    await queue.add('poll', { site: site.id }, { ...POLL_JOB_OPTIONS, deduplication: { id: `start:${site.id}` } });
   }
   logger.info({ polled: [...wanted.keys()].length, removed }, 'poll schedulers reconciled with the config');
   return { upserted: [...wanted.keys()], removed };

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { startRestPmsSimulator, type RestPmsSimulator } from '../../adapters/rest/simulator/index.js';
@@ -9,6 +10,9 @@ import { spawnHubProcess, type HubProcess } from '../helpers/hub-process.js';
 import { startInterceptProxy, type InterceptProxy } from '../helpers/intercept-proxy.js';
 import { TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 import { freshPoll, REST_TOKEN, restSite } from '../helpers/sources.js';
+import { WRITEBACK_QUEUE } from '../../src/reservations/writeback-queue.js';
+import { HubKeys } from '../../src/store/keys.js';
+import { bullConnection } from '../../src/sync/queues.js';
 
 /**
  * "Each reservation appears in its source exactly once — also when the worker process is killed
@@ -21,13 +25,11 @@ import { freshPoll, REST_TOKEN, restSite } from '../helpers/sources.js';
  *  - B: the create request never reaches the PMS (a retry must book it, once).
  * Then the worker is killed with SIGKILL (no shutdown, no lock release) and a new one started.
  *
- * Why this test takes ~35-65 s: nothing tells BullMQ the worker died. The jobs stay "active"
- * until their lock (lockDuration, default 30 s) has lapsed AND a stalled-jobs check has seen them
- * twice: once to mark them as candidates, once more (stalledInterval, default 30 s, later) to move
- * them back to wait. Checks are throttled queue-wide to one per stalledInterval, so a worker that
- * starts within 30 s of the last check (here: the killed one's start-up check) skips its own
- * start-up check. Recovery is therefore between ~30 s and ~60 s after the kill with the defaults
- * the write-back worker uses today (src/reservations/writeback-worker.ts sets none).
+ * Why this test takes ~10-20 s: nothing tells BullMQ the worker died. The jobs stay "active"
+ * until their lock (lockDuration) has lapsed AND a stalled-jobs check has seen them twice: once to
+ * mark them as candidates, once more (stalledInterval later) to move them back to wait. With
+ * BullMQ's defaults (30 s / 30 s) that took 30-60 s; the write-back worker sets lockDuration 10 s
+ * and stalledInterval 5 s (src/reservations/writeback-worker.ts), so recovery is ~10-20 s.
  */
 
 const ADMIN = 'worker-crash-admin-token';
@@ -130,6 +132,27 @@ describe('write-back survives SIGKILL of the worker mid-call, exactly once at th
     proxy.setRule(null);
     const createsBeforeRestart = proxy.seen().filter(isCreate).length;
 
+    // Watch the write-back jobs from here (state changes, seconds after the kill) to explain the time.
+    const keys = new HubKeys(hub.config.redis.keyPrefix, hub.config.hubId);
+    const connection = bullConnection(hub.config.redis.url);
+    const queue = new Queue(WRITEBACK_QUEUE, { connection, prefix: keys.queuePrefix() });
+    const timeline: string[] = [];
+    const last = new Map<string, string>();
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        for (const job of await queue.getJobs(['active', 'waiting', 'completed', 'failed', 'delayed'])) {
+          if (!job?.id || !ids.includes(job.data.reservation) || job.data.op !== 'create') continue;
+          const state = await job.getState();
+          if (last.get(job.id) !== state) {
+            last.set(job.id, state);
+            timeline.push(`${((Date.now() - killedAt) / 1000).toFixed(1)}s ${job.data.reservation === madeBeforeKill ? 'A' : 'B'} ${state}`);
+          }
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
+
     const second = await startWorker();
     const restartedAfter = Date.now() - killedAt;
     await eventually(async () => {
@@ -138,10 +161,16 @@ describe('write-back survives SIGKILL of the worker mid-call, exactly once at th
         if (r.status === 'failed') throw new Error(`${id} failed: ${r.error}`);
         expect(r.status).toBe('confirmed');
       }
-    }, 100_000, 250);
+    }, 50_000, 250);
     const recoveredAfter = Date.now() - killedAt;
+    await new Promise((r) => setTimeout(r, 500)); // one more look at the jobs
+    watching = false;
+    await watcher;
+    await queue.close();
+    connection.disconnect();
     console.info(`[worker-crash] SIGKILL → new worker running: ${(restartedAfter / 1000).toFixed(1)} s; `
-      + `SIGKILL → both reservations confirmed: ${(recoveredAfter / 1000).toFixed(1)} s (BullMQ lockDuration 30 s, stalledInterval 30 s, maxStalledCount 1)`);
+      + `SIGKILL → both reservations confirmed: ${(recoveredAfter / 1000).toFixed(1)} s (write-back worker: lockDuration 10 s, stalledInterval 5 s); `
+      + `create jobs (A: booked before the kill, B: never arrived): ${timeline.join(', ')}`);
 
     // Exactly one booking per reservation at the PMS, each the one the hub recorded.
     for (const id of ids) {
@@ -159,5 +188,5 @@ describe('write-back survives SIGKILL of the worker mid-call, exactly once at th
     expect(await doubles()).toEqual([ROOMS - 2, ROOMS - 2]);
     expect(pms.admin.free('DBL', IN)).toBe(ROOMS - 2);
     await second.stop();
-  }, 120_000);
+  }, 80_000);
 });
