@@ -280,6 +280,8 @@ describe('shipped files', () => {
     const env = {
       HUB_ADMIN_TOKEN: 'example-admin-token-123',
       WIDGET_KEY: 'example-widget-key',
+      NORTH_HALL_DAV_USER: 'user',
+      NORTH_HALL_DAV_PASSWORD: 'password',
       ALERT_SECRET: 'secret',
       SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/x',
     };

@@ -41,7 +41,7 @@ describe('avhub check-config', () => {
     expect(demo.code).toBe(0);
     expect(demo.stdout).toContain('OK (8 sites');
     const example = await avhub(['check-config', 'config/hub.example.yaml'],
-      { HUB_ADMIN_TOKEN: 'example-admin-token-123', WIDGET_KEY: 'example-widget-key', ALERT_SECRET: 's', SLACK_WEBHOOK_URL: 'https://hooks.slack.com/x' });
+      { HUB_ADMIN_TOKEN: 'example-admin-token-123', WIDGET_KEY: 'example-widget-key', NORTH_HALL_DAV_USER: 'u', NORTH_HALL_DAV_PASSWORD: 'p', ALERT_SECRET: 's', SLACK_WEBHOOK_URL: 'https://hooks.slack.com/x' });
     expect(example.stderr).toBe('');
     expect(example.code).toBe(0);
   });
