@@ -1,4 +1,5 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AlertSink } from '../alerts/events.js';
 import type { ApiMetrics } from '../api/metrics.js';
@@ -14,7 +15,7 @@ import type { SiteHealthReader } from './site-health.js';
 import { WRITEBACK_QUEUE, type WritebackJobData } from './writeback-queue.js';
 
 interface Deps {
-  url: string; keys: HubKeys; store: AvailabilityStore; catalog: Catalog; adapters: AdapterPool;
+  url: string; keys: HubKeys; redis: Redis; store: AvailabilityStore; catalog: Catalog; adapters: AdapterPool;
   health: SiteHealthReader; logger: Logger; metrics: ApiMetrics; alerts: AlertSink; concurrency: number;
 }
 
@@ -53,15 +54,24 @@ export function startWritebackWorker(deps: Deps): { close(): Promise<void> } {
     };
 
     if (job.data.op === 'cancel') {
+      // A create whose answer was lost (timeout, crash) may have booked at the source without
+      // the hub learning the id. reserve() is idempotent: it finds that booking (or makes one)
+      // by the same key, so it can be cancelled; nothing is left behind at the source.
+      const attempted = await deps.redis.hget(deps.keys.reservation(resv.id), 'writeAttempted') === '1';
       for (const { item, index, site } of items) {
-        if (!item.externalId) continue;
-        await deps.adapters.get(site).cancel({ ...request(site, item, index), externalId: item.externalId });
+        let externalId = item.externalId;
+        if (!externalId && attempted && resv.status === 'cancelled') {
+          externalId = (await deps.adapters.get(site).reserve(request(site, item, index))).externalId;
+        }
+        if (!externalId) continue;
+        await deps.adapters.get(site).cancel({ ...request(site, item, index), externalId });
       }
       deps.metrics.reservations.inc({ action: 'writeback-cancel', status: 'done' });
       return 'cancelled';
     }
 
     if (resv.status !== 'pending') return `not pending (${resv.status})`;
+    await deps.redis.hset(deps.keys.reservation(resv.id), 'writeAttempted', '1');
     const written: Record<string, string> = {};
     const timer = deps.metrics.writebackSeconds.startTimer();
     try {
@@ -112,6 +122,16 @@ export function startWritebackWorker(deps: Deps): { close(): Promise<void> } {
     lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 2,
   });
   worker.on('error', (err) => deps.logger.warn({ err: err.message }, 'write-back worker connection error'));
+  // A job BullMQ fails without running it (stalled too often) never reached the processor's
+  // last-attempt handling: fail the reservation here so it does not stay pending for ever.
+  worker.on('failed', (job, err) => {
+    if (!job || job.data.op !== 'create') return;
+    const final = job.attemptsMade >= (job.opts.attempts ?? 1) || /stalled/i.test(err.message);
+    if (!final) return;
+    void deps.store.writebackFailed(job.data.reservation, err.message, {}).then((r) => {
+      if (r.kind === 'ok') deps.logger.error({ reservation: job.data.reservation, event: 'writeback.failed' }, `write-back gave up: ${err.message}`);
+    }).catch(() => undefined);
+  });
   return {
     async close() {
       await worker.close();

@@ -23,6 +23,7 @@ export type PollOutcome =
   | { kind: 'failed'; code: string; message: string; retryable: boolean };
 
 const MAX_BACKOFF_MS = 5 * 60_000;
+const RENEW_LEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
 const RELEASE_LEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
 /**
@@ -58,12 +59,16 @@ export class Poller {
     // One poll per site at a time: a lease that lapses by itself if this process dies. A poll
     // that finds it taken is skipped; the next tick comes soon enough.
     const leaseKey = `${this.deps.keys.syncState(siteId)}:polling`;
-    const leaseMs = this.pollTimeout(site) + 5_000;
+    // Short and renewed while the poll runs: a worker killed mid-poll blocks its site briefly.
+    const leaseMs = 10_000;
     const lease = `${process.pid}:${Math.random().toString(36).slice(2)}`;
     if (await this.deps.redis.set(leaseKey, lease, 'PX', leaseMs, 'NX') === null) {
       this.deps.metrics.polls.inc({ site: siteId, outcome: 'busy' });
       return { kind: 'busy' };
     }
+    const renew = setInterval(() => {
+      void this.deps.redis.eval(RENEW_LEASE, 1, leaseKey, lease, leaseMs).catch(() => undefined);
+    }, leaseMs / 3);
     const timer = this.deps.metrics.pollSeconds.startTimer({ site: siteId, adapter: def.kind });
     try {
       const pollStartedAt = await this.deps.sync.now();
@@ -98,6 +103,7 @@ export class Poller {
       timer({ mode: full ? 'full' : 'delta' });
       return await this.failed(site, err, log);
     } finally {
+      clearInterval(renew);
       // Only our own lease is released (it may have lapsed and been taken by another poll).
       await this.deps.redis.eval(RELEASE_LEASE, 1, leaseKey, lease).catch(() => undefined);
     }

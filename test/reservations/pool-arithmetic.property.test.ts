@@ -28,7 +28,8 @@ import { bullConnection } from '../../src/sync/queues.js';
  * Checked at checkpoints (all write-backs settled, then a poll that started after the last change):
  *   hub = min(capacity, PMS free) − open holds            (exactly the truth, never less)
  * and each confirmed reservation is exactly one live booking at the PMS, each cancelled or failed
- * one none. A reservation may fail only where the front desk sold rooms the hub had not seen yet.
+ * one none. A write-back may fail (sold out) only where the front desk booked one of its nights
+ * after the last poll the hub had seen before the confirm.
  */
 
 const ADMIN = 'pool-property-admin-token';
