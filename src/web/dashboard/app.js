@@ -19,10 +19,12 @@ const conflicts = { missing: false, checkedAt: 0, seen: null };
 
 class AuthError extends Error {}
 
-async function api(method, path) {
+async function api(method, path, payload) {
+  const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
+  if (payload !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(new URL(path, ROOT), {
-    method, cache: 'no-store', credentials: 'omit',
-    headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+    method, cache: 'no-store', credentials: 'omit', headers,
+    ...(payload !== undefined ? { body: JSON.stringify(payload) } : {}),
   });
   const date = Date.parse(res.headers.get('date') ?? '');
   if (!Number.isNaN(date)) skew = date - Date.now();
@@ -194,6 +196,35 @@ function renderJobs(jobs) {
   for (const j of failed) seenFailed.add(j.id);
 }
 
+/** Applies a staff decision to a conflict; the audit trail records it. */
+async function resolveConflict(c, decision, button) {
+  button.disabled = true;
+  try {
+    const res = await api('POST', `v1/conflicts/${encodeURIComponent(c.id)}/resolve`, decision);
+    if (res.status === 200) announce(`Conflict at ${c.sites.join(', ')} resolved: ${res.body?.outcome?.summary ?? decision.action}.`);
+    else announce(`Resolving the conflict was refused: ${res.body?.detail ?? res.status}.`);
+  } catch (err) {
+    if (err instanceof AuthError) return logout(err.message);
+    announce(`Resolving the conflict failed: ${err.message}.`);
+  }
+  button.disabled = false;
+  refreshSoon(0);
+}
+
+function conflictActions(c) {
+  const where = c.sites.join(', ');
+  return [
+    ...(c.bookings ?? []).map((b) => el('button', {
+      type: 'button', class: 'resolve', 'aria-label': `Keep ${b.ref} at ${where}; the others give way`,
+      onclick: (e) => resolveConflict(c, { action: 'keep', keep: b.ref }, e.currentTarget),
+    }, `Keep ${b.origin === 'hub' ? 'hub reservation' : `${b.site} booking`}`)),
+    el('button', {
+      type: 'button', class: 'resolve', 'aria-label': `Accept the overbooking at ${where}`,
+      onclick: (e) => resolveConflict(c, { action: 'accept', note: 'accepted from the dashboard' }, e.currentTarget),
+    }, 'Accept overbooking'),
+  ];
+}
+
 async function loadConflicts() {
   // A hub without conflict tracking has no such route: ask again only every 30 s.
   if (conflicts.missing && Date.now() - conflicts.checkedAt < 30_000) return;
@@ -217,6 +248,7 @@ async function loadConflicts() {
     setCell(row, 3, (c.bookings ?? []).map((b) => `${b.origin === 'hub' ? 'hub' : b.site} ×${b.quantity}`).join(', ') || '—');
     setCell(row, 4, `${c.policy}: ${c.outcome?.summary ?? 'waits for staff'}`).className = 'reason';
     setCell(row, 5, clock(c.openedAt));
+    setCell(row, 6, [`${c.id}:${(c.bookings ?? []).map((b) => b.ref).join(',')}`, () => conflictActions(c)]);
   }, 'conflicts-note');
   note.textContent = 'No open conflicts.';
   if (!first) for (const c of open) if (!conflicts.seen?.has(c.id)) announce(`New conflict at ${c.sites.join(', ')}: over capacity by ${c.excess}.`);

@@ -1,0 +1,71 @@
+import { mkdirSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { startRestPmsSimulator, type RestPmsSimulator } from '../../adapters/rest/simulator/index.js';
+import { eventually, startTestHub, type TestHub } from '../helpers/hub.js';
+import { ADMIN, PMS_TOKEN, conflicts, date, holdAndConfirm, polledWith, reservation, restSite, stored } from '../conflicts/helpers.js';
+import { chromiumMissing, launchChromium, type Chromium } from './chromium.js';
+
+const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
+const IN = date(25);
+const OUT = date(27);
+
+let pms: RestPmsSimulator;
+let hub: TestHub;
+let browser: Chromium;
+let page: Page;
+
+describe.skipIf(chromiumMissing() !== null)('resolving a conflict from the staff dashboard', () => {
+  beforeAll(async () => {
+    pms = await startRestPmsSimulator({ token: PMS_TOKEN, seed: { roomTypes: { DBL: 1 } } });
+    hub = await startTestHub({
+      roles: ['api', 'worker', 'scheduler'],
+      yaml: stringify({
+        auth: { adminToken: ADMIN },
+        defaults: { writeback: { attempts: 3, backoff: '100ms' }, syncWindow: { past: '1d', future: '60d' } },
+        groups: { man: { workflow: 'centralized', conflictPolicy: 'manual' } },
+        sites: [restSite('inn', pms.url, 'man')],
+      }),
+    });
+    browser = await launchChromium({ viewport: { width: 1400, height: 900 } });
+    page = await browser.context.newPage();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.stop();
+    await pms?.stop();
+  });
+
+  it('shows the open conflict with its bookings, and "Accept overbooking" settles it in the store', async () => {
+    // The hub sells the last room; the front desk sells it again behind the hub's back.
+    await polledWith(hub, 'inn', IN, OUT, [1, 1]);
+    const resv = await holdAndConfirm(hub, { site: 'inn', resource: 'double', checkIn: IN, checkOut: OUT });
+    await eventually(async () => expect((await reservation(hub, resv)).status).toBe('confirmed'), 15_000);
+    pms.admin.createBooking({ roomType: 'DBL', arrival: IN, departure: OUT, guest: 'walk-in' });
+    const open = await eventually(async () => {
+      const found = await conflicts(hub, 'open');
+      expect(found).toHaveLength(1);
+      return found[0];
+    }, 15_000);
+
+    const res = await page.goto(`${hub.base}/dashboard`);
+    expect(res?.status(), await page.content()).toBe(200);
+    await page.fill('#token', ADMIN);
+    await page.click('#login-form button[type=submit]');
+    const row = page.locator(`#conflicts tbody tr[data-key="${open.id}"]`);
+    await row.waitFor({ timeout: 10_000 }).catch(async (err) => {
+      throw new Error(`${(err as Error).message}; conflicts table: ${await page.locator('#conflicts').innerHTML()}; note: ${await page.locator('#conflicts-note').textContent()}`);
+    });
+    expect(await row.locator('button.resolve').count()).toBe(3); // keep either booking, or accept
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: new URL('dashboard-conflict.png', ARTIFACTS).pathname, fullPage: true });
+
+    await row.getByRole('button', { name: /Accept the overbooking/ }).click();
+    await eventually(async () => expect((await stored(hub, open.id)).status).toBe('resolved'), 10_000);
+    const settled = (await conflicts(hub, 'resolved')).find((c) => c.id === open.id);
+    expect(settled).toMatchObject({ resolution: 'accepted', outcome: { decidedBy: 'staff' } });
+    expect(settled.audit.at(-1)).toMatchObject({ actor: 'staff', action: 'accept' });
+    await page.waitForFunction(() => document.querySelectorAll('#conflicts tbody tr').length === 0, undefined, { timeout: 10_000 });
+  }, 90_000);
+});
