@@ -1,5 +1,4 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AlertSink } from '../alerts/events.js';
 import type { ApiMetrics } from '../api/metrics.js';
@@ -8,14 +7,15 @@ import type { HubKeys } from '../store/keys.js';
 import type { AvailabilityStore } from '../store/store.js';
 import type { StoredItem } from '../store/types.js';
 import type { AdapterPool } from '../sync/adapter-pool.js';
-import type { WriteRequest } from '../sync/port.js';
+import { AdapterRateLimitedError, AdapterUnavailableError } from '../sync/errors/adapter-error.js';
+import type { SourceAdapter, WriteRequest } from '../sync/port.js';
 import { bullConnection } from '../sync/queues.js';
 import type { Catalog } from './catalog.js';
 import type { SiteHealthReader } from './site-health.js';
 import { WRITEBACK_QUEUE, type WritebackJobData } from './writeback-queue.js';
 
 interface Deps {
-  url: string; keys: HubKeys; redis: Redis; store: AvailabilityStore; catalog: Catalog; adapters: AdapterPool;
+  url: string; keys: HubKeys; store: AvailabilityStore; catalog: Catalog; adapters: AdapterPool;
   health: SiteHealthReader; logger: Logger; metrics: ApiMetrics; alerts: AlertSink; concurrency: number;
 }
 
@@ -54,15 +54,8 @@ export function startWritebackWorker(deps: Deps): { close(): Promise<void> } {
     };
 
     if (job.data.op === 'cancel') {
-      // A create whose answer was lost (timeout, crash) may have booked at the source without
-      // the hub learning the id. reserve() is idempotent: it finds that booking (or makes one)
-      // by the same key, so it can be cancelled; nothing is left behind at the source.
-      const attempted = await deps.redis.hget(deps.keys.reservation(resv.id), 'writeAttempted') === '1';
       for (const { item, index, site } of items) {
-        let externalId = item.externalId;
-        if (!externalId && attempted && resv.status === 'cancelled') {
-          externalId = (await deps.adapters.get(site).reserve(request(site, item, index))).externalId;
-        }
+        const externalId = item.externalId;
         if (!externalId) continue;
         await deps.adapters.get(site).cancel({ ...request(site, item, index), externalId });
       }
@@ -70,8 +63,13 @@ export function startWritebackWorker(deps: Deps): { close(): Promise<void> } {
       return 'cancelled';
     }
 
-    if (resv.status !== 'pending') return `not pending (${resv.status})`;
-    await deps.redis.hset(deps.keys.reservation(resv.id), 'writeAttempted', '1');
+    if (resv.status !== 'pending') {
+      // Cancelled after an earlier attempt of this job failed: that attempt may have booked at
+      // the source with its answer lost (timeout, crash). reserve() is idempotent by the same key,
+      // so it finds such a booking (or makes one) and it is withdrawn: nothing is left behind.
+      if (resv.status === 'cancelled' && job.attemptsMade > 0) await withdrawLost(items, request, (site) => deps.adapters.get(site), log);
+      return `not pending (${resv.status})`;
+    }
     const written: Record<string, string> = {};
     const timer = deps.metrics.writebackSeconds.startTimer();
     try {
@@ -141,3 +139,23 @@ export function startWritebackWorker(deps: Deps): { close(): Promise<void> } {
 }
 
 export type WritebackJob = Job<WritebackJobData>;
+
+async function withdrawLost(items: Array<{ item: StoredItem; index: number; site: SiteConfig }>,
+  request: (site: SiteConfig, item: StoredItem, index: number) => WriteRequest,
+  adapterFor: (site: SiteConfig) => SourceAdapter, log: Logger): Promise<void> {
+  for (const { item, index, site } of items) {
+    if (item.externalId) continue;
+    const req = request(site, item, index);
+    let externalId: string;
+    try {
+      externalId = (await adapterFor(site).reserve(req)).externalId;
+    } catch (err) {
+      // Down or busy: asked again on the next attempt. Any other refusal (sold out) means the
+      // lost attempt made nothing there.
+      if (err instanceof AdapterUnavailableError || err instanceof AdapterRateLimitedError) throw err;
+      log.info({ site: site.id, err: (err as Error).message }, 'nothing to withdraw at the source');
+      continue;
+    }
+    await adapterFor(site).cancel({ ...req, externalId });
+  }
+}

@@ -91,7 +91,7 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
     });
     stops.push(() => worker.close());
     const writer = startWritebackWorker({
-      url: config.redis.url, keys: store.keys, redis, store, catalog, adapters, health, logger, metrics, alerts,
+      url: config.redis.url, keys: store.keys, store, catalog, adapters, health, logger, metrics, alerts,
       concurrency: config.worker.pollConcurrency,
     });
     stops.push(() => writer.close());

@@ -9,9 +9,9 @@ import { REST_TOKEN, restSite } from '../helpers/sources.js';
  * A reservation cancelled while its write-back is in flight must leave nothing at the source, also
  * when that write-back's answer is lost: the create call reaches the PMS and the booking is made,
  * but the answer never arrives (timeout, reset, or the worker killed at that moment, see
- * worker-crash.test.ts), and meanwhile the guest cancels. The cancel job then finds the booking by
- * the write-back's own idempotency key (reserve() looks up the hub's reference before it creates)
- * and cancels it (src/reservations/writeback-worker.ts).
+ * worker-crash.test.ts), and meanwhile the guest cancels. The write-back's retry then sees the
+ * reservation cancelled, finds the booking by its own idempotency key (reserve() looks up the hub's
+ * reference before it creates) and withdraws it (src/reservations/writeback-worker.ts).
  */
 
 const ADMIN = 'writeback-orphan-admin-token';
