@@ -114,13 +114,14 @@ describe('the watchdog', () => {
   let api: TestHub;
   let worker: TestHub;
   let feedHooks: HttpReceiver;
+  let pms2: RestPmsSimulator;
 
   beforeAll(async () => {
-    pms ??= await startRestPmsSimulator({ token: TOKEN });
+    pms2 = await startRestPmsSimulator({ token: TOKEN });
     feedHooks = await startHttpReceiver();
     feedHooks.setSecrets('/hook', [SECRET]);
     const lakeside = parse(readFileSync(new URL('../../adapters/rest/fixtures/example-site.yaml', import.meta.url), 'utf8')) as Record<string, any>;
-    lakeside.adapter.baseUrl = pms.url;
+    lakeside.adapter.baseUrl = pms2.url;
     lakeside.adapter.auth.value = `Bearer ${TOKEN}`;
     lakeside.pollEvery = '1s';
     const text = stringify({
@@ -137,6 +138,7 @@ describe('the watchdog', () => {
     await worker?.stop({ keepData: true });
     await api?.stop();
     await feedHooks?.close();
+    await pms2?.stop();
   });
 
   it('notices that every worker is gone and alerts, with no poll having failed', async () => {
