@@ -35,6 +35,7 @@ export const HoldResponse = z.object({
   id: z.string().describe('Hold id; an unguessable capability, keep it private to the guest'),
   expiresAt: z.string().describe('When the hold lapses unless confirmed (ISO instant)'),
   status: z.enum(['held', 'confirmed', 'released', 'expired']),
+  unconfirmedBySite: z.boolean().optional().describe('Hybrid group, site limited: held by the hub, not yet confirmed by the site\'s own system'),
 });
 
 export const ConfirmResponse = z.object({

@@ -113,9 +113,10 @@ const qtyOn = (claims: readonly { q: number; d?: string[] }[], date: string) =>
 
 /**
  * Per night: `total = hub reservations + source bookings (+ units a count-only source sold
- * without listing them)`, against `min(capacity, the source's inventory)` where a source reports
- * counts. The inventory is what is free plus what the source holds; on a sold-out night (the count
- * says 0, and a count never goes below 0) the last inventory seen stands in.
+ * without listing them)`, against the capacity, or where a source reports counts against the
+ * source's inventory (the configured capacity only caps what the hub sells). The inventory is what
+ * is free plus what the source holds; on a sold-out night (the count says 0, and a count never
+ * goes below 0) the last inventory seen stands in.
  * Returns the days over capacity and the inventories to remember.
  */
 export function nightDays(inp: NightInputs): { over: NightDay[]; inventory: Record<string, number> } {
@@ -139,7 +140,9 @@ export function nightDays(inp: NightInputs): { over: NightDay[]; inventory: Reco
       const inv = free > 0 ? free + cnt + reported : (remembered ?? cnt + reported);
       if (free > 0 && unreported === 0) inventory[date] = inv;
       unlisted = Math.max(0, inv - free - reported - cnt);
-      limit = Math.min(limit, inv);
+      // The source's inventory is what is physically there; the configured capacity only caps what
+      // the hub sells (DESIGN §4), so a front desk selling rooms beyond it is no double booking.
+      limit = inv;
     }
     const total = hub + src + cnt + unlisted;
     if (total > limit) over.push({ date, total, limit, hub, unlisted });

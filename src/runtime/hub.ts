@@ -19,6 +19,8 @@ import { ReservationService } from '../reservations/reservations.js';
 import { SiteHealthReader } from '../reservations/site-health.js';
 import { AvailabilityStore } from '../store/store.js';
 import { SyncStore } from '../store/sync-store.js';
+import { ConflictService } from '../conflicts/service.js';
+import { startConflictSweeper } from '../conflicts/sweeper.js';
 import { startOutboxRelay } from '../reservations/outbox-relay.js';
 import { openWritebackQueue } from '../reservations/writeback-queue.js';
 import { startWritebackWorker } from '../reservations/writeback-worker.js';
@@ -69,6 +71,7 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
     })
     : silentAlerts;
   const sync = new SyncStore(redis, store.keys);
+  const conflicts = new ConflictService({ redis, keys: store.keys, store, catalog, config, alerts, logger: logger.child({ component: 'conflicts' }) });
   const polled = config.sites.filter((s) => s.adapter.kind !== 'none');
   const pollQueue = openPollQueue(config.redis.url, store.keys);
   stops.push(() => pollQueue.close());
@@ -85,7 +88,7 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
     stops.push(() => beat.stop());
     const adapters = new AdapterPool(sync, logger);
     stops.push(() => adapters.close());
-    const poller = new Poller({ config, catalog, sync, redis, keys: store.keys, logger, metrics, adapters, alerts });
+    const poller = new Poller({ config, catalog, sync, redis, keys: store.keys, logger, metrics, adapters, alerts, conflicts });
     const worker = startPollWorker({
       url: config.redis.url, keys: store.keys, poller, concurrency: config.worker.pollConcurrency, logger,
     });
@@ -110,6 +113,8 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
   }
   if (roles.has('scheduler')) {
     await reconcileSchedulers(pollQueue.queue, config, logger.child({ role: 'scheduler' }));
+    const sweeper = startConflictSweeper({ conflicts, every: 60_000, logger });
+    stops.push(() => sweeper.stop());
     const watchdog = startWatchdog({ config, redis, keys: store.keys, sync, alerts, logger: logger.child({ role: 'watchdog' }) });
     stops.push(() => watchdog.stop());
     logger.info({ role: 'scheduler', polledSites: polled.length }, 'scheduler running');
@@ -118,7 +123,7 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
     const holds = new HoldService(catalog, store, health);
     const app = await buildServer({
       config, redis, store, catalog, health, logger, roles, version: VERSION,
-      holds, reservations: new ReservationService(store, holds),
+      holds, reservations: new ReservationService(store, holds), conflicts, alerts,
       availability: new AvailabilityService(catalog, store),
       auth: new Authenticator(config),
       metrics, sync, pollQueue: pollQueue.queue, writebackQueue: writebackQueue.queue,

@@ -36,6 +36,16 @@ describe('nightDays: what counts against what', () => {
     expect(over).toEqual([{ date: D1, total: 2, limit: 1, hub: 1, unlisted: 0 }]);
   });
 
+  it('a count-only source\'s inventory is the limit: the configured capacity only caps the hub\'s sales', () => {
+    // 2 rooms at the PMS, capacity 1 in config: one hub reservation plus one front-desk booking fill it, no more.
+    const walkIn = { f: 1, k: 1 as const, r: 'double', l: 'x', by: 'night' as const, q: 1, d: [D1] };
+    const first = nightDays({ ...base, capacity: 1, dates: [D1], sn: { [D1]: '2' } });
+    expect(first.inventory).toEqual({ [D1]: 2 });
+    expect(nightDays({ ...base, capacity: 1, dates: [D1], n: { [D1]: '1' }, sn: { [D1]: '0' }, rep: { [D1]: '1' }, inv: { [D1]: '2' }, counted: [walkIn] }).over).toEqual([]);
+    expect(nightDays({ ...base, capacity: 1, dates: [D1], n: { [D1]: '1' }, sn: { [D1]: '0' }, rep: { [D1]: '1' }, inv: { [D1]: '2' }, counted: [walkIn, { ...walkIn }] }).over)
+      .toEqual([{ date: D1, total: 3, limit: 2, hub: 1, unlisted: 0 }]);
+  });
+
   it('consecutive nights make one run', () => {
     const { over } = nightDays({ ...base, capacity: 1, dates: [D1, D2, D3], n: { [D1]: '2', [D2]: '3', [D3]: '1' } });
     const runs = nightRuns(over);

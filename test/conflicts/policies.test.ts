@@ -20,6 +20,7 @@ const SITES = { fc: 'fc', lww: 'lww', prio: 'prio', man: 'man' } as const;
 const pms: Record<string, RestPmsSimulator> = {};
 let hub: TestHub;
 let hook: Awaited<ReturnType<typeof startReceiver>>;
+let firstCome: { resv: string; id: string };
 
 const body = (site: string) => ({ site, resource: 'double', checkIn: IN, checkOut: OUT, customer: { name: 'Ada' } });
 const atPms = (site: string, resv: string) => pms[site]!.admin.bookings().filter((b) => b.externalRef?.startsWith(`avhub-${resv}`));
@@ -71,6 +72,7 @@ describe('conflicts: an overbooking made at the front desk during a sync window,
 
   it('first-come: the hub\'s earlier reservation stands; the walk-in is flagged for staff; cancelling it at the PMS closes the conflict', async () => {
     const { resv, walkIn, conflict } = await overbook(SITES.fc);
+    firstCome = { resv, id: conflict.id };
     expect(conflict).toMatchObject({
       status: 'open', policy: 'first-come', group: 'fc', bookedBy: 'night', ledger: 'r:fc/double', capacity: 1, excess: 1,
       when: { nights: NIGHTS }, sites: ['fc'],
@@ -195,6 +197,19 @@ describe('conflicts: an overbooking made at the front desk during a sync window,
     const done = await conflictOf(hub, 'man', 'resolved', 5_000);
     expect(done.resolution).toBe('cleared');
     expect(done.audit.at(-1).detail).toContain(`reservation ${resv} is cancelled`);
+  });
+
+  it('the same nights overbooked again reopen the same conflict; a modification that frees them closes it', async () => {
+    const again = pms.fc!.admin.createBooking({ roomType: 'DBL', arrival: IN, departure: OUT, guest: 'second walk-in' }).id;
+    const reopened = await conflictOf(hub, 'fc', 'open');
+    expect(reopened.id).toBe(firstCome.id);
+    expect(reopened.audit.some((a: any) => a.action === 'reopened')).toBe(true);
+    expect(reopened.outcome).toMatchObject({ stands: [`hub:${firstCome.resv}`], losers: [{ ref: `site:fc:${again}`, action: 'cancel-at-site' }] });
+    const moved = await call(hub.base, 'PATCH', `/v1/reservations/${firstCome.resv}`, { headers: admin, body: { checkIn: date(30), checkOut: date(31) } });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    const done = await conflictOf(hub, 'fc', 'resolved', 5_000);
+    expect(done.id).toBe(firstCome.id);
+    expect(done.audit.at(-1)).toMatchObject({ actor: 'hub', action: 'resolved' });
   });
 
   it('lists by status and serves one conflict; the OpenAPI document names the routes', async () => {

@@ -2,10 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { startGoogleSimulator, type GoogleSimulator } from '../../adapters/google/simulator/index.js';
 import { startRestPmsSimulator, type RestPmsSimulator } from '../../adapters/rest/simulator/index.js';
-import { Catalog } from '../../src/reservations/catalog.js';
-import { HoldService } from '../../src/reservations/holds.js';
-import { SiteHealthReader } from '../../src/reservations/site-health.js';
-import { AvailabilityStore } from '../../src/store/store.js';
 import { call, eventually, startTestHub, type TestHub } from '../helpers/hub.js';
 import {
   ADMIN, PMS_TOKEN, admin, conflictOf, date, nightsAvailable, polledWith, reservation, restSite,
@@ -95,11 +91,10 @@ describe('workflows side by side', () => {
     const walkIn = pms.admin.createBooking({ roomType: 'DBL', arrival: IN, departure: OUT, guest: 'walk-in' }).id;
     await new Promise((r) => setTimeout(r, 5));
     // ...and the hub, in a hybrid group, still takes a hold: flagged as not confirmed by the site.
-    const catalog = new Catalog(hub.config);
-    const store = new AvailabilityStore(hub.redis, hub.config.redis.keyPrefix, hub.config.hubId);
-    const holds = new HoldService(catalog, store, new SiteHealthReader(hub.redis, store.keys, catalog));
-    const hold = await holds.create({ items: [{ site: 'hy', resource: 'double', checkIn: IN, checkOut: OUT }], single: true, caller: { scope: 'admin' } });
-    expect(hold.unconfirmedBySite).toBe(true);
+    const held = await call(hub.base, 'POST', '/v1/holds', { headers: admin, body: { site: 'hy', resource: 'double', checkIn: IN, checkOut: OUT } });
+    expect(held.status).toBe(201);
+    expect(held.body.unconfirmedBySite).toBe(true);
+    const hold = held.body as { id: string };
     const confirm = await call(hub.base, 'POST', `/v1/holds/${hold.id}/confirm`, { headers: admin });
     expect(confirm.status).toBe(202);
     const resv = confirm.body.reservationId as string;

@@ -46,7 +46,7 @@ export function holdRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCont
       ctx.metrics.holds.inc({ outcome: hold.replayed ? 'replayed' : 'created' });
       if (hold.replayed) reply.header('Idempotent-Replayed', 'true');
       reply.code(201).header('Location', `/v1/holds/${hold.id}`);
-      return { id: hold.id, expiresAt: hold.expiresAt, status: hold.status };
+      return { id: hold.id, expiresAt: hold.expiresAt, status: hold.status, ...(hold.unconfirmedBySite ? { unconfirmedBySite: true } : {}) };
     } catch (err) {
       ctx.metrics.holds.inc({ outcome: err instanceof HubError ? err.type : 'error' });
       throw err;
