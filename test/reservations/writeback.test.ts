@@ -21,7 +21,9 @@ function hubYaml(baseUrl: string): string {
   site.pollEvery = '1s';
   return stringify({
     auth: { adminToken: ADMIN },
-    defaults: { writeback: { attempts: 3, backoff: '100ms' }, syncWindow: { past: '1d', future: '60d' } },
+    // The failing-PMS case must fail by the write-back's retries, not wait because failing polls
+    // made the site limited (that pause has its own test: writeback-paused.test.ts).
+    defaults: { writeback: { attempts: 3, backoff: '100ms' }, syncWindow: { past: '1d', future: '60d' }, limitedAfter: { failures: 1000, staleFor: '1h' } },
     groups: { rooms: { workflow: 'centralized' } },
     sites: [site],
   });
