@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { sameSecret } from '../domain/same-secret.js';
 import type { FastifyRequest } from 'fastify';
 import type { HubConfig, WidgetKeyConfig } from '../config/types.js';
 import { HubError } from '../reservations/errors.js';
@@ -6,13 +7,6 @@ import { HubError } from '../reservations/errors.js';
 export type Caller =
   | { kind: 'admin'; scope: 'admin' }
   | { kind: 'widget'; scope: string; key: WidgetKeyConfig; sites: ReadonlySet<string> };
-
-/** Constant-time comparison of two secrets of any length. */
-export function sameSecret(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
-}
 
 export const unauthorized = (detail: string) => new HubError(401, 'unauthorized', 'Unauthorized', detail);
 

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { sameSecret } from '../domain/same-secret.js';
 import { addDays } from '../domain/index.js';
 import type { AvailabilityStore } from '../store/store.js';
 import type { ReservationRecord, StoredItem } from '../store/types.js';
@@ -21,10 +21,7 @@ export interface ReservationView {
 export type ReservationAccess = { admin: true } | { admin: false; token: string | undefined };
 
 function tokenMatches(expected: string, given: string | undefined): boolean {
-  if (!given || !expected) return false;
-  const a = createHash('sha256').update(expected).digest();
-  const b = createHash('sha256').update(given).digest();
-  return timingSafeEqual(a, b);
+  return !!given && !!expected && sameSecret(expected, given);
 }
 
 export interface ReservationChange {

@@ -7,7 +7,7 @@ import type { RouteTable } from '../route-table.js';
 import { IdParams, SiteDetail, SiteSummary, SitesResponse, SyncQuery, SyncResponse } from '../schemas.js';
 import { HubError } from '../../reservations/errors.js';
 import { syncAdvice } from '../../health/advice.js';
-import { sameSecret } from '../auth.js';
+import { sameSecret } from '../../domain/same-secret.js';
 import { POLL_JOB_OPTIONS } from '../../sync/schedulers.js';
 
 /** Polls the job until it finishes (at most 60 s); cheaper than a QueueEvents stream per request. */
