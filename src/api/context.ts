@@ -30,14 +30,14 @@ export interface ApiContext {
   metrics: ApiMetrics;
   sync: SyncStore;
   pollQueue: Queue<PollJobData>;
-  /** The write-back queue, for the admin's view of it; the API opens its own when not given one. */
-  writebackQueue?: Queue<WritebackJobData>;
+  /** The write-back queue, for the admin's view of it. */
+  writebackQueue: Queue<WritebackJobData>;
   logger: Logger;
   /** Roles this process runs; `/readyz` only needs worker heartbeats from elsewhere otherwise. */
   roles: ReadonlySet<'api' | 'worker' | 'scheduler'>;
   version: string;
-  /** Conflict detection and staff decisions; built from the parts above when absent. */
-  conflicts?: ConflictService;
-  /** Where staff decisions raise conflict.resolved; silent when absent. */
-  alerts?: AlertSink;
+  /** Conflict detection and staff decisions. */
+  conflicts: ConflictService;
+  /** Where staff decisions raise conflict.resolved. */
+  alerts: AlertSink;
 }

@@ -5,6 +5,7 @@ import type { HubConfig } from '../config/types.js';
 import type { HubKeys } from '../store/keys.js';
 import type { SyncStore } from '../store/sync-store.js';
 import { healthTracked } from '../reservations/site-health.js';
+import { healthThresholds } from './thresholds.js';
 import { liveWorkers } from './worker-heartbeat.js';
 
 /**
@@ -18,7 +19,7 @@ export function startWatchdog(deps: {
 }): { stop(): Promise<void>; tick(): Promise<void> } {
   const startedAt = Date.now();
   const polled = deps.config.sites.filter(healthTracked);
-  const thresholds = { failures: deps.config.defaults.limitedAfter.failures, recover: deps.config.defaults.recoverAfter };
+  const thresholds = healthThresholds(deps.config);
   let workersMissing = false;
 
   const tick = async () => {

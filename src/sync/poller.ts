@@ -9,13 +9,13 @@ import {
   AdapterAuthError, AdapterError, AdapterRateLimitedError, AdapterUnavailableError, CursorRejectedError,
 } from './errors/adapter-error.js';
 import type { AlertSink } from '../alerts/events.js';
+import { healthThresholds } from '../health/thresholds.js';
 import type { AdapterPool } from './adapter-pool.js';
 import type { AdapterDefinition, PullResult } from './port.js';
 import { adapterDefinition } from './registry.js';
 import { toClaims } from './to-claims.js';
-import { ConflictService } from '../conflicts/service.js';
+import type { ConflictService } from '../conflicts/service.js';
 import { isMirrorReference } from '../conflicts/mirror-ids.js';
-import { AvailabilityStore } from '../store/store.js';
 
 export type PollOutcome =
   | { kind: 'ok'; mode: 'full' | 'delta'; added: number; removed: number; skipped: number }
@@ -31,17 +31,10 @@ const RELEASE_LEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redi
  * health. Failures are values, so the caller (a BullMQ job) decides what to rethrow.
  */
 export class Poller {
-  private readonly conflicts: ConflictService;
-
   constructor(private readonly deps: {
     config: HubConfig; catalog: Catalog; sync: SyncStore; redis: Redis; keys: HubKeys;
-    logger: Logger; metrics: ApiMetrics; adapters: AdapterPool; alerts: AlertSink; conflicts?: ConflictService;
-  }) {
-    this.conflicts = deps.conflicts ?? new ConflictService({
-      redis: deps.redis, keys: deps.keys, catalog: deps.catalog, config: deps.config, alerts: deps.alerts, logger: deps.logger,
-      store: new AvailabilityStore(deps.redis, deps.config.redis.keyPrefix, deps.config.hubId),
-    });
-  }
+    logger: Logger; metrics: ApiMetrics; adapters: AdapterPool; alerts: AlertSink; conflicts: ConflictService;
+  }) {}
 
   async poll(siteId: string, opts: { full?: boolean; ignoreBackoff?: boolean } = {}): Promise<PollOutcome> {
     const site = this.deps.catalog.site(siteId);
@@ -90,7 +83,7 @@ export class Poller {
         return { kind: 'stale' };
       }
       // Before health is recorded: a site coming back is reconciled while its write-backs still wait.
-      await this.conflicts.afterPoll(site, result, this.deps.adapters).catch((err: unknown) =>
+      await this.deps.conflicts.afterPoll(site, result, this.deps.adapters).catch((err: unknown) =>
         log.warn({ err: (err as Error).message }, 'conflict detection failed; the next poll tries again'));
       const health = await this.deps.sync.recordHealth(siteId, { kind: 'success' }, this.thresholds());
       if (health.previous !== 'healthy' && health.state === 'healthy') await this.recovered(site);
@@ -203,6 +196,6 @@ export class Poller {
   }
 
   private thresholds() {
-    return { failures: this.deps.config.defaults.limitedAfter.failures, recover: this.deps.config.defaults.recoverAfter };
+    return healthThresholds(this.deps.config);
   }
 }

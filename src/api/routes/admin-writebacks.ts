@@ -1,7 +1,7 @@
 import type { Job, JobState, Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { HubError, notFound } from '../../reservations/errors.js';
-import { openWritebackQueue, type WritebackJobData } from '../../reservations/writeback-queue.js';
+import type { WritebackJobData } from '../../reservations/writeback-queue.js';
 import type { ApiContext } from '../context.js';
 import { register } from '../register.js';
 import type { RouteTable } from '../route-table.js';
@@ -17,10 +17,7 @@ const iso = (ms: number | undefined | null) => (ms ? new Date(ms).toISOString() 
  * systems, which ran out of attempts, and a retry for those where retrying can still help.
  */
 export function adminWritebackRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiContext): void {
-  // The hub hands its queue in; an API built without one opens its own connection on first use.
-  let own: ReturnType<typeof openWritebackQueue> | undefined;
-  const queue = (): Queue<WritebackJobData> => ctx.writebackQueue ?? (own ??= openWritebackQueue(ctx.config.redis.url, ctx.store.keys)).queue;
-  app.addHook('onClose', async () => { await own?.close(); });
+  const queue = (): Queue<WritebackJobData> => ctx.writebackQueue;
 
   /**
    * A failed create has already failed its reservation and released the capacity (writeback-worker):

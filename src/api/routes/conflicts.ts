@@ -1,6 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { silentAlerts } from '../../alerts/events.js';
-import { ConflictService } from '../../conflicts/service.js';
 import type { ConflictRecord } from '../../conflicts/types.js';
 import { notFound } from '../../reservations/errors.js';
 import type { ApiContext } from '../context.js';
@@ -21,10 +19,7 @@ function view(rec: ConflictRecord) {
  * reservation may settle or open once it is cancelled, modified or confirmed (cascades).
  */
 export function conflictRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiContext): void {
-  const conflicts = ctx.conflicts ?? new ConflictService({
-    redis: ctx.redis, keys: ctx.store.keys, store: ctx.store, catalog: ctx.catalog, config: ctx.config,
-    alerts: ctx.alerts ?? silentAlerts, logger: ctx.logger,
-  });
+  const { conflicts } = ctx;
 
   register(app, table, ctx, {
     method: 'GET', url: '/v1/conflicts', access: 'admin',

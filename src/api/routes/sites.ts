@@ -7,6 +7,7 @@ import type { RouteTable } from '../route-table.js';
 import { IdParams, SiteDetail, SiteSummary, SitesResponse, SyncQuery, SyncResponse } from '../schemas.js';
 import { HubError } from '../../reservations/errors.js';
 import { syncAdvice } from '../../health/advice.js';
+import { healthThresholds } from '../../health/thresholds.js';
 import { sameSecret } from '../../domain/same-secret.js';
 import { POLL_JOB_OPTIONS } from '../../sync/schedulers.js';
 
@@ -82,8 +83,7 @@ export function siteRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCont
     if (!site?.heartbeatToken) throw notFound('site', params.id);
     const given = req.headers.authorization?.startsWith('Bearer ') ? req.headers.authorization.slice(7).trim() : '';
     if (!sameSecret(given, site.heartbeatToken)) throw new HubError(401, 'unauthorized', 'Unauthorized', 'send the site\'s heartbeat token as Authorization: Bearer <token>');
-    await ctx.sync.recordHealth(site.id, { kind: 'success' },
-      { failures: ctx.config.defaults.limitedAfter.failures, recover: ctx.config.defaults.recoverAfter });
+    await ctx.sync.recordHealth(site.id, { kind: 'success' }, healthThresholds(ctx.config));
     reply.code(204);
     return null;
   });
