@@ -193,7 +193,8 @@ describe.skipIf(skip !== null)('the widget in Chromium against a real hub', () =
     expect((await focused(page))?.text).toBe('Done'); // focus stayed in the panel when Confirm went away
     await page.getByRole('button', { name: 'Done' }).click();
     await expect.poll(() => avail('Lakeside Hotel', 'double')).toBe('2 available');
-    expect((await focused(page))?.label).toBe(`Hold Double room at Lakeside Hotel, 2 nights from ${IN}`);
+    // Focus returns once the refreshed list is rendered: wait for it rather than race the re-render.
+    await expect.poll(async () => (await focused(page))?.label).toBe(`Hold Double room at Lakeside Hotel, 2 nights from ${IN}`);
     // Every hold the widget made carried its own Idempotency-Key (one per click).
     expect(errors).toEqual([]);
     await page.close();
