@@ -1,5 +1,5 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { AdapterAuthError, AdapterUnavailableError } from '../../src/sync/errors/adapter-error.js';
+import { AdapterAuthError, AdapterUnavailableError } from '../../src/core/adapter/errors.js';
 import { errorForStatus, messagesOf } from './errors.js';
 
 /** What every call needs from the hub's request: the quota gate and the poll's abort signal. */

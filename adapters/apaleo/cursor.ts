@@ -1,4 +1,4 @@
-import { CursorRejectedError } from '../../src/sync/errors/adapter-error.js';
+import { CursorRejectedError } from '../../src/core/adapter/errors.js';
 
 /**
  * The adapter's cursor: reservations modified at or after `modifiedFrom` (apaleo's

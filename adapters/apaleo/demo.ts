@@ -1,4 +1,4 @@
-import type { DemoContext, DemoSimulator } from '../../src/sync/port.js';
+import type { DemoContext, DemoSimulator } from '../../src/core/adapter/port.js';
 import { demoStays } from '../demo/seed.js';
 import type { ApaleoSettings } from './settings.js';
 import { startApaleoSimulator } from './simulator/index.js';

@@ -1,6 +1,6 @@
 import {
   AdapterAuthError, AdapterRateLimitedError, AdapterUnavailableError,
-} from '../../src/sync/errors/adapter-error.js';
+} from '../../src/core/adapter/errors.js';
 
 /**
  * A request apaleo understood and refused (400, 404, 409, 422): a bug or a configuration problem,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AdapterContext, AdapterDefinition, SourceAdapter } from '../../src/sync/port.js';
+import type { AdapterContext, AdapterDefinition, SourceAdapter } from '../../src/core/adapter/port.js';
 import { ApaleoClient } from './client.js';
 import type { CallContext } from './client.js';
 import { pullApaleo } from './pull.js';

@@ -4,7 +4,7 @@ import { closedNights, externalCodeFor, hubReferenceOf, localDateOfApaleo, toSou
 import type { ApaleoAvailabilitySlice, ApaleoReservation } from './mapper.js';
 import { parseCursor } from './cursor.js';
 import { retryAfterMs } from './errors.js';
-import { CursorRejectedError } from '../../src/sync/errors/adapter-error.js';
+import { CursorRejectedError } from '../../src/core/adapter/errors.js';
 
 const fixture = <T>(name: string): T => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as T;
 const NY = 'America/New_York';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isLocalDate, localDateOf, nightsOf } from '../../src/domain/index.js';
 import type { LocalDate } from '../../src/domain/index.js';
-import type { SourceBooking, SourceCount } from '../../src/sync/port.js';
+import type { SourceBooking, SourceCount } from '../../src/core/adapter/port.js';
 
 /** apaleo's JSON as far as the adapter reads it (Booking and Availability APIs, v1). */
 export interface ApaleoReservation {

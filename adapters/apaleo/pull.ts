@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { addDays, datesCovering } from '../../src/domain/index.js';
 import type { LocalDate } from '../../src/domain/index.js';
-import type { PullRequest, PullResult, SourceBooking, SourceCount } from '../../src/sync/port.js';
+import type { PullRequest, PullResult, SourceBooking, SourceCount } from '../../src/core/adapter/port.js';
 import type { ApaleoClient, CallContext } from './client.js';
 import { formatCursor, isoSeconds, parseCursor } from './cursor.js';
 import type { ApaleoCursor } from './cursor.js';

@@ -1,4 +1,4 @@
-import type { WriteRequest } from '../../src/sync/port.js';
+import type { WriteRequest } from '../../src/core/adapter/port.js';
 import type { ApaleoClient, CallContext } from './client.js';
 import { ApaleoRequestError } from './errors.js';
 import { externalCodeFor } from './mapper.js';

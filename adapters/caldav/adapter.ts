@@ -1,7 +1,7 @@
-import { CursorRejectedError } from '../../src/sync/errors/adapter-error.js';
+import { CursorRejectedError } from '../../src/core/adapter/errors.js';
 import type {
   AdapterContext, PullRequest, PullResult, SourceAdapter, SourceResource, SourceSite, WriteRequest,
-} from '../../src/sync/port.js';
+} from '../../src/core/adapter/port.js';
 import { formatCursor, parseCursor, type CaldavCursor, type CalendarState } from './cursor.js';
 import { discoverCalendars, matchCalendar } from './discovery.js';
 import { objectPathOfExternalId, reservationObjectName } from './ids.js';

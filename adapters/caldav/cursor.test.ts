@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CursorRejectedError } from '../../src/sync/errors/adapter-error.js';
+import { CursorRejectedError } from '../../src/core/adapter/errors.js';
 import { externalIdsOf, formatCursor, objectState, parseCursor } from './cursor.js';
 
 describe('CalDAV cursor', () => {

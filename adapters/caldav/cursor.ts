@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CursorRejectedError } from '../../src/sync/errors/adapter-error.js';
+import { CursorRejectedError } from '../../src/core/adapter/errors.js';
 
 /**
  * The CalDAV cursor the core stores between polls (JSON, version 1):

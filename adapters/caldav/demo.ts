@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import type { DemoContext, DemoSimulator } from '../../src/sync/port.js';
+import type { DemoContext, DemoSimulator } from '../../src/core/adapter/port.js';
 import { demoEvents, demoStays } from '../demo/seed.js';
 import type { CaldavSettings } from './settings.js';
 

@@ -1,6 +1,6 @@
 import { createAccount, propfind, type DAVAccount, type DAVResponse } from 'tsdav';
 import { isTimeZone } from '../../src/domain/index.js';
-import { AdapterError } from '../../src/sync/errors/adapter-error.js';
+import { AdapterError } from '../../src/core/adapter/errors.js';
 import { failIfTopLevelError } from './dav.js';
 import { calendarPathOf, canonicalPath } from './ids.js';
 import type { CaldavSettings } from './settings.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AdapterDefinition } from '../../src/sync/port.js';
+import type { AdapterDefinition } from '../../src/core/adapter/port.js';
 import { createCaldavAdapter } from './adapter.js';
 import { caldavSettings, caldavSource, type CaldavSettings } from './settings.js';
 

@@ -1,6 +1,6 @@
 import type { Interval } from '../../src/domain/types.js';
-import { CursorRejectedError } from '../../src/sync/errors/adapter-error.js';
-import type { PullResult, SourceBooking, SourceResource } from '../../src/sync/port.js';
+import { CursorRejectedError } from '../../src/core/adapter/errors.js';
+import type { PullResult, SourceBooking, SourceResource } from '../../src/core/adapter/port.js';
 import { normalizeCalendar } from '../icalendar/index.js';
 import { externalIdsOf, objectState, type CalendarState, type ObjectState } from './cursor.js';
 import { collectionState, DavStatusError, multiget, queryWindow, syncReport, type DavObject } from './dav.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   AdapterAuthError, AdapterRateLimitedError, AdapterUnavailableError,
-} from '../../src/sync/errors/adapter-error.js';
+} from '../../src/core/adapter/errors.js';
 import { classifyError, createTransport, DEFAULT_RETRY_AFTER_MS, retryAfterMs, type Fetch } from './transport.js';
 
 function transportWith(answer: (url: string, init: RequestInit) => Promise<Response>, over: { signal?: AbortSignal; timeoutMs?: number } = {}) {

@@ -1,6 +1,6 @@
 import {
   AdapterAuthError, AdapterError, AdapterRateLimitedError, AdapterUnavailableError,
-} from '../../src/sync/errors/adapter-error.js';
+} from '../../src/core/adapter/errors.js';
 
 export type Fetch = typeof globalThis.fetch;
 

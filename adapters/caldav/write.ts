@@ -1,5 +1,5 @@
 import { createObject, deleteObject } from 'tsdav';
-import type { WriteRequest } from '../../src/sync/port.js';
+import type { WriteRequest } from '../../src/core/adapter/port.js';
 import { buildEventIcs, normalizeCalendar } from '../icalendar/index.js';
 import { idPrefixOf, objectNameOf, calendarPathOf, reservationObjectName, reservationUid } from './ids.js';
 import type { Fetch } from './transport.js';

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { addDays, localDateOf } from '../../src/domain/index.js';
 import type { LocalDate } from '../../src/domain/types.js';
-import type { SourceResource } from '../../src/sync/port.js';
+import type { SourceResource } from '../../src/core/adapter/port.js';
 
 /**
  * The bookings every demo simulator starts with (demo and development only): a handful of

@@ -1,9 +1,9 @@
 import { calendar, type calendar_v3 } from '@googleapis/calendar';
 import { addDays } from '../../src/domain/index.js';
-import { AdapterAuthError, AdapterUnavailableError, CursorRejectedError } from '../../src/sync/errors/adapter-error.js';
+import { AdapterAuthError, AdapterUnavailableError, CursorRejectedError } from '../../src/core/adapter/errors.js';
 import type {
   AdapterContext, PullRequest, PullResult, SourceAdapter, SourceBooking, SourceResource, WriteRequest,
-} from '../../src/sync/port.js';
+} from '../../src/core/adapter/port.js';
 import { createGoogleAuth, type GoogleAuth } from './auth.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { httpFailure, isApiUnauthorized, translateError } from './errors.js';

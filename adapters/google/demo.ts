@@ -1,4 +1,4 @@
-import type { DemoContext, DemoSimulator } from '../../src/sync/port.js';
+import type { DemoContext, DemoSimulator } from '../../src/core/adapter/port.js';
 import { demoEvents, demoStays, localIso } from '../demo/seed.js';
 import { isOAuth, type GoogleSettings } from './settings.js';
 import { startGoogleSimulator } from './simulator/index.js';

@@ -4,7 +4,7 @@ import {
   AdapterRateLimitedError,
   AdapterUnavailableError,
   CursorRejectedError,
-} from '../../src/sync/errors/adapter-error.js';
+} from '../../src/core/adapter/errors.js';
 
 /**
  * Turns what the Google client throws into the hub's adapter errors

@@ -1,4 +1,4 @@
-import type { AdapterDefinition } from '../../src/sync/port.js';
+import type { AdapterDefinition } from '../../src/core/adapter/port.js';
 import { createGoogleAdapter } from './adapter.js';
 import { googleCredentialId, googleSettingsSchema, googleSourceSchema, type GoogleSettings } from './settings.js';
 

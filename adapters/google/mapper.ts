@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { isLocalDate, isTimeZone, localDateOf, localMidnight, nightsOf } from '../../src/domain/index.js';
-import type { SourceBooking } from '../../src/sync/port.js';
+import type { SourceBooking } from '../../src/core/adapter/port.js';
 import { externalIdOf } from './ids.js';
 
 /**

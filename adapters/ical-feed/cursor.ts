@@ -1,4 +1,4 @@
-import { CursorRejectedError } from '../../src/sync/errors/adapter-error.js';
+import { CursorRejectedError } from '../../src/core/adapter/errors.js';
 
 /**
  * The cursor of an `ical-feed` site: per feed the HTTP validators of the last response (RFC 9110

@@ -1,7 +1,7 @@
 import axios from 'axios';
 import {
   AdapterAuthError, AdapterRateLimitedError, AdapterUnavailableError,
-} from '../../src/sync/errors/adapter-error.js';
+} from '../../src/core/adapter/errors.js';
 import { sha256 } from './settings.js';
 import type { FeedState } from './cursor.js';
 

@@ -1,4 +1,4 @@
-import type { AdapterDefinition, SourceAdapter } from '../../src/sync/port.js';
+import type { AdapterDefinition, SourceAdapter } from '../../src/core/adapter/port.js';
 import { pullFeeds } from './pull.js';
 import { icalFeedCredentialId, icalFeedSettings, icalFeedSource } from './settings.js';
 import type { IcalFeedSettings } from './settings.js';

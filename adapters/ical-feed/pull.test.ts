@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   AdapterAuthError, AdapterRateLimitedError, AdapterUnavailableError, CursorRejectedError,
-} from '../../src/sync/errors/adapter-error.js';
-import type { PullRequest, PullResult, SourceAdapter, SourceResource, SourceSite } from '../../src/sync/port.js';
+} from '../../src/core/adapter/errors.js';
+import type { PullRequest, PullResult, SourceAdapter, SourceResource, SourceSite } from '../../src/core/adapter/port.js';
 import { feedIcs, startFeedServer } from '../../test/adapters/ical-feed-server.js';
 import type { FeedServer } from '../../test/adapters/ical-feed-server.js';
 import type { z } from 'zod';

@@ -1,6 +1,6 @@
 import { normalizeCalendar } from '../icalendar/index.js';
-import { AdapterUnavailableError } from '../../src/sync/errors/adapter-error.js';
-import type { PullRequest, PullResult, SourceBooking, SourceResource } from '../../src/sync/port.js';
+import { AdapterUnavailableError } from '../../src/core/adapter/errors.js';
+import type { PullRequest, PullResult, SourceBooking, SourceResource } from '../../src/core/adapter/port.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { FeedState } from './cursor.js';
 import { fetchFeed } from './fetch.js';

@@ -1,6 +1,6 @@
 import ICAL from 'ical.js';
 import { addDays, isLocalDate, isTimeZone, nightsOf } from '../../src/domain/index.js';
-import type { SourceBooking } from '../../src/sync/port.js';
+import type { SourceBooking } from '../../src/core/adapter/port.js';
 
 /** What the hub writes back to a calendar for one of its reservations. */
 export interface BuildEventInput {

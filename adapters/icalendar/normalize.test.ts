@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { localMidnight } from '../../src/domain/index.js';
-import type { SourceBooking } from '../../src/sync/port.js';
+import type { SourceBooking } from '../../src/core/adapter/port.js';
 import { MAX_INSTANCES, normalizeCalendar } from './index.js';
 import type { NormalizeOptions } from './index.js';
 

@@ -1,6 +1,6 @@
 import ICAL from 'ical.js';
 import { isTimeZone, localDateOf, nightsOf } from '../../src/domain/index.js';
-import type { SourceBooking } from '../../src/sync/port.js';
+import type { SourceBooking } from '../../src/core/adapter/port.js';
 import { parseCalendarText } from './parse.js';
 import { dateBasic, instantOf, localDateOfTime, utcBasic } from './time.js';
 import { EventError, instanceAt, intervalOf, readTiming, timeProperty } from './timing.js';

@@ -1,5 +1,5 @@
 import axios, { type AxiosInstance } from 'axios';
-import { AdapterAuthError, AdapterRateLimitedError, AdapterUnavailableError } from '../../src/sync/errors/adapter-error.js';
+import { AdapterAuthError, AdapterRateLimitedError, AdapterUnavailableError } from '../../src/core/adapter/errors.js';
 import { MewsRequestError } from './errors.js';
 import type { MewsSettings } from './settings.js';
 

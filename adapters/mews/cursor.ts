@@ -1,4 +1,4 @@
-import { CursorRejectedError } from '../../src/sync/errors/adapter-error.js';
+import { CursorRejectedError } from '../../src/core/adapter/errors.js';
 
 /**
  * The cursor the core keeps for a Mews site: when the last pull started, so the next one asks

@@ -1,4 +1,4 @@
-import type { AdapterDefinition, SourceAdapter } from '../../src/sync/port.js';
+import type { AdapterDefinition, SourceAdapter } from '../../src/core/adapter/port.js';
 import { createMewsCall, type CallContext } from './client.js';
 import { pullMews } from './pull.js';
 import { mewsCredentialId, mewsSettings, mewsSource, type MewsSettings } from './settings.js';

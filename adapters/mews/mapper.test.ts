@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CursorRejectedError } from '../../src/sync/errors/adapter-error.js';
+import { CursorRejectedError } from '../../src/core/adapter/errors.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { availabilityResult, mewsReservation, statusOf, toBooking, toCounts } from './mapper.js';
 import { hubChannelNumber, hubReferenceOf } from './reference.js';

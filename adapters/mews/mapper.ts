@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { localDateOf } from '../../src/domain/index.js';
-import type { SourceBooking, SourceCount } from '../../src/sync/port.js';
+import type { SourceBooking, SourceCount } from '../../src/core/adapter/port.js';
 import { hubReferenceOf } from './reference.js';
 import { stayNights } from './time-units.js';
 

@@ -1,4 +1,4 @@
-import type { PullRequest, PullResult, SourceBooking, SourceCount } from '../../src/sync/port.js';
+import type { PullRequest, PullResult, SourceBooking, SourceCount } from '../../src/core/adapter/port.js';
 import type { MewsCall } from './client.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { availabilityResult, intervalOf, toBooking, toCounts } from './mapper.js';

@@ -1,6 +1,6 @@
 import { Duration } from 'luxon';
 import { addDays, localMidnight } from '../../src/domain/index.js';
-import type { WriteRequest } from '../../src/sync/port.js';
+import type { WriteRequest } from '../../src/core/adapter/port.js';
 import type { CallContext, MewsCall } from './client.js';
 import { MewsRequestError } from './errors.js';
 import { ALL_STATES, fetchReservations } from './reservations.js';

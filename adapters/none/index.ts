@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AdapterDefinition, SourceAdapter } from '../../src/sync/port.js';
+import type { AdapterDefinition, SourceAdapter } from '../../src/core/adapter/port.js';
 
 /**
  * `kind: none`: the hub is the site's system of record. There is nothing to pull and nothing to

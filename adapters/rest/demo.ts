@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { DemoContext, DemoSimulator } from '../../src/sync/port.js';
+import type { DemoContext, DemoSimulator } from '../../src/core/adapter/port.js';
 import { demoStays } from '../demo/seed.js';
 import type { RestSettings } from './settings.js';
 import { startRestPmsSimulator } from './simulator/index.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RETRY_AFTER_MS, joinUrl, retryAfterMs } from './http.js';
 import { decodeCursor, encodeCursor } from './pull.js';
-import { CursorRejectedError } from '../../src/sync/errors/adapter-error.js';
+import { CursorRejectedError } from '../../src/core/adapter/errors.js';
 import { hubReference } from './write.js';
 
 describe('http helpers', () => {

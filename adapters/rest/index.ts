@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AdapterDefinition, SourceAdapter } from '../../src/sync/port.js';
+import type { AdapterDefinition, SourceAdapter } from '../../src/core/adapter/port.js';
 import { createRestClient } from './http.js';
 import { pull } from './pull.js';
 import { restSettings, restSource, type RestSettings } from './settings.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SourceResource } from '../../src/sync/port.js';
+import type { SourceResource } from '../../src/core/adapter/port.js';
 import { chunkNights, hubReferenceOf, mapBooking, mapCount, mapStatus, type BookingContext } from './map.js';
 
 const night: SourceResource = { id: 'double', kind: 'pool', bookedBy: 'night', capacity: 12, mapping: { id: 'DBL' } };

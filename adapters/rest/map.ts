@@ -1,6 +1,6 @@
 import { addDays, nightsOf } from '../../src/domain/index.js';
 import type { LocalDate } from '../../src/domain/index.js';
-import type { SourceBooking, SourceCount, SourceResource } from '../../src/sync/port.js';
+import type { SourceBooking, SourceCount, SourceResource } from '../../src/core/adapter/port.js';
 import { getPath } from './dot-path.js';
 import type { RestSettings } from './settings.js';
 import { readFlag, readId, readInstant, readNumber, readWhen, whenToDate, whenToInstant } from './values.js';

@@ -1,6 +1,6 @@
 import { datesCovering } from '../../src/domain/index.js';
-import { CursorRejectedError } from '../../src/sync/errors/adapter-error.js';
-import type { PullRequest, PullResult, SourceBooking, SourceCount, SourceResource } from '../../src/sync/port.js';
+import { CursorRejectedError } from '../../src/core/adapter/errors.js';
+import type { PullRequest, PullResult, SourceBooking, SourceCount, SourceResource } from '../../src/core/adapter/port.js';
 import { getPath } from './dot-path.js';
 import type { RestClient } from './http.js';
 import { chunkNights, inWindow, mapBooking, mapCount } from './map.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { addDays, localMidnight } from '../../src/domain/index.js';
-import type { WriteRequest } from '../../src/sync/port.js';
+import type { WriteRequest } from '../../src/core/adapter/port.js';
 import { getPath } from './dot-path.js';
 import type { RestClient } from './http.js';
 import { mapStatus } from './map.js';

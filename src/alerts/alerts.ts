@@ -6,7 +6,7 @@ import type { AlertChannelConfig } from '../config/types.js';
 import type { HubKeys } from '../store/keys.js';
 import { registerScripts } from '../store/scripts.js';
 import { alertJobOptions, DEFAULT_DELIVERY, toPayload, type AlertJobData, type DeliveryPolicy } from './delivery.js';
-import type { AlertEvent, AlertSink } from './events.js';
+import type { AlertEvent, AlertSink } from '../core/alerts.js';
 import { routes } from './routing.js';
 
 /** A prom-client Counter, or anything with its `inc(labels)`. */

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { HubKeys } from '../store/keys.js';
-import { bullConnection } from '../sync/queues.js';
-import type { AlertEvent, AlertEventName } from './events.js';
+import { bullConnection } from '../store/queues.js';
+import type { AlertEvent, AlertEventName } from '../core/alerts.js';
 
 export const ALERT_QUEUE = 'alerts';
 

@@ -1,5 +1,5 @@
 import type { AlertChannelConfig } from '../config/types.js';
-import type { AlertEvent } from './events.js';
+import type { AlertEvent } from '../core/alerts.js';
 
 /**
  * Whether a channel receives an event. An absent filter lets everything through; a `sites` or

@@ -2,7 +2,7 @@ import { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { AlertChannelConfig } from '../config/types.js';
 import type { HubKeys } from '../store/keys.js';
-import { bullConnection } from '../sync/queues.js';
+import { bullConnection } from '../store/queues.js';
 import type { CounterLike } from './alerts.js';
 import { createMailer, type Mailer } from './channels/email.js';
 import type { FetchLike } from './channels/http.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { sameSecret } from '../domain/same-secret.js';
 import type { FastifyRequest } from 'fastify';
 import type { HubConfig, WidgetKeyConfig } from '../config/types.js';
-import { HubError } from '../reservations/errors.js';
+import { HubError } from '../core/errors.js';
 
 export type Caller =
   | { kind: 'admin'; scope: 'admin' }

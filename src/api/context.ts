@@ -2,19 +2,19 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { HubConfig } from '../config/types.js';
 import type { AvailabilityService } from '../reservations/availability.js';
-import type { Catalog } from '../reservations/catalog.js';
+import type { Catalog } from '../core/catalog.js';
 import type { HoldService } from '../reservations/holds.js';
 import type { ReservationService } from '../reservations/reservations.js';
-import type { SiteHealthReader } from '../reservations/site-health.js';
+import type { SiteHealthReader } from '../health/site-health.js';
 import type { Queue } from 'bullmq';
 import type { AvailabilityStore } from '../store/store.js';
 import type { SyncStore } from '../store/sync-store.js';
-import type { PollJobData } from '../sync/queues.js';
+import type { PollJobData } from '../store/queues.js';
 import type { WritebackJobData } from '../reservations/writeback-queue.js';
-import type { AlertSink } from '../alerts/events.js';
+import type { AlertSink } from '../core/alerts.js';
 import type { ConflictService } from '../conflicts/service.js';
 import type { Authenticator } from './auth.js';
-import type { ApiMetrics } from './metrics.js';
+import type { HubMetrics } from '../core/metrics.js';
 
 /** What the HTTP layer is built from; one object so tests can hand in their own parts. */
 export interface ApiContext {
@@ -27,7 +27,7 @@ export interface ApiContext {
   availability: AvailabilityService;
   health: SiteHealthReader;
   auth: Authenticator;
-  metrics: ApiMetrics;
+  metrics: HubMetrics;
   sync: SyncStore;
   pollQueue: Queue<PollJobData>;
   /** The write-back queue, for the admin's view of it. */

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { HubError } from '../reservations/errors.js';
+import { HubError } from '../core/errors.js';
 
 /** Errors a stopped or unreachable Redis produces in ioredis. */
 function isStoreDown(err: Error): boolean {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { HubError } from '../reservations/errors.js';
+import { HubError } from '../core/errors.js';
 
 /** `items[0].start` from zod's `['items', 0, 'start']`. */
 export function fieldPath(path: ReadonlyArray<PropertyKey>, root: string): string {

@@ -1,7 +1,7 @@
 import type { BookedBy, Workflow } from '../domain/types.js';
 import { formatPath, type PathIssue, type PathSegment } from './path.js';
 import { arr, member, rec, str } from './raw.js';
-import { alertReferenceIssues } from '../alerts/config-references.js';
+import { alertReferenceIssues } from './alert-references.js';
 import { ID_PATTERN, READ_ONLY_ADAPTER_KINDS, WORKFLOWS } from './schema.js';
 import { didYouMean } from './suggest.js';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { commonAdapterKeys, splitAdapterConfig } from '../sync/adapter-config.js';
+import { commonAdapterKeys, splitAdapterConfig } from './adapter-config.js';
 import { ADAPTERS, adapterDefinition, isAdapterAvailable } from '../sync/registry.js';
-import { ALERT_EVENT_NAMES } from '../alerts/events.js';
+import { ALERT_EVENT_NAMES } from '../domain/alert-events.js';
 import type { AlertChannelConfig } from './types.js';
 
 import { duration, httpUrl, int, matching, obj, oneOf, openingHours, origin, stay, text, timezone } from './schema-parts.js';

@@ -1,7 +1,7 @@
 import type {
   AvailabilityRules, BookedBy, ConflictPolicy, ResourceKind, WhenLimited, Workflow,
 } from '../domain/types.js';
-import type { AlertEventName } from '../alerts/events.js';
+import type { AlertEventName } from '../domain/alert-events.js';
 
 /**
  * The validated, resolved configuration (DESIGN §8). Durations are milliseconds here; the YAML

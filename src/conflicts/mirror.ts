@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { HubConfig, SiteConfig } from '../config/types.js';
-import type { Catalog } from '../reservations/catalog.js';
+import type { Catalog } from '../core/catalog.js';
 import type { HubKeys } from '../store/keys.js';
-import type { AdapterPool } from '../sync/adapter-pool.js';
-import type { WriteRequest } from '../sync/port.js';
+import type { SiteAdapters } from '../core/adapter/site-adapters.js';
+import type { WriteRequest } from '../core/adapter/port.js';
 import type { LuaClaim } from './evaluate.js';
-import { mirrorReference } from './mirror-ids.js';
+import { mirrorReference } from '../core/mirror-ids.js';
 
 /**
  * Busy blocks of shared resources in decentralized groups (DESIGN §1). A member that opts in
@@ -35,7 +35,7 @@ export class Mirror {
   }
 
   /** After a poll of `site` applied: brings the opted-in members' blocks in line with its bookings. */
-  async afterPoll(site: SiteConfig, adapters: AdapterPool): Promise<void> {
+  async afterPoll(site: SiteConfig, adapters: SiteAdapters): Promise<void> {
     for (const shared of this.deps.config.shared) {
       const own = shared.members.find((m) => m.site === site.id);
       if (!own) continue;
@@ -62,7 +62,7 @@ export class Mirror {
   }
 
   private async sync(sharedId: string, from: SiteConfig, target: SiteConfig, resourceId: string,
-    originals: Map<string, LuaClaim>, adapters: AdapterPool): Promise<void> {
+    originals: Map<string, LuaClaim>, adapters: SiteAdapters): Promise<void> {
     const key = this.registry(sharedId, target.id);
     const current = new Map<string, Mirrored>();
     for (const [field, raw] of Object.entries(await this.deps.redis.hgetall(key))) {

@@ -1,18 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { AlertEvent, AlertSink } from '../alerts/events.js';
+import type { AlertEvent, AlertSink } from '../core/alerts.js';
 import type { GroupConfig, HubConfig, SiteConfig } from '../config/types.js';
 import { localDateOf } from '../domain/index.js';
-import type { Catalog, CatalogEntry } from '../reservations/catalog.js';
-import { HubError, notFound } from '../reservations/errors.js';
+import type { Catalog, CatalogEntry } from '../core/catalog.js';
+import { HubError, notFound } from '../core/errors.js';
 import type { HubKeys } from '../store/keys.js';
 import type { AvailabilityStore } from '../store/store.js';
-import type { AdapterPool } from '../sync/adapter-pool.js';
-import type { PullResult } from '../sync/port.js';
-import { toClaims } from '../sync/to-claims.js';
+import type { SiteAdapters } from '../core/adapter/site-adapters.js';
+import type { PullResult } from '../core/adapter/port.js';
+import { toClaims } from '../core/claims.js';
 import { nightDays, nightRuns, timeRuns, type LuaClaim, type MetaRecord, type Party, type Run } from './evaluate.js';
-import { isMirrorReference } from './mirror-ids.js';
+import { isMirrorReference } from '../core/mirror-ids.js';
 import { Mirror } from './mirror.js';
 import { decide, type PolicyContext } from './policy.js';
 import { ConflictStore, type LiveReservation, type NightRaw } from './store.js';
@@ -94,7 +94,7 @@ export class ConflictService {
    * After a poll applied: remembers when bookings were first seen (and the bookings of count-only
    * resources), then checks the site's ledgers.
    */
-  async afterPoll(site: SiteConfig, result: PullResult, adapters?: AdapterPool): Promise<void> {
+  async afterPoll(site: SiteConfig, result: PullResult, adapters?: SiteAdapters): Promise<void> {
     await this.recordSeen({ site, result, hubReferences: await this.hubReferences(result) });
     if (adapters) await this.mirror.afterPoll(site, adapters);
     await this.checkSite(site.id);

@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { AlertSink } from '../alerts/events.js';
+import type { AlertSink } from '../core/alerts.js';
 import type { HubConfig } from '../config/types.js';
 import type { HubKeys } from '../store/keys.js';
 import type { SyncStore } from '../store/sync-store.js';
-import { healthTracked } from '../reservations/site-health.js';
-import { healthThresholds } from './thresholds.js';
+import { healthTracked } from './site-health.js';
+import { healthThresholds } from '../core/health-thresholds.js';
 import { liveWorkers } from './worker-heartbeat.js';
 
 /**

@@ -5,10 +5,10 @@ import {
 import type { HealthState, Interval } from '../domain/types.js';
 import type { AvailabilityStore } from '../store/store.js';
 import type { NightRead, ReadAsk, TimeRead } from '../store/types.js';
-import type { Catalog, CatalogEntry } from './catalog.js';
-import { HubError, invalid } from './errors.js';
+import type { Catalog, CatalogEntry } from '../core/catalog.js';
+import { HubError, invalid } from '../core/errors.js';
 import { parseInstant } from './item-span.js';
-import { fromRecord, healthTracked } from './site-health.js';
+import { fromRecord, healthTracked } from '../health/site-health.js';
 
 /** Widest window one availability read may span. */
 export const MAX_WINDOW_DAYS = 366;

@@ -2,11 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { checkNightRules, checkTimeRules } from '../domain/index.js';
 import type { AvailabilityStore } from '../store/store.js';
 import type { ClaimItem } from '../store/types.js';
-import type { Catalog, CatalogEntry } from './catalog.js';
-import { refuseSoftLockConfirm, unconfirmedBySite } from '../conflicts/workflows.js';
-import { HubError, invalid, notFound } from './errors.js';
+import type { Catalog, CatalogEntry } from '../core/catalog.js';
+import { refuseSoftLockConfirm, unconfirmedBySite } from '../core/workflows.js';
+import { HubError, invalid, notFound } from '../core/errors.js';
 import { resolveSpan, type HoldItemInput } from './item-span.js';
-import type { SiteHealthReader } from './site-health.js';
+import type { SiteHealthReader } from '../health/site-health.js';
 
 export interface CreateHoldInput {
   items: HoldItemInput[];

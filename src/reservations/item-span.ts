@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
 import { isLocalDate, nightsOf } from '../domain/index.js';
 import type { ItemSpan } from '../domain/types.js';
-import type { CatalogEntry } from './catalog.js';
-import { invalid } from './errors.js';
+import type { CatalogEntry } from '../core/catalog.js';
+import { invalid } from '../core/errors.js';
 
 /** A hold item as a client sends it. */
 export interface HoldItemInput {

@@ -2,7 +2,7 @@ import { sameSecret } from '../domain/same-secret.js';
 import { addDays } from '../domain/index.js';
 import type { AvailabilityStore } from '../store/store.js';
 import type { ReservationRecord, StoredItem } from '../store/types.js';
-import { HubError, invalid, notFound } from './errors.js';
+import { HubError, invalid, notFound } from '../core/errors.js';
 import type { HoldService } from './holds.js';
 import type { HoldItemInput } from './item-span.js';
 

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { HubKeys } from '../store/keys.js';
-import { bullConnection } from '../sync/queues.js';
+import { bullConnection } from '../store/queues.js';
 
 export const WRITEBACK_QUEUE = 'writeback';
 

@@ -1,22 +1,22 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import type { AlertSink } from '../alerts/events.js';
-import type { ApiMetrics } from '../api/metrics.js';
+import type { AlertSink } from '../core/alerts.js';
+import type { HubMetrics } from '../core/metrics.js';
 import type { SiteConfig } from '../config/types.js';
 import type { HubKeys } from '../store/keys.js';
 import type { AvailabilityStore } from '../store/store.js';
 import type { StoredItem } from '../store/types.js';
-import type { AdapterPool } from '../sync/adapter-pool.js';
-import { AdapterRateLimitedError, AdapterUnavailableError } from '../sync/errors/adapter-error.js';
-import type { SourceAdapter, WriteRequest } from '../sync/port.js';
-import { bullConnection } from '../sync/queues.js';
-import type { Catalog } from './catalog.js';
-import type { SiteHealthReader } from './site-health.js';
+import type { SiteAdapters } from '../core/adapter/site-adapters.js';
+import { AdapterRateLimitedError, AdapterUnavailableError } from '../core/adapter/errors.js';
+import type { SourceAdapter, WriteRequest } from '../core/adapter/port.js';
+import { bullConnection } from '../store/queues.js';
+import type { Catalog } from '../core/catalog.js';
+import type { SiteHealthReader } from '../health/site-health.js';
 import { WRITEBACK_QUEUE, type WritebackJobData } from './writeback-queue.js';
 
 interface Deps {
-  url: string; keys: HubKeys; store: AvailabilityStore; catalog: Catalog; adapters: AdapterPool;
-  health: SiteHealthReader; logger: Logger; metrics: ApiMetrics; alerts: AlertSink; concurrency: number;
+  url: string; keys: HubKeys; store: AvailabilityStore; catalog: Catalog; adapters: SiteAdapters;
+  health: SiteHealthReader; logger: Logger; metrics: HubMetrics; alerts: AlertSink; concurrency: number;
 }
 
 /**

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { HubConfig, SiteConfig } from '../config/types.js';
-import { splitAdapterConfig } from '../sync/adapter-config.js';
-import type { DemoSimulator, SourceSite } from '../sync/port.js';
+import { splitAdapterConfig } from '../config/adapter-config.js';
+import type { DemoSimulator, SourceSite } from '../core/adapter/port.js';
 import { adapterDefinition } from '../sync/registry.js';
 
 /** The simulators `startDemoSimulators` started; `stop` ends them all. */

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Authenticator } from '../api/auth.js';
-import { ApiMetrics } from '../api/metrics.js';
+import { HubMetrics } from '../core/metrics.js';
 import { buildServer } from '../api/server.js';
 import { registerLiveGauges } from '../api/live-gauges.js';
 import type { HubConfig } from '../config/types.js';
@@ -10,13 +10,13 @@ import { startWorkerHeartbeat } from '../health/worker-heartbeat.js';
 import { startWatchdog } from '../health/watchdog.js';
 import { Alerts } from '../alerts/alerts.js';
 import { openAlertQueue } from '../alerts/delivery.js';
-import { silentAlerts, type AlertSink } from '../alerts/events.js';
+import { silentAlerts, type AlertSink } from '../core/alerts.js';
 import { startAlertWorker } from '../alerts/worker.js';
 import { AvailabilityService } from '../reservations/availability.js';
-import { Catalog } from '../reservations/catalog.js';
+import { Catalog } from '../core/catalog.js';
 import { HoldService } from '../reservations/holds.js';
 import { ReservationService } from '../reservations/reservations.js';
-import { SiteHealthReader } from '../reservations/site-health.js';
+import { SiteHealthReader } from '../health/site-health.js';
 import { AvailabilityStore } from '../store/store.js';
 import { SyncStore } from '../store/sync-store.js';
 import { ConflictService } from '../conflicts/service.js';
@@ -27,7 +27,7 @@ import { startWritebackWorker } from '../reservations/writeback-worker.js';
 import { AdapterPool } from '../sync/adapter-pool.js';
 import { startPollWorker } from '../sync/poll-worker.js';
 import { Poller } from '../sync/poller.js';
-import { openPollQueue } from '../sync/queues.js';
+import { openPollQueue } from '../store/queues.js';
 import { reconcileSchedulers } from '../sync/schedulers.js';
 import { VERSION } from './version.js';
 
@@ -61,7 +61,7 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
     },
   };
 
-  const metrics = new ApiMetrics();
+  const metrics = new HubMetrics();
   const alertQueue = config.alerts.length > 0 ? openAlertQueue(config.redis.url, store.keys) : undefined;
   if (alertQueue) stops.push(() => alertQueue.close());
   const alerts: AlertSink = alertQueue

@@ -1,8 +1,11 @@
 import type { Redis } from 'ioredis';
+import type { SourceClaim } from '../core/claims.js';
 import type { HubKeys } from './keys.js';
 import { registerScripts, type ScriptName } from './scripts.js';
 
 /** Sync state the core owns per site (STYLE habit 3): the adapter never sees Redis. */
+export type { SourceClaim } from '../core/claims.js';
+
 export interface SyncState {
   generation: number;
   cursor: string | null;
@@ -10,20 +13,6 @@ export interface SyncState {
   appliedAt: number;
   /** No poll before this instant (a source asked us to wait, or backoff after failures). */
   notBefore: number;
-}
-
-/** One source booking as the apply script records it: a claim on a ledger. */
-export interface SourceClaim {
-  id: string;
-  ledger: string;
-  by: 'night' | 'time';
-  quantity: number;
-  nights?: string[];
-  start?: number;
-  end?: number;
-  /** The source's creation and last-modification times (ms), when it tells them (conflict policies). */
-  createdAt?: number;
-  updatedAt?: number;
 }
 
 export interface ApplyRequest {

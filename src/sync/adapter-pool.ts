@@ -1,15 +1,16 @@
 import type { Logger } from 'pino';
 import type { SiteConfig } from '../config/types.js';
 import type { SyncStore } from '../store/sync-store.js';
-import { splitAdapterConfig } from './adapter-config.js';
-import type { AdapterDefinition, SourceAdapter, SourceSite } from './port.js';
+import type { SiteAdapters } from '../core/adapter/site-adapters.js';
+import { splitAdapterConfig } from '../config/adapter-config.js';
+import type { AdapterDefinition, SourceAdapter, SourceSite } from '../core/adapter/port.js';
 import { adapterDefinition } from './registry.js';
 
 /**
  * One adapter instance per site, shared by polls and write-backs of a process, and the quota
  * throttle for its credential (a token bucket in Redis shared by every process).
  */
-export class AdapterPool {
+export class AdapterPool implements SiteAdapters {
   private readonly adapters = new Map<string, SourceAdapter>();
 
   constructor(private readonly sync: SyncStore, private readonly logger: Logger) {}

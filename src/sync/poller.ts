@@ -1,21 +1,21 @@
 import type { Logger } from 'pino';
-import type { ApiMetrics } from '../api/metrics.js';
+import type { HubMetrics } from '../core/metrics.js';
 import type { HubConfig, SiteConfig } from '../config/types.js';
-import type { Catalog } from '../reservations/catalog.js';
+import type { Catalog } from '../core/catalog.js';
 import type { HubKeys } from '../store/keys.js';
 import type { SyncStore } from '../store/sync-store.js';
 import type { Redis } from 'ioredis';
 import {
   AdapterAuthError, AdapterError, AdapterRateLimitedError, AdapterUnavailableError, CursorRejectedError,
-} from './errors/adapter-error.js';
-import type { AlertSink } from '../alerts/events.js';
-import { healthThresholds } from '../health/thresholds.js';
+} from '../core/adapter/errors.js';
+import type { AlertSink } from '../core/alerts.js';
+import { healthThresholds } from '../core/health-thresholds.js';
 import type { AdapterPool } from './adapter-pool.js';
-import type { AdapterDefinition, PullResult } from './port.js';
+import type { AdapterDefinition, PullResult } from '../core/adapter/port.js';
 import { adapterDefinition } from './registry.js';
-import { toClaims } from './to-claims.js';
-import type { ConflictService } from '../conflicts/service.js';
-import { isMirrorReference } from '../conflicts/mirror-ids.js';
+import { toClaims } from '../core/claims.js';
+import type { PollObserver } from '../core/poll-observer.js';
+import { isMirrorReference } from '../core/mirror-ids.js';
 
 export type PollOutcome =
   | { kind: 'ok'; mode: 'full' | 'delta'; added: number; removed: number; skipped: number }
@@ -33,7 +33,7 @@ const RELEASE_LEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redi
 export class Poller {
   constructor(private readonly deps: {
     config: HubConfig; catalog: Catalog; sync: SyncStore; redis: Redis; keys: HubKeys;
-    logger: Logger; metrics: ApiMetrics; adapters: AdapterPool; alerts: AlertSink; conflicts: ConflictService;
+    logger: Logger; metrics: HubMetrics; adapters: AdapterPool; alerts: AlertSink; conflicts: PollObserver;
   }) {}
 
   async poll(siteId: string, opts: { full?: boolean; ignoreBackoff?: boolean } = {}): Promise<PollOutcome> {

@@ -5,7 +5,7 @@ import { restAdapter } from '../../adapters/rest/index.js';
 import { caldavAdapter } from '../../adapters/caldav/index.js';
 import { mewsAdapter } from '../../adapters/mews/index.js';
 import { apaleoAdapter } from '../../adapters/apaleo/index.js';
-import type { AdapterDefinition } from './port.js';
+import type { AdapterDefinition } from '../core/adapter/port.js';
 
 /**
  * The one place the core reaches adapters. A kind listed in the config schema but missing here

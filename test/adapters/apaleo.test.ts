@@ -3,10 +3,10 @@ import { createApaleoAdapter } from '../../adapters/apaleo/index.js';
 import type { ApaleoAdapterOptions, ApaleoSettings } from '../../adapters/apaleo/index.js';
 import { startApaleoSimulator } from '../../adapters/apaleo/simulator/index.js';
 import type { ApaleoSeed, ApaleoSimulator } from '../../adapters/apaleo/simulator/index.js';
-import type { PullRequest, PullResult, SourceAdapter, SourceSite, WriteRequest } from '../../src/sync/port.js';
+import type { PullRequest, PullResult, SourceAdapter, SourceSite, WriteRequest } from '../../src/core/adapter/port.js';
 import {
   AdapterAuthError, AdapterRateLimitedError, AdapterUnavailableError,
-} from '../../src/sync/errors/adapter-error.js';
+} from '../../src/core/adapter/errors.js';
 import { localMidnight, nightsOf } from '../../src/domain/index.js';
 
 const CLIENT = { clientId: 'avhub-test', clientSecret: 's3cret with spaces+&' };

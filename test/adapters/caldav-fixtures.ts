@@ -1,4 +1,4 @@
-import type { PullRequest, SourceSite } from '../../src/sync/port.js';
+import type { PullRequest, SourceSite } from '../../src/core/adapter/port.js';
 
 /** iCalendar texts and request builders for the CalDAV tests (the events staff make at the site). */
 

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caldavAdapter, type CaldavSettings } from '../../adapters/caldav/index.js';
 import {
   AdapterAuthError, AdapterUnavailableError, CursorRejectedError,
-} from '../../src/sync/errors/adapter-error.js';
-import type { PullResult, SourceAdapter, SourceBooking, SourceSite, WriteRequest } from '../../src/sync/port.js';
+} from '../../src/core/adapter/errors.js';
+import type { PullResult, SourceAdapter, SourceBooking, SourceSite, WriteRequest } from '../../src/core/adapter/port.js';
 import { radicaleInstalled, RADICALE_MISSING, startRadicale, type RadicaleServer } from '../helpers/radicale.js';
 import { calendar, pullRequest, silentLog, simpleEvent, site, VTIMEZONE_BERLIN } from './caldav-fixtures.js';
 

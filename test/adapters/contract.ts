@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PullRequest, PullResult, SourceAdapter, SourceBooking, SourceSite } from '../../src/sync/port.js';
-import { AdapterUnavailableError, CursorRejectedError } from '../../src/sync/errors/adapter-error.js';
+import type { PullRequest, PullResult, SourceAdapter, SourceBooking, SourceSite } from '../../src/core/adapter/port.js';
+import { AdapterUnavailableError, CursorRejectedError } from '../../src/core/adapter/errors.js';
 
 /**
  * The contract every adapter meets (STYLE habit 6), run against its real server or simulator.

@@ -1,6 +1,6 @@
 import { googleAdapter } from '../../adapters/google/index.js';
 import { startGoogleSimulator } from '../../adapters/google/simulator/index.js';
-import type { SourceSite } from '../../src/sync/port.js';
+import type { SourceSite } from '../../src/core/adapter/port.js';
 import { adapterContract, type ContractHarness } from './contract.js';
 
 /**

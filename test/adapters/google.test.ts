@@ -3,8 +3,8 @@ import { createGoogleAdapter, googleAdapter, type GoogleAdapterDeps } from '../.
 import { startGoogleSimulator, type GoogleSimulator, type SimOAuthCredentials } from '../../adapters/google/simulator/index.js';
 import {
   AdapterAuthError, AdapterRateLimitedError, AdapterUnavailableError,
-} from '../../src/sync/errors/adapter-error.js';
-import type { PullRequest, PullResult, SourceAdapter, SourceResource, SourceSite, WriteRequest } from '../../src/sync/port.js';
+} from '../../src/core/adapter/errors.js';
+import type { PullRequest, PullResult, SourceAdapter, SourceResource, SourceSite, WriteRequest } from '../../src/core/adapter/port.js';
 
 /** Google-specific behaviour of the adapter against the simulator (the shared contract is in google.contract.test.ts). */
 

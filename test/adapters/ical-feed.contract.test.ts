@@ -1,5 +1,5 @@
 import { icalFeedAdapter } from '../../adapters/ical-feed/index.js';
-import type { SourceSite } from '../../src/sync/port.js';
+import type { SourceSite } from '../../src/core/adapter/port.js';
 import { adapterContract } from './contract.js';
 import type { ContractHarness } from './contract.js';
 import { feedIcs, startFeedServer } from './ical-feed-server.js';

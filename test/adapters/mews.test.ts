@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mewsAdapter } from '../../adapters/mews/index.js';
 import { startMewsSimulator, type MewsSimulator } from '../../adapters/mews/simulator/index.js';
-import type { PullRequest, PullResult, SourceAdapter, SourceSite, WriteRequest } from '../../src/sync/port.js';
+import type { PullRequest, PullResult, SourceAdapter, SourceSite, WriteRequest } from '../../src/core/adapter/port.js';
 import {
   AdapterAuthError, AdapterRateLimitedError, AdapterUnavailableError, CursorRejectedError,
-} from '../../src/sync/errors/adapter-error.js';
+} from '../../src/core/adapter/errors.js';
 import { nightsOf } from '../../src/domain/index.js';
 
 /** The Mews adapter against the Connector API simulator (a Berlin hotel, 12 doubles, 5 singles). */

@@ -6,8 +6,8 @@ import { startRestPmsSimulator, type RestPmsSimulator } from '../../adapters/res
 import { datesCovering } from '../../src/domain/index.js';
 import {
   AdapterAuthError, AdapterRateLimitedError, AdapterUnavailableError, CursorRejectedError,
-} from '../../src/sync/errors/adapter-error.js';
-import type { PullRequest, SourceAdapter, SourceSite, WriteRequest } from '../../src/sync/port.js';
+} from '../../src/core/adapter/errors.js';
+import type { PullRequest, SourceAdapter, SourceSite, WriteRequest } from '../../src/core/adapter/port.js';
 
 /** The README's example, read from the same fixture, pointed at a simulator. */
 const EXAMPLE = parse(readFileSync(new URL('../../adapters/rest/fixtures/example-site.yaml', import.meta.url), 'utf8')) as {

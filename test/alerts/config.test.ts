@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { alertReferenceIssues } from '../../src/alerts/config-references.js';
+import { alertReferenceIssues } from '../../src/config/alert-references.js';
 import { checkConfigFile, loadConfig } from '../../src/config/load.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'avhub-alerts-config-'));

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AlertEvent } from '../../src/alerts/events.js';
+import type { AlertEvent } from '../../src/core/alerts.js';
 import { verifySignature } from '../../src/alerts/signature.js';
 import type { AlertChannelConfig } from '../../src/config/types.js';
 import { eventually, sleep, startAlertHarness, type AlertHarness } from './harness.js';

@@ -7,7 +7,7 @@ import { bearer, call, eventually, startTestHub, type TestHub } from '../helpers
 import { pollNow, freshPoll, REST_TOKEN, restSite } from '../helpers/sources.js';
 import { WRITEBACK_QUEUE } from '../../src/reservations/writeback-queue.js';
 import { HubKeys } from '../../src/store/keys.js';
-import { bullConnection } from '../../src/sync/queues.js';
+import { bullConnection } from '../../src/store/queues.js';
 
 /**
  * "A property test drives random holds, confirms, write-backs and polls against a simulator and

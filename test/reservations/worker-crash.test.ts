@@ -12,7 +12,7 @@ import { TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 import { freshPoll, REST_TOKEN, restSite } from '../helpers/sources.js';
 import { WRITEBACK_QUEUE } from '../../src/reservations/writeback-queue.js';
 import { HubKeys } from '../../src/store/keys.js';
-import { bullConnection } from '../../src/sync/queues.js';
+import { bullConnection } from '../../src/store/queues.js';
 
 /**
  * "Each reservation appears in its source exactly once — also when the worker process is killed

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGoogleAdapter, googleAdapter } from '../../adapters/google/index.js';
 import { startGoogleSimulator, type GoogleSimulator } from '../../adapters/google/simulator/index.js';
-import type { PullResult, SourceAdapter, SourceBooking, SourceSite } from '../../src/sync/port.js';
+import type { PullResult, SourceAdapter, SourceBooking, SourceSite } from '../../src/core/adapter/port.js';
 
 /**
  * A single Google event made recurring comes back in a sync answer as its instances only: nothing

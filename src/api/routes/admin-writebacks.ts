@@ -1,6 +1,6 @@
 import type { Job, JobState, Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import { HubError, notFound } from '../../reservations/errors.js';
+import { HubError, notFound } from '../../core/errors.js';
 import type { WritebackJobData } from '../../reservations/writeback-queue.js';
 import type { ApiContext } from '../context.js';
 import { register } from '../register.js';

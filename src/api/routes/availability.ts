@@ -1,4 +1,4 @@
-import { HubError } from '../../reservations/errors.js';
+import { HubError } from '../../core/errors.js';
 import type { ApiContext } from '../context.js';
 import { register } from '../register.js';
 import type { RouteTable } from '../route-table.js';

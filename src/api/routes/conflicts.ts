@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ConflictRecord } from '../../conflicts/types.js';
-import { notFound } from '../../reservations/errors.js';
+import { notFound } from '../../core/errors.js';
 import type { ApiContext } from '../context.js';
 import { register } from '../register.js';
 import type { RouteTable } from '../route-table.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { HubError } from '../../reservations/errors.js';
+import { HubError } from '../../core/errors.js';
 import type { ApiContext } from '../context.js';
 import { register } from '../register.js';
 import type { RouteTable } from '../route-table.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { HubError, notFound } from '../../reservations/errors.js';
+import { HubError, notFound } from '../../core/errors.js';
 import type { Caller } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { register } from '../register.js';

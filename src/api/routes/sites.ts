@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { SiteConfig } from '../../config/types.js';
-import { notFound } from '../../reservations/errors.js';
+import { notFound } from '../../core/errors.js';
 import type { ApiContext } from '../context.js';
 import { register } from '../register.js';
 import type { RouteTable } from '../route-table.js';
 import { IdParams, SiteDetail, SiteSummary, SitesResponse, SyncQuery, SyncResponse } from '../schemas.js';
-import { HubError } from '../../reservations/errors.js';
+import { HubError } from '../../core/errors.js';
 import { syncAdvice } from '../../health/advice.js';
-import { healthThresholds } from '../../health/thresholds.js';
+import { healthThresholds } from '../../core/health-thresholds.js';
 import { sameSecret } from '../../domain/same-secret.js';
 import { POLL_JOB_OPTIONS } from '../../sync/schedulers.js';
 

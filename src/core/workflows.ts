@@ -1,5 +1,5 @@
-import type { CatalogEntry } from '../reservations/catalog.js';
-import { HubError } from '../reservations/errors.js';
+import type { CatalogEntry } from './catalog.js';
+import { HubError } from './errors.js';
 
 /*
  * The three orchestration workflows (DESIGN §1, docs/workflows.md), as they bear on holds:

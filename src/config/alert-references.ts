@@ -1,6 +1,6 @@
-import type { PathIssue } from '../config/path.js';
-import { arr, rec, str } from '../config/raw.js';
-import { didYouMean } from '../config/suggest.js';
+import type { PathIssue } from './path.js';
+import { arr, rec, str } from './raw.js';
+import { didYouMean } from './suggest.js';
 
 /**
  * Alert routes that name a site or group the file does not have (a typo would silently route

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { HealthState } from '../domain/types.js';
 import type { HubKeys } from '../store/keys.js';
 import type { SiteConfig } from '../config/types.js';
-import type { Catalog } from './catalog.js';
+import type { Catalog } from '../core/catalog.js';
 
 /**
  * Reads a site's health. A site whose system of record is the hub (`adapter: none`) is always

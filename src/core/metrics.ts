@@ -1,7 +1,7 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** Prometheus metrics of one hub process; a registry per instance keeps tests independent. */
-export class ApiMetrics {
+/** Prometheus metrics of one hub process (every role writes to it; api serves it); a registry per instance keeps tests independent. */
+export class HubMetrics {
   readonly registry = new Registry();
   readonly holds = new Counter({
     name: 'avhub_holds_total', help: 'Hold requests by outcome (created, replayed, or the problem type)',

@@ -1,14 +1,12 @@
+import type { AlertEventName } from '../domain/alert-events.js';
+
+export type { AlertEventName } from '../domain/alert-events.js';
+
 /**
  * Staff alerts (DESIGN §7). An event belongs to an incident: the first event of an incident is
  * delivered, repeats are reminders at most every `reminderEvery`, and a closing event (recovery,
  * resolution) ends it with one last message.
  */
-export const ALERT_EVENT_NAMES = [
-  'site.limited', 'site.recovered', 'site.stale', 'credential.invalid',
-  'writeback.failed', 'conflict.opened', 'conflict.resolved', 'workers.missing',
-] as const;
-export type AlertEventName = (typeof ALERT_EVENT_NAMES)[number];
-
 export interface AlertEvent {
   event: AlertEventName;
   /** The site concerned, when there is one (routing and the webhook body use it). */

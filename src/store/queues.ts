@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { HubKeys } from '../store/keys.js';
+import type { HubKeys } from './keys.js';
 
 export const POLL_QUEUE = 'poll';
 

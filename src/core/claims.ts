@@ -1,7 +1,20 @@
 import { addDays, localDateOf, localMidnight, nightsOf } from '../domain/index.js';
-import type { Catalog } from '../reservations/catalog.js';
-import type { SourceClaim } from '../store/sync-store.js';
-import type { SourceBooking } from './port.js';
+import type { Catalog } from './catalog.js';
+import type { SourceBooking } from './adapter/port.js';
+
+/** One source booking as the apply script records it: a claim on a ledger. */
+export interface SourceClaim {
+  id: string;
+  ledger: string;
+  by: 'night' | 'time';
+  quantity: number;
+  nights?: string[];
+  start?: number;
+  end?: number;
+  /** The source's creation and last-modification times (ms), when it tells them (conflict policies). */
+  createdAt?: number;
+  updatedAt?: number;
+}
 
 export interface ClaimPlan {
   upserts: SourceClaim[];

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Interval, LocalDate } from '../domain/types.js';
+import type { Interval, LocalDate } from '../../domain/types.js';
 
 /**
  * The adapter port (DESIGN §5): the only surface between the core and an external booking
