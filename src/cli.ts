@@ -1,13 +1,10 @@
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Redis } from 'ioredis';
 import { checkConfigFile, ConfigError, loadConfig } from './config/index.js';
 import type { HubConfig } from './config/types.js';
-import { EmbeddedRedis, embeddablePort } from './runtime/embedded-redis.js';
 import { startDemoSimulators, type RunningDemo } from './runtime/demo.js';
 import { startHub, type Role } from './runtime/hub.js';
 import { createLogger } from './runtime/logger.js';
-import { connectRedis, redactUrl, redisWarnings } from './runtime/redis.js';
+import { openStoreConnection } from './runtime/store-connection.js';
 import { printBanner } from './runtime/banner.js';
 import { VERSION } from './runtime/version.js';
 
@@ -64,29 +61,8 @@ async function run(file: string, roles: ReadonlySet<Role>, dataDir: string): Pro
     throw err;
   }
   const logger = createLogger(config.log.level);
-  let embedded: EmbeddedRedis | undefined;
-  let redis: Redis;
-  try {
-    redis = await connectRedis(config.redis.url, { failFast: true });
-  } catch (err) {
-    const port = embeddablePort(config.redis.url);
-    if (!roles.has('api') || !roles.has('worker') || port === undefined) {
-      logger.error(`${(err as Error).message}; start Redis or set redis.url in ${file}`);
-      return 1;
-    }
-    logger.info({ port, dataDir }, 'no Redis at the local address; starting redis-server (AOF on)');
-    embedded = new EmbeddedRedis(resolve(dataDir), port);
-    try {
-      await embedded.start();
-      redis = await connectRedis(config.redis.url, { failFast: true, connectTimeoutMs: 5_000 });
-    } catch (startErr) {
-      logger.error((startErr as Error).message);
-      await embedded.stop();
-      return 1;
-    }
-  }
-  for (const warning of await redisWarnings(redis)) logger.warn(warning);
-  logger.info({ redis: redactUrl(config.redis.url), roles: [...roles] }, 'connected to Redis');
+  const store = await openStoreConnection(config, { file, roles, dataDir, logger });
+  if (!store) return 1;
 
   // Demo and development only: the simulated systems the demo's sites poll and write to.
   let demo: RunningDemo | undefined;
@@ -94,12 +70,11 @@ async function run(file: string, roles: ReadonlySet<Role>, dataDir: string): Pro
 
   let hub;
   try {
-    hub = await startHub(config, redis, roles, logger);
+    hub = await startHub(config, store.redis, roles, logger);
   } catch (err) {
     logger.error((err as Error).message);
-    redis.disconnect();
     await demo?.stop();
-    await embedded?.stop();
+    await store.close();
     return 1;
   }
   if (hub.address) printBanner(config, hub.address, file);
@@ -117,8 +92,7 @@ async function run(file: string, roles: ReadonlySet<Role>, dataDir: string): Pro
   });
   await hub.stop();
   await demo?.stop();
-  await redis.quit().catch(() => redis.disconnect());
-  await embedded?.stop();
+  await store.close();
   logger.info('stopped');
   return 0;
 }

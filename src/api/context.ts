@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { HubConfig } from '../config/types.js';
 import type { AvailabilityService } from '../reservations/availability.js';
@@ -7,9 +6,10 @@ import type { HoldService } from '../reservations/holds.js';
 import type { ReservationService } from '../reservations/reservations.js';
 import type { SiteHealthReader } from '../health/site-health.js';
 import type { Queue } from 'bullmq';
+import type { HubStore } from '../store/hub-store.js';
 import type { AvailabilityStore } from '../store/store.js';
 import type { SyncStore } from '../store/sync-store.js';
-import type { PollJobData } from '../store/queues.js';
+import type { PollJobData } from '../sync/poll-queue.js';
 import type { WritebackJobData } from '../reservations/writeback-queue.js';
 import type { AlertSink } from '../core/alerts.js';
 import type { ConflictService } from '../conflicts/service.js';
@@ -19,7 +19,8 @@ import type { HubMetrics } from '../core/metrics.js';
 /** What the HTTP layer is built from; one object so tests can hand in their own parts. */
 export interface ApiContext {
   config: HubConfig;
-  redis: Redis;
+  /** The hub's Redis, through the stores it hands out (readiness, rate limits, workers). */
+  hubStore: HubStore;
   store: AvailabilityStore;
   catalog: Catalog;
   holds: HoldService;

@@ -1,8 +1,7 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { Gauge, type Registry } from 'prom-client';
 import type { SiteConfig } from '../config/types.js';
-import type { HubKeys } from '../store/keys.js';
+import type { SyncStore } from '../store/sync-store.js';
 
 const HEALTH_VALUE: Record<string, number> = { healthy: 0, degraded: 1, limited: 2 };
 
@@ -10,16 +9,16 @@ const HEALTH_VALUE: Record<string, number> = { healthy: 0, degraded: 1, limited:
  * Gauges read from Redis when Prometheus scrapes, so every API process reports the same truth:
  * data age and health per site, and the depth of each queue by job state.
  */
-export function registerLiveGauges(registry: Registry, deps: { redis: Redis; keys: HubKeys; sites: SiteConfig[]; queues: Queue[] }): void {
+export function registerLiveGauges(registry: Registry, deps: { sync: SyncStore; sites: SiteConfig[]; queues: Queue[] }): void {
   const tracked = deps.sites.filter((s) => s.adapter.kind !== 'none' || s.heartbeatToken !== undefined);
-  const healthOf = async () => Promise.all(tracked.map(async (s) => ({ site: s, h: await deps.redis.hgetall(deps.keys.health(s.id)) })));
+  const healthOf = async () => Promise.all(tracked.map(async (s) => ({ site: s, h: await deps.sync.healthRecord(s.id) })));
   new Gauge({
     name: 'avhub_site_data_age_seconds', help: 'Age of the newest good data per site (polled or heartbeat sites)',
     labelNames: ['site'], registers: [registry],
     async collect() {
       const now = Date.now();
       for (const { site, h } of await healthOf()) {
-        if (h.lastSuccessAt) this.set({ site: site.id }, (now - Number(h.lastSuccessAt)) / 1000);
+        if (h.lastSuccessAt > 0) this.set({ site: site.id }, (now - h.lastSuccessAt) / 1000);
       }
     },
   });
@@ -27,7 +26,7 @@ export function registerLiveGauges(registry: Registry, deps: { redis: Redis; key
     name: 'avhub_site_health', help: 'Site health: 0 healthy, 1 degraded, 2 limited',
     labelNames: ['site'], registers: [registry],
     async collect() {
-      for (const { site, h } of await healthOf()) this.set({ site: site.id }, HEALTH_VALUE[h.state ?? 'healthy'] ?? 0);
+      for (const { site, h } of await healthOf()) this.set({ site: site.id }, HEALTH_VALUE[h.state] ?? 0);
     },
   });
   new Gauge({

@@ -1,11 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { HubError } from '../core/errors.js';
+import { isStoreUnavailable } from '../store/errors.js';
 
-/** Errors a stopped or unreachable Redis produces in ioredis. */
-function isStoreDown(err: Error): boolean {
-  return err.name === 'MaxRetriesPerRequestError'
-    || /enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE/i.test(err.message);
-}
 
 /** Every error becomes an RFC 9457 problem with a stable `type`; no stack ever reaches a client. */
 export function installProblemHandler(app: FastifyInstance): void {
@@ -17,7 +13,7 @@ export function installProblemHandler(app: FastifyInstance): void {
       // Fastify's own refusals: malformed JSON, wrong content type, body too large.
       problem = { status: err.statusCode, type: err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body-too-large' : 'invalid-request',
         title: 'Invalid request', detail: err.message };
-    } else if (isStoreDown(err)) {
+    } else if (isStoreUnavailable(err)) {
       req.log.error({ err: err.message }, 'store unavailable');
       problem = { status: 503, type: 'store-unavailable', title: 'Store unavailable',
         detail: 'the hub cannot reach its Redis; try again shortly' };

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from './auth.js';
 import type { ApiContext } from './context.js';
-import { rateLimiterFor, sendRateLimited } from './rate-limit.js';
+import { sendRateLimited, takeRequest } from './rate-limit.js';
 import type { RouteSpec, RouteTable } from './route-table.js';
 import { parseOr400 } from './validate.js';
 
@@ -40,7 +40,7 @@ export function register(app: FastifyInstance, table: RouteTable, ctx: ApiContex
         if (caller.kind === 'widget' && req.headers.origin) req.corsOrigin = req.headers.origin;
         // Widget keys are public: each is limited per client address (the admin is not).
         if (caller.kind === 'widget') {
-          const verdict = await rateLimiterFor(ctx.redis, ctx.store.keys).take(caller.scope, req.ip, caller.key.rateLimit);
+          const verdict = await takeRequest(ctx.hubStore.rateLimits, caller.scope, req.ip, caller.key.rateLimit);
           if (!verdict.allowed) return sendRateLimited(req, reply, verdict, caller.key.rateLimit);
         }
       }

@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { HealthState } from '../domain/types.js';
-import type { HubKeys } from '../store/keys.js';
+import type { SyncStore } from '../store/sync-store.js';
 import type { SiteConfig } from '../config/types.js';
 import type { Catalog } from '../core/catalog.js';
 
@@ -9,20 +8,16 @@ import type { Catalog } from '../core/catalog.js';
  * healthy; others carry the state the health machine (src/health) records.
  */
 export class SiteHealthReader {
-  constructor(private readonly redis: Redis, private readonly keys: HubKeys, private readonly catalog: Catalog) {}
+  constructor(private readonly sync: SyncStore, private readonly catalog: Catalog) {}
 
   async state(siteId: string): Promise<HealthState> {
     const site = this.catalog.site(siteId);
     if (!site || !healthTracked(site)) return 'healthy';
-    return fromRecord(await this.redis.hgetall(this.keys.health(siteId)));
+    return (await this.sync.healthRecord(siteId)).state;
   }
 }
 
 /** Sites whose freshness the hub watches: polled ones, and ones that push heartbeats. */
 export function healthTracked(site: SiteConfig): boolean {
   return site.adapter.kind !== 'none' || site.heartbeatToken !== undefined;
-}
-
-export function fromRecord(h: Record<string, string>): HealthState {
-  return h.state === 'degraded' || h.state === 'limited' ? h.state : 'healthy';
 }

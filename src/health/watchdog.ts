@@ -1,8 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AlertSink } from '../core/alerts.js';
 import type { HubConfig } from '../config/types.js';
-import type { HubKeys } from '../store/keys.js';
+import type { WorkerRegistry } from '../store/workers.js';
 import type { SyncStore } from '../store/sync-store.js';
 import { healthTracked } from './site-health.js';
 import { healthThresholds } from '../core/health-thresholds.js';
@@ -15,7 +14,7 @@ import { liveWorkers } from './worker-heartbeat.js';
  * schedulers may run it, since health changes and alert incidents are idempotent.
  */
 export function startWatchdog(deps: {
-  config: HubConfig; redis: Redis; keys: HubKeys; sync: SyncStore; alerts: AlertSink; logger: Logger; everyMs?: number;
+  config: HubConfig; workers: WorkerRegistry; sync: SyncStore; alerts: AlertSink; logger: Logger; everyMs?: number;
 }): { stop(): Promise<void>; tick(): Promise<void> } {
   const startedAt = Date.now();
   const polled = deps.config.sites.filter(healthTracked);
@@ -26,9 +25,9 @@ export function startWatchdog(deps: {
     const now = await deps.sync.now();
     for (const site of polled) {
       const staleFor = deps.config.defaults.limitedAfter.staleFor ?? 3 * site.pollEvery;
-      const [last, state] = await deps.redis.hmget(deps.keys.health(site.id), 'lastSuccessAt', 'state');
+      const { lastSuccessAt: last, state } = await deps.sync.healthRecord(site.id);
       // A site never polled yet is measured from when this watchdog started.
-      const newest = Math.max(Number(last ?? 0), startedAt);
+      const newest = Math.max(last, startedAt);
       if (now - newest <= staleFor || state === 'limited') continue;
       const seconds = Math.round((now - newest) / 1000);
       const message = `no good data for ${seconds}s (limit ${Math.round(staleFor / 1000)}s)`;
@@ -37,7 +36,7 @@ export function startWatchdog(deps: {
       await deps.alerts.emit({ event: 'site.stale', site: site.id, incident: `site:${site.id}:health`,
         summary: `${site.name}: ${message}; showing limited availability`, details: { ageSeconds: seconds } });
     }
-    const workers = await liveWorkers(deps.redis, deps.keys);
+    const workers = await liveWorkers(deps.workers);
     if (workers === 0 && polled.some((s) => s.adapter.kind !== 'none') && !workersMissing) {
       workersMissing = true;
       deps.logger.error('no worker is running: polls and write-backs have stopped');

@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
-import type { HubKeys } from '../store/keys.js';
+import type { WorkerRegistry } from '../store/workers.js';
 
 /** A worker that has not beaten for this long counts as gone. */
 export const WORKER_STALE_MS = 15_000;
@@ -8,17 +7,12 @@ const BEAT_EVERY_MS = 5_000;
 
 /**
  * Announces a live worker process in Redis, so `/readyz` on any API process can tell whether
- * anything is working the queues. Scored by Redis time, not the local clock.
+ * anything is working the queues.
  */
-export function startWorkerHeartbeat(redis: Redis, keys: HubKeys): { id: string; stop(): Promise<void> } {
+export function startWorkerHeartbeat(workers: WorkerRegistry): { id: string; stop(): Promise<void> } {
   const id = `${hostname()}:${process.pid}`;
-  const beat = async () => {
-    const [s] = await redis.time();
-    const now = Number(s) * 1000;
-    // Workers that died without saying goodbye age out here.
-    await redis.multi().zadd(keys.workers(), now, id)
-      .zremrangebyscore(keys.workers(), '-inf', now - 10 * WORKER_STALE_MS).exec();
-  };
+  // Workers that died without saying goodbye age out after ten missed windows.
+  const beat = () => workers.beat(id, 10 * WORKER_STALE_MS);
   const timer = setInterval(() => { beat().catch(() => undefined); }, BEAT_EVERY_MS);
   timer.unref();
   void beat().catch(() => undefined);
@@ -26,12 +20,11 @@ export function startWorkerHeartbeat(redis: Redis, keys: HubKeys): { id: string;
     id,
     async stop() {
       clearInterval(timer);
-      await redis.zrem(keys.workers(), id).catch(() => undefined);
+      await workers.remove(id).catch(() => undefined);
     },
   };
 }
 
-export async function liveWorkers(redis: Redis, keys: HubKeys): Promise<number> {
-  const [s] = await redis.time();
-  return redis.zcount(keys.workers(), Number(s) * 1000 - WORKER_STALE_MS, '+inf');
+export async function liveWorkers(workers: WorkerRegistry): Promise<number> {
+  return workers.live(WORKER_STALE_MS);
 }

@@ -8,7 +8,8 @@ import type { NightRead, ReadAsk, TimeRead } from '../store/types.js';
 import type { Catalog, CatalogEntry } from '../core/catalog.js';
 import { HubError, invalid } from '../core/errors.js';
 import { parseInstant } from './item-span.js';
-import { fromRecord, healthTracked } from '../health/site-health.js';
+import { healthTracked } from '../health/site-health.js';
+import { healthStateOf } from '../store/sync-store.js';
 
 /** Widest window one availability read may span. */
 export const MAX_WINDOW_DAYS = 366;
@@ -84,7 +85,7 @@ export class AvailabilityService {
     }
     const raw = await this.store.read(plans.map((p) => p.ask), sites.map((s) => s.id));
 
-    const limitedSites = new Set(sites.filter((site, i) => healthTracked(site) && fromRecord(raw.health[i] ?? {}) === 'limited').map((s) => s.id));
+    const limitedSites = new Set(sites.filter((site, i) => healthTracked(site) && healthStateOf(raw.health[i] ?? {}) === 'limited').map((s) => s.id));
     const views = new Map<string, ResourceView[]>();
     plans.forEach((plan, i) => {
       const list = views.get(plan.entry.site.id) ?? [];
@@ -98,7 +99,7 @@ export class AvailabilityService {
         const own = !healthTracked(site);
         const asOf = own ? raw.now : Number(record.lastSuccessAt ?? 0);
         // A polled site with no good poll yet has no data to vouch for.
-        const health = own ? 'healthy' : asOf === 0 && record.state === undefined ? 'degraded' : fromRecord(record);
+        const health = own ? 'healthy' : asOf === 0 && record.state === undefined ? 'degraded' : healthStateOf(record);
         return {
           id: site.id, name: site.name, timezone: site.timezone, health,
           limited: health === 'limited',

@@ -1,6 +1,5 @@
-import { Queue } from 'bullmq';
 import type { HubKeys } from '../store/keys.js';
-import { bullConnection } from '../store/queues.js';
+import { openQueue, type OpenQueue } from '../store/queues.js';
 
 export const WRITEBACK_QUEUE = 'writeback';
 
@@ -19,14 +18,6 @@ export function writebackJobOptions(attempts: number, backoffMs: number) {
   } as const;
 }
 
-export function openWritebackQueue(url: string, keys: HubKeys): { queue: Queue<WritebackJobData>; close(): Promise<void> } {
-  const connection = bullConnection(url);
-  const queue = new Queue<WritebackJobData>(WRITEBACK_QUEUE, { connection, prefix: keys.queuePrefix() });
-  return {
-    queue,
-    async close() {
-      await queue.close();
-      await connection.quit().catch(() => connection.disconnect());
-    },
-  };
+export function openWritebackQueue(url: string, keys: HubKeys): OpenQueue<WritebackJobData> {
+  return openQueue<WritebackJobData>(url, keys, WRITEBACK_QUEUE);
 }

@@ -17,8 +17,7 @@ import { Catalog } from '../core/catalog.js';
 import { HoldService } from '../reservations/holds.js';
 import { ReservationService } from '../reservations/reservations.js';
 import { SiteHealthReader } from '../health/site-health.js';
-import { AvailabilityStore } from '../store/store.js';
-import { SyncStore } from '../store/sync-store.js';
+import { HubStore } from '../store/hub-store.js';
 import { ConflictService } from '../conflicts/service.js';
 import { startConflictSweeper } from '../conflicts/sweeper.js';
 import { startOutboxRelay } from '../reservations/outbox-relay.js';
@@ -27,7 +26,7 @@ import { startWritebackWorker } from '../reservations/writeback-worker.js';
 import { AdapterPool } from '../sync/adapter-pool.js';
 import { startPollWorker } from '../sync/poll-worker.js';
 import { Poller } from '../sync/poller.js';
-import { openPollQueue } from '../store/queues.js';
+import { openPollQueue } from '../sync/poll-queue.js';
 import { reconcileSchedulers } from '../sync/schedulers.js';
 import { VERSION } from './version.js';
 
@@ -45,9 +44,11 @@ export interface RunningHub {
  * Redis only, so any number of processes may run any roles side by side.
  */
 export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlySet<Role>, logger: Logger): Promise<RunningHub> {
-  const store = new AvailabilityStore(redis, config.redis.keyPrefix, config.hubId);
+  const hubStore = new HubStore(redis, { url: config.redis.url, keyPrefix: config.redis.keyPrefix, hubId: config.hubId });
+  const store = hubStore.availability;
+  const sync = hubStore.sync;
   const catalog = new Catalog(config);
-  const health = new SiteHealthReader(redis, store.keys, catalog);
+  const health = new SiteHealthReader(sync, catalog);
   const stops: Array<() => Promise<void>> = [];
   const running: RunningHub = {
     async stop() {
@@ -70,7 +71,6 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
       reminderEvery: config.defaults.alertReminderEvery, logger: logger.child({ component: 'alerts' }), decisions: metrics.alerts,
     })
     : silentAlerts;
-  const sync = new SyncStore(redis, store.keys);
   const conflicts = new ConflictService({ redis, keys: store.keys, store, catalog, config, alerts, logger: logger.child({ component: 'conflicts' }) });
   const polled = config.sites.filter((s) => s.adapter.kind !== 'none');
   const pollQueue = openPollQueue(config.redis.url, store.keys);
@@ -79,12 +79,12 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
   const writebackQueue = openWritebackQueue(config.redis.url, store.keys);
   stops.push(() => writebackQueue.close());
   registerLiveGauges(metrics.registry, {
-    redis, keys: store.keys, sites: config.sites,
+    sync, sites: config.sites,
     queues: [pollQueue.queue, writebackQueue.queue, ...(alertQueue ? [alertQueue.queue] : [])],
   });
 
   if (roles.has('worker')) {
-    const beat = startWorkerHeartbeat(redis, store.keys);
+    const beat = startWorkerHeartbeat(hubStore.workers);
     stops.push(() => beat.stop());
     const adapters = new AdapterPool(sync, logger);
     stops.push(() => adapters.close());
@@ -99,7 +99,7 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
     });
     stops.push(() => writer.close());
     const relay = startOutboxRelay({
-      url: config.redis.url, keys: store.keys, queue: writebackQueue.queue, consumer: beat.id, logger,
+      outbox: hubStore.outboxReader(beat.id), queue: writebackQueue.queue, logger,
       attempts: config.defaults.writeback.attempts, backoffMs: config.defaults.writeback.backoff,
     });
     stops.push(() => relay.stop());
@@ -115,14 +115,14 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
     await reconcileSchedulers(pollQueue.queue, config, logger.child({ role: 'scheduler' }));
     const sweeper = startConflictSweeper({ conflicts, every: 60_000, logger });
     stops.push(() => sweeper.stop());
-    const watchdog = startWatchdog({ config, redis, keys: store.keys, sync, alerts, logger: logger.child({ role: 'watchdog' }) });
+    const watchdog = startWatchdog({ config, workers: hubStore.workers, sync, alerts, logger: logger.child({ role: 'watchdog' }) });
     stops.push(() => watchdog.stop());
     logger.info({ role: 'scheduler', polledSites: polled.length }, 'scheduler running');
   }
   if (roles.has('api')) {
     const holds = new HoldService(catalog, store, health);
     const app = await buildServer({
-      config, redis, store, catalog, health, logger, roles, version: VERSION,
+      config, hubStore, store, catalog, health, logger, roles, version: VERSION,
       holds, reservations: new ReservationService(store, holds), conflicts, alerts,
       availability: new AvailabilityService(catalog, store),
       auth: new Authenticator(config),

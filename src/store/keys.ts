@@ -25,6 +25,18 @@ export class HubKeys {
   quota(credential: string): string { return `${this.prefix}quota:${credential}`; }
   velocity(site: string): string { return `${this.prefix}velocity:${site}`; }
   pollStats(site: string): string { return `${this.prefix}poll-stats:${site}`; }
+  /** Rate-limit window of one widget key scope and client address (src/store/rate-limits.ts). */
+  rateLimit(scope: string, client: string): string { return `${this.prefix}rl:${scope}:${client}`; }
+  // Keys only the Lua scripts touch (built in src/store/lua/includes/common.lua from `prefix`);
+  // named here so every key of a hub has one documented name:
+  /** Per-night source counts of a count-only ledger (hash date → count). */
+  sourceNights(ledger: string): string { return `${this.prefix}sn:${ledger}`; }
+  /** Per-night hub reservations the count-only source has already reported (hash date → quantity). */
+  reportedNights(ledger: string): string { return `${this.prefix}rep:${ledger}`; }
+  /** Hub reservation items a count-only source has not reported yet (zset, by write-back time). */
+  unreported(ledger: string): string { return `${this.prefix}unrep:${ledger}`; }
+  /** Longest interval per time ledger (hash ledger → ms), which bounds an overlap scan. */
+  timeLengths(): string { return `${this.prefix}tlen`; }
   /** BullMQ's prefix: the queues get a hash tag of their own, apart from the booking state. */
   queuePrefix(): string { return `${this.prefix.replace(/\{([^}]*)\}:$/, '{$1-q}:')}bull`; }
 }

@@ -9,6 +9,7 @@ export const SCRIPT_NAMES = [
   'poll-apply', 'quota-take', 'health-record', 'writeback-done', 'writeback-failed', 'reservation-modify',
   'alert-incident',
   'conflict-read',
+  'rate-limit-take',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
@@ -25,8 +26,19 @@ type ScriptRunner = (numKeys: number, ...args: Array<string | number>) => Promis
  * Registers every script on a connection (EVALSHA with a transparent EVAL fallback, which
  * ioredis' defineCommand does) and returns typed runners.
  */
-export function registerScripts(redis: Redis): Record<ScriptName, (keys: string[], args: Array<string | number>) => Promise<unknown>> {
-  const out = {} as Record<ScriptName, (keys: string[], args: Array<string | number>) => Promise<unknown>>;
+export type ScriptRunners = Record<ScriptName, (keys: string[], args: Array<string | number>) => Promise<unknown>>;
+
+const registered = new WeakMap<Redis, ScriptRunners>();
+
+/** The runners of a connection, registered once however many stores share it. */
+export function scriptsOf(redis: Redis): ScriptRunners {
+  let runners = registered.get(redis);
+  if (!runners) registered.set(redis, runners = registerScripts(redis));
+  return runners;
+}
+
+export function registerScripts(redis: Redis): ScriptRunners {
+  const out = {} as ScriptRunners;
   for (const name of SCRIPT_NAMES) {
     const command = `avhub_${name.replace(/-/g, '_')}`;
     if (!(command in redis)) redis.defineCommand(command, { lua: loadScript(name) });

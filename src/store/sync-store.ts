@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { SourceClaim } from '../core/claims.js';
+import type { HealthState } from '../domain/types.js';
 import type { HubKeys } from './keys.js';
 import { registerScripts, type ScriptName } from './scripts.js';
 
@@ -39,6 +40,23 @@ export type HealthOutcome =
   | { kind: 'success'; dataTime?: number }
   | { kind: 'failure'; code: string; message: string }
   | { kind: 'stale'; message: string };
+
+/** A site's health record as the health-record script keeps it (times in ms, 0 when never). */
+export interface HealthRecord {
+  state: HealthState;
+  /** Consecutive failed polls. */
+  failures: number;
+  lastSuccessAt: number;
+  lastPollAt: number;
+  lastErrorAt: number;
+  lastError: string | null;
+  lastErrorCode: string | null;
+}
+
+/** The state in a raw health hash; a site never recorded is healthy. */
+export function healthStateOf(h: Record<string, string>): HealthState {
+  return h.state === 'degraded' || h.state === 'limited' ? h.state : 'healthy';
+}
 
 /** Poll results, cursors, quota buckets and health records, each change one Lua script. */
 export class SyncStore {
@@ -106,6 +124,19 @@ export class SyncStore {
     return { state: state!, previous: previous! };
   }
 
+  async healthRecord(site: string): Promise<HealthRecord> {
+    const h = await this.redis.hgetall(this.keys.health(site));
+    return {
+      state: healthStateOf(h),
+      failures: Number(h.failures ?? 0),
+      lastSuccessAt: Number(h.lastSuccessAt ?? 0),
+      lastPollAt: Number(h.lastPollAt ?? 0),
+      lastErrorAt: Number(h.lastErrorAt ?? 0),
+      lastError: h.lastError ?? null,
+      lastErrorCode: h.lastErrorCode ?? null,
+    };
+  }
+
   async healthHistory(site: string, limit = 20): Promise<Array<{ at: number; from: string; to: string; reason: string }>> {
     const raw = await this.redis.lrange(this.keys.healthLog(site), 0, limit - 1);
     return raw.map((r) => JSON.parse(r) as { at: number; from: string; to: string; reason: string });
@@ -131,6 +162,11 @@ export class SyncStore {
   async now(): Promise<number> {
     const [s, us] = await this.redis.time();
     return Number(s) * 1000 + Math.floor(Number(us) / 1000);
+  }
+
+  /** How many bookings the site's source currently holds, as the hub recorded them. */
+  async sourceBookingCount(site: string): Promise<number> {
+    return this.redis.hlen(this.keys.sourceBookings(site));
   }
 
   /** External ids the site's source currently holds, as the hub recorded them. */

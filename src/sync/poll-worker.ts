@@ -2,7 +2,8 @@ import { UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { HubKeys } from '../store/keys.js';
 import type { PollOutcome, Poller } from './poller.js';
-import { bullConnection, POLL_QUEUE, type PollJobData } from '../store/queues.js';
+import { bullConnection } from '../store/queues.js';
+import { POLL_QUEUE, type PollJobData } from './poll-queue.js';
 
 /**
  * Works poll jobs. A failed poll fails its job (visible in the queue); an auth failure is

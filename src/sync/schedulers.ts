@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { HubConfig, SiteConfig } from '../config/types.js';
-import type { PollJobData } from '../store/queues.js';
+import type { PollJobData } from './poll-queue.js';
 
 const schedulerId = (site: string) => `poll:${site}`;
 

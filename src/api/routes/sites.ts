@@ -54,8 +54,8 @@ export function siteRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCont
     const site = ctx.catalog.site(params.id);
     if (!site) throw notFound('site', params.id);
     const [base, health, state, history, sources, velocity, polls] = await Promise.all([
-      summary(site), ctx.redis.hgetall(ctx.store.keys.health(site.id)), ctx.sync.state(site.id),
-      ctx.sync.healthHistory(site.id), ctx.redis.hlen(ctx.store.keys.sourceBookings(site.id)),
+      summary(site), ctx.sync.healthRecord(site.id), ctx.sync.state(site.id),
+      ctx.sync.healthHistory(site.id), ctx.sync.sourceBookingCount(site.id),
       ctx.sync.velocity(site.id), ctx.sync.pollStats(site.id),
     ]);
     const iso = (ms: string | number | undefined) => (ms && Number(ms) > 0 ? new Date(Number(ms)).toISOString() : null);
@@ -63,8 +63,8 @@ export function siteRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCont
       ...base,
       sync: {
         lastSuccessAt: iso(health.lastSuccessAt), lastPollAt: iso(health.lastPollAt),
-        lastError: health.lastError ?? null, lastErrorCode: health.lastErrorCode ?? null, lastErrorAt: iso(health.lastErrorAt),
-        consecutiveFailures: Number(health.failures ?? 0), lastFullSyncAt: iso(state.lastFullAt),
+        lastError: health.lastError, lastErrorCode: health.lastErrorCode, lastErrorAt: iso(health.lastErrorAt),
+        consecutiveFailures: health.failures, lastFullSyncAt: iso(state.lastFullAt),
         incremental: state.cursor !== null, nextPollNotBefore: iso(state.notBefore), sourceBookings: sources,
       },
       history: history.map((h) => ({ at: new Date(h.at).toISOString(), from: h.from, to: h.to, reason: h.reason })),

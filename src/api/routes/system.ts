@@ -21,8 +21,8 @@ export function systemRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCo
     let redis: 'up' | 'down' = 'up';
     let workers = 0;
     try {
-      await ctx.redis.ping();
-      workers = await liveWorkers(ctx.redis, ctx.store.keys);
+      await ctx.hubStore.ping();
+      workers = await liveWorkers(ctx.hubStore.workers);
     } catch {
       redis = 'down';
     }

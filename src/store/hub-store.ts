@@ -1,0 +1,56 @@
+import type { Redis } from 'ioredis';
+import { HubKeys } from './keys.js';
+import { OutboxReader } from './outbox.js';
+import { openQueue, bullConnection, type OpenQueue } from './queues.js';
+import { RateLimitStore } from './rate-limits.js';
+import { AvailabilityStore } from './store.js';
+import { SyncStore } from './sync-store.js';
+import { WorkerRegistry } from './workers.js';
+
+/** Where one hub's data lives: a Redis URL, a key prefix and the hub's id (its hash tag). */
+export interface StoreLocation {
+  url: string;
+  keyPrefix: string;
+  hubId: string;
+}
+
+/**
+ * The one owner of a hub's Redis: every other part reaches Redis through the stores it hands
+ * out, and BullMQ gets its connections from here (so a change of topology, such as Cluster,
+ * changes this folder only).
+ */
+export class HubStore {
+  readonly keys: HubKeys;
+  readonly availability: AvailabilityStore;
+  readonly sync: SyncStore;
+  readonly rateLimits: RateLimitStore;
+  readonly workers: WorkerRegistry;
+
+  constructor(private readonly redis: Redis, readonly location: StoreLocation) {
+    this.availability = new AvailabilityStore(redis, location.keyPrefix, location.hubId);
+    this.keys = this.availability.keys;
+    this.sync = new SyncStore(redis, this.keys);
+    this.rateLimits = new RateLimitStore(redis, this.keys);
+    this.workers = new WorkerRegistry(redis, this.keys);
+  }
+
+  /** Answers when Redis answers; throws when it cannot be reached. */
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
+  /** A BullMQ queue of this hub on a connection of its own. */
+  queue<T>(name: string): OpenQueue<T> {
+    return openQueue<T>(this.location.url, this.keys, name);
+  }
+
+  /** A connection for a BullMQ worker (the caller closes it with `quit()`). */
+  bullConnection(): Redis {
+    return bullConnection(this.location.url);
+  }
+
+  /** A reader of the reservation outbox for one consumer, on a connection of its own. */
+  outboxReader(consumer: string): OutboxReader {
+    return new OutboxReader(this.location.url, this.keys, consumer);
+  }
+}

@@ -1,0 +1,26 @@
+import type { Redis } from 'ioredis';
+import type { HubKeys } from './keys.js';
+import { scriptsOf } from './scripts.js';
+
+/** One client's count in its current rate-limit window. */
+export interface WindowCount {
+  /** Requests in this window, including the one just counted. */
+  count: number;
+  /** Milliseconds until the window ends (by Redis' clock). */
+  endsInMs: number;
+}
+
+/** Rate-limit windows per widget key and client address, counted in Redis so every API process shares them. */
+export class RateLimitStore {
+  private readonly run;
+
+  constructor(redis: Redis, private readonly keys: HubKeys) {
+    this.run = scriptsOf(redis);
+  }
+
+  /** Counts one request of `client` under `scope` in a window of `windowMs`: one round trip. */
+  async take(scope: string, client: string, windowMs: number): Promise<WindowCount> {
+    const [count, ttl] = await this.run['rate-limit-take']([this.keys.rateLimit(scope, client)], [windowMs]) as [number, number];
+    return { count: Number(count), endsInMs: Number(ttl) };
+  }
+}
