@@ -5,6 +5,9 @@
  * it talks only to the hub that served it (or the `api` attribute). Everything lives in this one
  * file because there is no bundler between tsc and the browser; it is wrapped in a function so
  * nothing leaks into the page's globals. All text from the API goes into the DOM as text nodes.
+ *
+ * Long because it is one classic script: splitting it would need a bundler or several script tags
+ * in every embedding page.
  */
 (() => {
   interface Night { date: string; available: number }
