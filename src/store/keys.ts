@@ -25,6 +25,10 @@ export class HubKeys {
   quota(credential: string): string { return `${this.prefix}quota:${credential}`; }
   velocity(site: string): string { return `${this.prefix}velocity:${site}`; }
   pollStats(site: string): string { return `${this.prefix}poll-stats:${site}`; }
+  // --- Alerts (src/store/alert-store.ts). Added by the alerts move; keep this block together. ---
+  /** One alert incident (hash, see lua/alert-incident.lua); `incident` is the event's key. */
+  alertIncident(incident: string): string { return `${this.prefix}alert:${incident}`; }
+  // --- end of alerts ---
   /** BullMQ's prefix: the queues get a hash tag of their own, apart from the booking state. */
   queuePrefix(): string { return `${this.prefix.replace(/\{([^}]*)\}:$/, '{$1-q}:')}bull`; }
 }
