@@ -17,6 +17,7 @@ import { Catalog } from '../core/catalog.js';
 import { HoldService } from '../reservations/holds.js';
 import { ReservationService } from '../reservations/reservations.js';
 import { SiteHealthReader } from '../health/site-health.js';
+import { AlertStore } from '../store/alert-store.js';
 import { AvailabilityStore } from '../store/store.js';
 import { SyncStore } from '../store/sync-store.js';
 import { ConflictService } from '../conflicts/service.js';
@@ -66,7 +67,7 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
   if (alertQueue) stops.push(() => alertQueue.close());
   const alerts: AlertSink = alertQueue
     ? new Alerts({
-      redis, keys: store.keys, queue: alertQueue.queue, channels: config.alerts,
+      incidents: new AlertStore(redis, store.keys), queue: alertQueue.queue, channels: config.alerts,
       reminderEvery: config.defaults.alertReminderEvery, logger: logger.child({ component: 'alerts' }), decisions: metrics.alerts,
     })
     : silentAlerts;
