@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AlertJobData } from '../../src/alerts/delivery.js';
 import type { AlertEvent } from '../../src/core/alerts.js';
 import { verifySignature } from '../../src/alerts/signature.js';
 import type { AlertChannelConfig } from '../../src/config/types.js';
@@ -275,32 +276,45 @@ describe('e-mail with SMTP authentication', () => {
 
 describe('failures while queueing', () => {
   it('undoes an opening that could not be queued, so the next event opens the incident again', async () => {
+    const { Queue } = await import('bullmq');
     const { Redis } = await import('ioredis');
     const { pino } = await import('pino');
     const { Alerts } = await import('../../src/alerts/alerts.js');
-    const { HubKeys } = await import('../../src/store/keys.js');
+    const { ALERT_QUEUE, openAlertQueue } = await import('../../src/alerts/delivery.js');
     const { AlertStore } = await import('../../src/store/alert-store.js');
+    const { HubKeys } = await import('../../src/store/keys.js');
     const { deleteByPrefix, TEST_REDIS_URL, uniquePrefix } = await import('../helpers/redis.js');
     const redis = new Redis(TEST_REDIS_URL);
     const prefix = uniquePrefix();
-    let fail = true;
-    const added: unknown[] = [];
-    const queue = { addBulk: async (jobs: unknown[]) => { if (fail) throw new Error('queue down'); added.push(...jobs); return []; } };
+    const keys = new HubKeys(prefix, 'test');
+    // A real queue whose Redis is unreachable (nothing listens on port 1): adding fails at once.
+    const deadConnection = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: null, enableOfflineQueue: false, lazyConnect: true });
+    deadConnection.on('error', () => undefined);
+    const live = openAlertQueue(TEST_REDIS_URL, keys);
+    const dead = new Queue<AlertJobData>(ALERT_QUEUE, { connection: deadConnection, prefix: keys.queuePrefix() });
+    dead.on('error', () => undefined);
     const logs: string[] = [];
-    const alerts = new Alerts({
-      incidents: new AlertStore(redis, new HubKeys(prefix, 'test')), queue: queue as never, reminderEvery: 60_000,
+    const incidents = new AlertStore(redis, keys);
+    const sink = (queue: typeof live.queue) => new Alerts({
+      incidents, queue, reminderEvery: 60_000,
       channels: [{ kind: 'slack', url: 'https://hooks.slack.com/services/T/B/X' }],
       logger: pino({ level: 'info' }, { write: (l: string) => { logs.push(l); } }),
     });
     try {
-      await expect(alerts.decide(limited)).rejects.toThrow('queue down');
-      await alerts.emit(limited); // never throws; logs instead
+      const down = sink(dead);
+      await expect(down.decide(limited)).rejects.toThrow();
+      expect(await incidents.incident('site:mitte:health')).toBeNull();
+      await down.emit(limited); // never throws; logs instead
       expect(logs.join('\n')).toContain('alert could not be queued');
-      fail = false;
-      expect(await alerts.decide(limited)).toBe('opened');
-      expect(await alerts.decide(limited)).toBe('dropped');
-      expect(added).toHaveLength(1);
+      // The queue is back (another process, same incidents): the next event opens the incident.
+      const up = sink(live.queue);
+      expect(await up.decide(limited)).toBe('opened');
+      expect(await up.decide(limited)).toBe('dropped');
+      expect(await live.queue.getJobCounts('waiting')).toEqual({ waiting: 1 });
     } finally {
+      await dead.close().catch(() => undefined);
+      deadConnection.disconnect();
+      await live.close();
       await deleteByPrefix(redis, prefix);
       redis.disconnect();
     }
