@@ -52,8 +52,8 @@ export function startAlertHarness(channels: AlertChannelConfig[], opts: AlertHar
     alerts, incidents, logs, counts,
     async settled() {
       await eventually(async () => {
-        const counts = await queue.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
-        expect(counts).toEqual({ waiting: 0, active: 0, delayed: 0, prioritized: 0, 'waiting-children': 0 });
+        const jobs = await queue.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+        expect(jobs).toEqual({ waiting: 0, active: 0, delayed: 0, prioritized: 0, 'waiting-children': 0 });
       });
     },
     async stop() {
