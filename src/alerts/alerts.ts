@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AlertChannelConfig } from '../config/types.js';
-import type { HubKeys } from '../store/keys.js';
-import { registerScripts } from '../store/scripts.js';
+import type { AlertStore, IncidentAction, IncidentMode } from '../store/alert-store.js';
 import { alertJobOptions, DEFAULT_DELIVERY, toPayload, type AlertJobData, type DeliveryPolicy } from './delivery.js';
 import type { AlertEvent, AlertSink } from '../core/alerts.js';
 import { routes } from './routing.js';
@@ -18,9 +16,8 @@ export interface CounterLike {
 export type AlertDecision = 'delivered' | 'opened' | 'reminder' | 'closed' | 'dropped' | 'not-open';
 
 export interface AlertsDeps {
-  /** The hub's command connection (the incident script runs on it). */
-  redis: Redis;
-  keys: HubKeys;
+  /** Incident state in Redis: `new AlertStore(redis, keys)` on the hub's command connection. */
+  incidents: AlertStore;
   /** The `alerts` queue (openAlertQueue); deliveries are jobs on it. */
   queue: Queue<AlertJobData>;
   channels: readonly AlertChannelConfig[];
@@ -32,9 +29,19 @@ export interface AlertsDeps {
   decisions?: CounterLike;
   /** An incident without any event for this long is forgotten; default 7 days. */
   incidentIdleMs?: number;
+  /**
+   * The clock (epoch ms) for an event's `at` and for reminder times. Without it `at` is the
+   * process's time and reminders go by Redis' clock, the one clock every process shares.
+   */
+  now?: () => number;
 }
 
 const WEEK = 7 * 86_400_000;
+
+/** The incident script's action as the sink reports it (`unsent` only answers an undo). */
+const DECISIONS: Record<IncidentAction, AlertDecision> = {
+  opened: 'opened', reminder: 'reminder', closed: 'closed', dropped: 'dropped', none: 'not-open', unsent: 'dropped',
+};
 
 /**
  * The hub's AlertSink: decides per incident with one Lua script (open, remind, drop, close), then
@@ -43,11 +50,7 @@ const WEEK = 7 * 86_400_000;
  * are queued, not delivered; delivery is the alert worker's job (startAlertWorker).
  */
 export class Alerts implements AlertSink {
-  private readonly script: (keys: string[], args: Array<string | number>) => Promise<unknown>;
-
-  constructor(private readonly deps: AlertsDeps) {
-    this.script = registerScripts(deps.redis)['alert-incident'];
-  }
+  constructor(private readonly deps: AlertsDeps) {}
 
   /**
    * Never throws: an alert that cannot be queued (Redis down) is logged, so a failing alert does
@@ -65,13 +68,14 @@ export class Alerts implements AlertSink {
   async decide(event: AlertEvent): Promise<AlertDecision> {
     if (this.deps.channels.length === 0) return 'dropped';
     const id = randomUUID();
-    const at = new Date();
+    const now = this.deps.now?.();
+    const at = new Date(now ?? Date.now());
     let decision: AlertDecision = 'delivered';
     let openedAt: number | undefined;
     if (event.incident !== undefined) {
-      const [action, opened] = await this.run(event.closes ? 'close' : 'open', event, id);
-      openedAt = opened;
-      decision = action === 'none' ? 'not-open' : action === 'opened' ? 'opened' : action === 'closed' ? 'closed' : action === 'reminder' ? 'reminder' : 'dropped';
+      const step = await this.run(event.closes ? 'close' : 'open', event.incident, event, id, now);
+      openedAt = step.openedAt;
+      decision = DECISIONS[step.action];
     }
     this.deps.decisions?.inc({ event: event.event, decision });
     if (decision === 'dropped' || decision === 'not-open') return decision;
@@ -94,19 +98,18 @@ export class Alerts implements AlertSink {
       await this.deps.queue.addBulk(jobs);
     } catch (err) {
       // Undo the decision so the incident's next event is delivered instead of dropped.
-      if (event.incident !== undefined && !event.closes) await this.run('unsend', event, id).catch(() => undefined);
+      if (event.incident !== undefined && !event.closes) await this.run('unsend', event.incident, event, id).catch(() => undefined);
       throw err;
     }
     this.deps.logger.info({ alert: id, event: event.event, site: event.site, incident: event.incident, decision, channels: jobs.length }, 'alert queued');
     return decision;
   }
 
-  private async run(mode: 'open' | 'close' | 'unsend', event: AlertEvent, id: string): Promise<[string, number]> {
-    const key = `${this.deps.keys.prefix}alert:${event.incident}`;
-    const result = await this.script([key], [
-      mode, this.deps.reminderEvery, JSON.stringify({ event: event.event, site: event.site, summary: event.summary }), id,
-      this.deps.incidentIdleMs ?? WEEK,
-    ]) as [string, number, number];
-    return [result[0], Number(result[1])];
+  private run(mode: IncidentMode, incident: string, event: AlertEvent, id: string, now?: number) {
+    return this.deps.incidents.step({
+      incident, mode, eventId: id, reminderEvery: this.deps.reminderEvery,
+      event: JSON.stringify({ event: event.event, site: event.site, summary: event.summary }),
+      idleMs: this.deps.incidentIdleMs ?? WEEK, ...(now !== undefined && { now }),
+    });
   }
 }

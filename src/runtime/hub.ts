@@ -67,7 +67,7 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
   if (alertQueue) stops.push(() => alertQueue.close());
   const alerts: AlertSink = alertQueue
     ? new Alerts({
-      redis, keys: store.keys, queue: alertQueue.queue, channels: config.alerts,
+      incidents: hubStore.alerts, queue: alertQueue.queue, channels: config.alerts,
       reminderEvery: config.defaults.alertReminderEvery, logger: logger.child({ component: 'alerts' }), decisions: metrics.alerts,
     })
     : silentAlerts;

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { AlertStore } from './alert-store.js';
 import { HubKeys } from './keys.js';
 import { OutboxReader } from './outbox.js';
 import { openQueue, bullConnection, type OpenQueue } from './queues.js';
@@ -25,6 +26,7 @@ export class HubStore {
   readonly sync: SyncStore;
   readonly rateLimits: RateLimitStore;
   readonly workers: WorkerRegistry;
+  readonly alerts: AlertStore;
 
   constructor(private readonly redis: Redis, readonly location: StoreLocation) {
     this.availability = new AvailabilityStore(redis, location.keyPrefix, location.hubId);
@@ -32,6 +34,7 @@ export class HubStore {
     this.sync = new SyncStore(redis, this.keys);
     this.rateLimits = new RateLimitStore(redis, this.keys);
     this.workers = new WorkerRegistry(redis, this.keys);
+    this.alerts = new AlertStore(redis, this.keys);
   }
 
   /** Answers when Redis answers; throws when it cannot be reached. */

@@ -37,6 +37,10 @@ export class HubKeys {
   unreported(ledger: string): string { return `${this.prefix}unrep:${ledger}`; }
   /** Longest interval per time ledger (hash ledger → ms), which bounds an overlap scan. */
   timeLengths(): string { return `${this.prefix}tlen`; }
+  // --- Alerts (src/store/alert-store.ts). Added by the alerts move; keep this block together. ---
+  /** One alert incident (hash, see lua/alert-incident.lua); `incident` is the event's key. */
+  alertIncident(incident: string): string { return `${this.prefix}alert:${incident}`; }
+  // --- end of alerts ---
   /** BullMQ's prefix: the queues get a hash tag of their own, apart from the booking state. */
   queuePrefix(): string { return `${this.prefix.replace(/\{([^}]*)\}:$/, '{$1-q}:')}bull`; }
 }

@@ -1,6 +1,5 @@
-import { describe, it } from 'vitest';
 import { caldavAdapter } from '../../adapters/caldav/index.js';
-import { radicaleInstalled, RADICALE_MISSING, startRadicale } from '../helpers/radicale.js';
+import { startRadicale, withRadicale } from '../helpers/radicale.js';
 import { silentLog, simpleEvent, site } from './caldav-fixtures.js';
 import { adapterContract, type ContractHarness } from './contract.js';
 
@@ -50,10 +49,4 @@ async function harness(): Promise<ContractHarness> {
   };
 }
 
-if (radicaleInstalled) {
-  adapterContract('caldav (Radicale)', harness);
-} else {
-  describe('adapter contract: caldav (Radicale)', () => {
-    it.skip(RADICALE_MISSING, () => undefined);
-  });
-}
+withRadicale('adapter contract: caldav (Radicale)', () => adapterContract('caldav (Radicale)', harness));

@@ -4,7 +4,7 @@ import {
   AdapterAuthError, AdapterUnavailableError, CursorRejectedError,
 } from '../../src/core/adapter/errors.js';
 import type { PullResult, SourceAdapter, SourceBooking, SourceSite, WriteRequest } from '../../src/core/adapter/port.js';
-import { radicaleInstalled, RADICALE_MISSING, startRadicale, type RadicaleServer } from '../helpers/radicale.js';
+import { describeWithRadicale, startRadicale, type RadicaleServer } from '../helpers/radicale.js';
 import { calendar, pullRequest, silentLog, simpleEvent, site, VTIMEZONE_BERLIN } from './caldav-fixtures.js';
 
 /**
@@ -30,10 +30,7 @@ const spans = (state: Map<string, SourceBooking>) => Object.fromEntries([...stat
   b.externalId, b.span.by === 'time' ? [new Date(b.span.start).toISOString(), new Date(b.span.end).toISOString()] : b.span.nights,
 ]));
 
-const suite = radicaleInstalled ? describe : describe.skip;
-if (!radicaleInstalled) describe('caldav adapter (Radicale)', () => it.skip(RADICALE_MISSING, () => undefined));
-
-suite('caldav adapter (Radicale)', () => {
+describeWithRadicale('caldav adapter (Radicale)', () => {
   let radicale: RadicaleServer;
   const adapters: SourceAdapter[] = [];
 

@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AlertJobData } from '../../src/alerts/delivery.js';
 import type { AlertEvent } from '../../src/core/alerts.js';
 import { verifySignature } from '../../src/alerts/signature.js';
 import type { AlertChannelConfig } from '../../src/config/types.js';
-import { eventually, sleep, startAlertHarness, type AlertHarness } from './harness.js';
+import { eventually, startAlertHarness, type AlertHarness } from './harness.js';
 import { startHttpReceiver, startSmtpServer, type HttpReceiver } from './servers.js';
 
 const SECRET = 'whsec-current-8f3a1c';
@@ -63,7 +64,7 @@ describe('alert incidents and delivery (real Redis, BullMQ, HTTP and SMTP server
       expect(http.accepted(c.slack)).toHaveLength(1);
       expect(c.mails()).toHaveLength(1);
     });
-    await sleep(500);
+    await harness.settled();
     expect(http.requests.filter((r) => r.path === c.hook)).toHaveLength(1);
     expect(http.requests.filter((r) => r.path === c.slack)).toHaveLength(1);
     expect(c.mails()).toHaveLength(1);
@@ -93,22 +94,37 @@ describe('alert incidents and delivery (real Redis, BullMQ, HTTP and SMTP server
     expect(mail.text).toContain(`alert id: ${hook.json['id'] as string}`);
 
     // The incident keeps count of what it dropped.
-    expect(await harness.redis.hget(`${harness.keys.prefix}alert:site:mitte:health`, 'dropped')).toBe('19');
+    expect(await harness.incidents.incident('site:mitte:health')).toMatchObject({ sent: 1, dropped: 19 });
   });
 
-  it('repeats an open incident as a reminder after reminderEvery, and not sooner', async () => {
+  it('repeats an open incident as a reminder once reminderEvery has passed since the last delivery, and not sooner', async () => {
     const c = channels();
-    harness = startAlertHarness(c.list.slice(0, 1), { reminderEvery: 1_000 });
+    // The sink's clock is injected: reminder times are reached by setting it, not by waiting.
+    const OPENED = Date.parse('2027-01-10T09:00:00.000Z');
+    let now = OPENED;
+    harness = startAlertHarness(c.list.slice(0, 1), { reminderEvery: 3_600_000, now: () => now });
+    const still = { ...limited, summary: 'Hotel Mitte is still not answering' };
     expect(await harness.alerts.decide(limited)).toBe('opened');
+    now = OPENED + 3_599_999; // 1 ms short of reminderEvery
     expect(await harness.alerts.decide(limited)).toBe('dropped');
-    await sleep(1_100);
-    expect(await harness.alerts.decide({ ...limited, summary: 'Hotel Mitte is still not answering' })).toBe('reminder');
+    now = OPENED + 3_600_000; // exactly reminderEvery after the opening
+    expect(await harness.alerts.decide(still)).toBe('reminder');
+    now = OPENED + 5_400_000; // 1.5 h after opening, but only 30 min after the reminder
     expect(await harness.alerts.decide(limited)).toBe('dropped');
-    await eventually(() => expect(http.accepted(c.hook)).toHaveLength(2));
-    const [first, reminder] = http.accepted(c.hook).map((r) => r.json);
+    now = OPENED + 7_200_000; // reminderEvery after the reminder
+    expect(await harness.alerts.decide(still)).toBe('reminder');
+    expect(await harness.incidents.incident('site:mitte:health')).toEqual({ openedAt: OPENED, lastSentAt: OPENED + 7_200_000, sent: 3, dropped: 2 });
+
+    await eventually(() => expect(http.accepted(c.hook)).toHaveLength(3));
+    await harness.settled();
+    expect(http.accepted(c.hook)).toHaveLength(3);
+    const [first, reminder, second] = http.accepted(c.hook).map((r) => r.json);
+    expect(first).toMatchObject({ at: '2027-01-10T09:00:00.000Z', summary: limited.summary });
     expect(first!['reminder']).toBeUndefined();
-    expect(reminder).toMatchObject({ reminder: true, summary: 'Hotel Mitte is still not answering', openedAt: expect.any(String) });
-    expect(reminder!['id']).not.toBe(first!['id']);
+    expect(first!['openedAt']).toBeUndefined();
+    expect(reminder).toMatchObject({ reminder: true, at: '2027-01-10T10:00:00.000Z', openedAt: '2027-01-10T09:00:00.000Z', summary: still.summary });
+    expect(second).toMatchObject({ reminder: true, at: '2027-01-10T11:00:00.000Z', openedAt: '2027-01-10T09:00:00.000Z' });
+    expect(new Set([first!['id'], reminder!['id'], second!['id']]).size).toBe(3);
   });
 
   it('sends exactly one recovery when an incident closes, and none for an incident that is not open', async () => {
@@ -124,11 +140,12 @@ describe('alert incidents and delivery (real Redis, BullMQ, HTTP and SMTP server
       expect(http.accepted(c.slack)).toHaveLength(2);
       expect(c.mails().map((m) => m.subject)).toContain('[avhub] site.recovered mitte: Hotel Mitte answers again');
     });
-    await sleep(300);
+    await harness.settled();
     expect(http.accepted(c.hook)).toHaveLength(2);
     expect(c.mails()).toHaveLength(2);
     expect(http.accepted(c.hook)[1]!.json).toMatchObject({ event: 'site.recovered', openedAt: expect.any(String) });
     // A new problem after the recovery is a new incident.
+    expect(await harness.incidents.incident('site:mitte:health')).toBeNull();
     expect(await harness.alerts.decide(limited)).toBe('opened');
   });
 
@@ -192,7 +209,7 @@ describe('alert incidents and delivery (real Redis, BullMQ, HTTP and SMTP server
     await harness.alerts.emit({ event: 'workers.missing', summary: 'no workers' });
     const got = (name: string) => http.accepted(path(name)).map((r) => r.json['summary']).sort();
     await eventually(() => expect(got('all')).toHaveLength(4));
-    await sleep(300);
+    await harness.settled();
     expect(got('all')).toEqual(['harbor back', 'harbor halls', 'mitte rooms', 'no workers']);
     // A site filter applies to events with a site; hub-wide events pass it.
     expect(got('mitte')).toEqual(['mitte rooms', 'no workers']);
@@ -259,31 +276,45 @@ describe('e-mail with SMTP authentication', () => {
 
 describe('failures while queueing', () => {
   it('undoes an opening that could not be queued, so the next event opens the incident again', async () => {
+    const { Queue } = await import('bullmq');
     const { Redis } = await import('ioredis');
     const { pino } = await import('pino');
     const { Alerts } = await import('../../src/alerts/alerts.js');
+    const { ALERT_QUEUE, openAlertQueue } = await import('../../src/alerts/delivery.js');
+    const { AlertStore } = await import('../../src/store/alert-store.js');
     const { HubKeys } = await import('../../src/store/keys.js');
     const { deleteByPrefix, TEST_REDIS_URL, uniquePrefix } = await import('../helpers/redis.js');
     const redis = new Redis(TEST_REDIS_URL);
     const prefix = uniquePrefix();
-    let fail = true;
-    const added: unknown[] = [];
-    const queue = { addBulk: async (jobs: unknown[]) => { if (fail) throw new Error('queue down'); added.push(...jobs); return []; } };
+    const keys = new HubKeys(prefix, 'test');
+    // A real queue whose Redis is unreachable (nothing listens on port 1): adding fails at once.
+    const deadConnection = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: null, enableOfflineQueue: false, lazyConnect: true });
+    deadConnection.on('error', () => undefined);
+    const live = openAlertQueue(TEST_REDIS_URL, keys);
+    const dead = new Queue<AlertJobData>(ALERT_QUEUE, { connection: deadConnection, prefix: keys.queuePrefix() });
+    dead.on('error', () => undefined);
     const logs: string[] = [];
-    const alerts = new Alerts({
-      redis, keys: new HubKeys(prefix, 'test'), queue: queue as never, reminderEvery: 60_000,
+    const incidents = new AlertStore(redis, keys);
+    const sink = (queue: typeof live.queue) => new Alerts({
+      incidents, queue, reminderEvery: 60_000,
       channels: [{ kind: 'slack', url: 'https://hooks.slack.com/services/T/B/X' }],
       logger: pino({ level: 'info' }, { write: (l: string) => { logs.push(l); } }),
     });
     try {
-      await expect(alerts.decide(limited)).rejects.toThrow('queue down');
-      await alerts.emit(limited); // never throws; logs instead
+      const down = sink(dead);
+      await expect(down.decide(limited)).rejects.toThrow();
+      expect(await incidents.incident('site:mitte:health')).toBeNull();
+      await down.emit(limited); // never throws; logs instead
       expect(logs.join('\n')).toContain('alert could not be queued');
-      fail = false;
-      expect(await alerts.decide(limited)).toBe('opened');
-      expect(await alerts.decide(limited)).toBe('dropped');
-      expect(added).toHaveLength(1);
+      // The queue is back (another process, same incidents): the next event opens the incident.
+      const up = sink(live.queue);
+      expect(await up.decide(limited)).toBe('opened');
+      expect(await up.decide(limited)).toBe('dropped');
+      expect(await live.queue.getJobCounts('waiting')).toEqual({ waiting: 1 });
     } finally {
+      await dead.close().catch(() => undefined);
+      deadConnection.disconnect();
+      await live.close();
       await deleteByPrefix(redis, prefix);
       redis.disconnect();
     }

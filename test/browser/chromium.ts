@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { describeWithBinary, type Requirement } from '../helpers/requires-binary.js';
 
 /** Debian's chromium (FIELD-NOTES: never download a browser; CI installs this package). */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -11,12 +12,15 @@ export const CHROMIUM_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-/** Why browser suites skip, or null when Chromium is there. Only a missing binary skips. */
-export function chromiumMissing(): string | null {
-  return existsSync(CHROMIUM)
-    ? null
-    : `browser tests skipped: ${CHROMIUM} is missing (apt-get install -y --no-install-recommends chromium)`;
-}
+export const CHROMIUM_REQUIREMENT: Requirement = {
+  binary: CHROMIUM, install: 'sudo apt-get install -y --no-install-recommends chromium', suites: 'browser tests',
+};
+
+/**
+ * A browser suite: only a missing binary keeps it from running, and then it is skipped with a
+ * banner locally and fails under CI (see requires-binary.ts).
+ */
+export const describeWithChromium = (name: string, body: () => void) => describeWithBinary(CHROMIUM_REQUIREMENT, name, body);
 
 export interface Chromium {
   context: BrowserContext;

@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { startRestPmsSimulator, type RestPmsSimulator } from '../../adapters/rest/simulator/index.js';
 import { eventually, startTestHub, type TestHub } from '../helpers/hub.js';
 import { ADMIN, PMS_TOKEN, conflicts, date, holdAndConfirm, polledWith, reservation, restSite, stored } from '../conflicts/helpers.js';
-import { chromiumMissing, launchChromium, type Chromium } from './chromium.js';
+import { describeWithChromium, launchChromium, type Chromium } from './chromium.js';
 
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
 const IN = date(25);
@@ -16,7 +16,7 @@ let hub: TestHub;
 let browser: Chromium;
 let page: Page;
 
-describe.skipIf(chromiumMissing() !== null)('resolving a conflict from the staff dashboard', () => {
+describeWithChromium('resolving a conflict from the staff dashboard', () => {
   beforeAll(async () => {
     pms = await startRestPmsSimulator({ token: PMS_TOKEN, seed: { roomTypes: { DBL: 1 } } });
     hub = await startTestHub({

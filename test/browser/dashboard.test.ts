@@ -1,11 +1,11 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { stringify, parse } from 'yaml';
 import { startRestPmsSimulator, type RestPmsSimulator } from '../../adapters/rest/simulator/index.js';
 import { feedIcs, startFeedServer, type FeedServer } from '../adapters/ical-feed-server.js';
 import { ADMIN, ADMIN_TOKEN, call, eventually, startTestHub, type TestHub } from '../helpers/hub.js';
-import { chromiumMissing, launchChromium, type Chromium } from './chromium.js';
+import { describeWithChromium, launchChromium, type Chromium } from './chromium.js';
 
 /**
  * The staff dashboard in a real Chromium against a whole hub: an iCal-feed site that goes dark,
@@ -47,8 +47,6 @@ let browser: Chromium;
 let page: Page;
 const requested: string[] = [];
 
-const skip = chromiumMissing();
-
 async function shot(name: string) {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: new URL(`dashboard-${name}.png`, ARTIFACTS).pathname, fullPage: true });
@@ -80,7 +78,7 @@ async function drainPmsFaults() {
   throw new Error('the PMS simulator kept failing');
 }
 
-describe.skipIf(skip !== null)('staff dashboard in Chromium', () => {
+describeWithChromium('staff dashboard in Chromium', () => {
   beforeAll(async () => {
     feeds = await startFeedServer();
     feeds.setFeed('/hall.ics', feedIcs([{ uid: 'a', start: DAY0 + 9 * H, end: DAY0 + 11 * H }]));
@@ -214,7 +212,7 @@ describe.skipIf(skip !== null)('staff dashboard in Chromium', () => {
   });
 });
 
-describe.skipIf(skip !== null)('/docs in Chromium', () => {
+describeWithChromium('/docs in Chromium', () => {
   let docsHub: TestHub;
   let docsBrowser: Chromium;
   beforeAll(async () => {

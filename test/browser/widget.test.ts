@@ -2,11 +2,11 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { startRestPmsSimulator, type RestPmsSimulator } from '../../adapters/rest/simulator/index.js';
 import { bearer, call, eventually, startTestHub, type TestHub } from '../helpers/hub.js';
-import { chromiumMissing, launchChromium, type Chromium } from './chromium.js';
+import { describeWithChromium, launchChromium, type Chromium } from './chromium.js';
 
 const ADMIN = 'test-admin-token-0123456789';
 const PMS_TOKEN = 'pms-secret-token';
@@ -19,9 +19,6 @@ const date = (offsetDays: number) => new Date(Math.floor(Date.now() / DAY) * DAY
 const IN = date(20);
 const OUT = date(22);
 const HALL_DAY = date(21);
-
-const skip = chromiumMissing();
-if (skip) console.warn(skip);
 
 /** Three sites in two time zones: one behind the REST PMS simulator, two the hub keeps itself. */
 function hubYaml(pmsUrl: string, pageOrigin: string): string {
@@ -84,7 +81,7 @@ const focused = (page: Page) => page.evaluate(() => {
 const seconds = (mmss: string) => { const [m, s] = mmss.split(':').map(Number); return m! * 60 + s!; };
 const events = (page: Page) => page.evaluate(() => (window as unknown as { __events: Array<{ type: string; detail: any }> }).__events);
 
-describe.skipIf(skip !== null)('the widget in Chromium against a real hub', () => {
+describeWithChromium('the widget in Chromium against a real hub', () => {
   let pms: RestPmsSimulator;
   let hub: TestHub;
   let pageServer: Server;

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, call, eventually } from '../helpers/hub.js';
-import { freePort, RADICALE_MISSING, radicaleInstalled } from '../helpers/radicale.js';
+import { freePort, itWithRadicale, radicaleInstalled } from '../helpers/radicale.js';
 import { deleteByPrefix, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 
 /**
@@ -122,7 +122,7 @@ describe('npm start (config/demo.yaml with its simulators)', () => {
     expect(busyAt(march!, 'instructor-ana', '2027-03-16', '17:30')).toBe(false);
   }, 30_000);
 
-  it.skipIf(!radicaleInstalled)('the CalDAV venue (Radicale) shows its seeded events, and the same local hour across the DST change', async () => {
+  itWithRadicale('the CalDAV venue (Radicale) shows its seeded events, and the same local hour across the DST change', async () => {
     const [hall] = await polledAndHealthy(['riverside-hall']);
     const day = plus(today(hall!.timezone), 1);
     expect(busyAt(hall!, 'great-hall', day, '11:00')).toBe(true);
@@ -133,7 +133,6 @@ describe('npm start (config/demo.yaml with its simulators)', () => {
     expect(busyAt(march!, 'great-hall', '2027-03-30', '18:30')).toBe(true);
     expect(busyAt(march!, 'great-hall', '2027-03-30', '17:30')).toBe(false);
   }, 30_000);
-  if (!radicaleInstalled) it('skips the CalDAV venue', () => { console.warn(RADICALE_MISSING); });
 
   it('a reservation at each PMS and calendar is written back into its simulator and confirmed', async () => {
     await polledAndHealthy(POLLED);

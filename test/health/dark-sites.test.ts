@@ -5,7 +5,7 @@ import { parse, stringify } from 'yaml';
 import { startRestPmsSimulator, type RestPmsSimulator } from '../../adapters/rest/simulator/index.js';
 import { startHttpReceiver, startSmtpServer, type HttpReceiver } from '../alerts/servers.js';
 import { bearer, call, eventually, startTestHub, type TestHub } from '../helpers/hub.js';
-import { radicaleInstalled, startRadicale, type RadicaleServer } from '../helpers/radicale.js';
+import { describeWithRadicale, startRadicale, type RadicaleServer } from '../helpers/radicale.js';
 
 const ADMIN = '0123456789abcdef';
 const SECRET = 'webhook-signing-secret-1';
@@ -44,7 +44,7 @@ const hookEvents = (event: string, site?: string) => hooks.accepted('/hook')
 const mails = (event: string, site: string) => smtp.mails.filter((m) => m.subject.includes(event) && m.subject.includes(site));
 const sites = async () => (await call(hub.base, 'GET', '/v1/availability?site=lakeside,north-hall&from=2027-01-10&to=2027-01-11', { headers: bearer(ADMIN) })).body.sites as Array<{ id: string; health: string; limited: boolean; asOf: string | null }>;
 
-describe.skipIf(!radicaleInstalled)('sites going dark: limited availability and one alert per incident', () => {
+describeWithRadicale('sites going dark: limited availability and one alert per incident', () => {
   beforeAll(async () => {
     pms = await startRestPmsSimulator({ token: TOKEN });
     dav = await startRadicale();

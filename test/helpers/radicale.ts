@@ -1,15 +1,23 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describeWithBinary, isInstalled, itWithBinary, withBinary, type Requirement } from './requires-binary.js';
 
 /** Debian's Radicale (`apt-get install radicale`); `python3 -m radicale` does not work here. */
 export const RADICALE_BIN = '/usr/bin/radicale';
-export const radicaleInstalled = existsSync(RADICALE_BIN);
-export const RADICALE_MISSING = `${RADICALE_BIN} is missing: install it with \`apt-get install -y radicale\` to run the CalDAV tests`;
+export const RADICALE: Requirement = { binary: RADICALE_BIN, install: 'sudo apt-get install -y radicale', suites: 'CalDAV tests' };
+export const radicaleInstalled = isInstalled(RADICALE);
+
+/**
+ * Suites and tests that need Radicale: without it they are skipped with a banner locally and
+ * fail under CI (see requires-binary.ts).
+ */
+export const describeWithRadicale = (name: string, body: () => void) => describeWithBinary(RADICALE, name, body);
+export const withRadicale = (name: string, register: () => void) => withBinary(RADICALE, name, register);
+export const itWithRadicale = (name: string, fn: () => Promise<void>, timeout?: number) => itWithBinary(RADICALE, name, fn, timeout);
 
 /** One request the proxy saw. */
 export interface SeenRequest {

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { localMidnight } from '../../src/domain/index.js';
 import { bearer, call, eventually, startTestHub, type TestHub } from '../helpers/hub.js';
-import { radicaleInstalled, RADICALE_MISSING } from '../helpers/radicale.js';
+import { describeWithRadicale } from '../helpers/radicale.js';
 import {
   apaleoSite, caldavSite, freshPoll, HALL_CALENDAR, mewsSite, restSite, startSources, type Sources,
 } from '../helpers/sources.js';
@@ -222,10 +222,7 @@ async function roundTrip(c: SiteCase, expectedFree: number) {
   return { id, before };
 }
 
-const suite = radicaleInstalled ? describe : describe.skip;
-if (!radicaleInstalled) describe('write-back to every source kind', () => it.skip(RADICALE_MISSING, () => undefined));
-
-suite('write-back to every source kind (Mews, apaleo, REST, CalDAV), exactly once', () => {
+describeWithRadicale('write-back to every source kind (Mews, apaleo, REST, CalDAV), exactly once', () => {
   beforeAll(async () => {
     src = await startSources({ rooms: ROOMS });
     hub = await startTestHub({ yaml: hubYaml(src), roles: ['api', 'worker', 'scheduler'] });

@@ -13,17 +13,22 @@
  * any other call is bracketed by `store.now()` before and after. Whether a claim fits only grows
  * with time (claims only expire), so an answer is checked against the bracket end that decides it.
  *
- * After every command: (a) the read never shows a night or an instant over capacity; (b) for a
- * few probe requests the read path's prediction (`nightAvailability` / `availabilityPieces` in
- * TypeScript from one read) equals what the claiming script answers, and the probe is released at
- * once; (c) the read equals the model's live claims exactly.
+ * The oracle is naive on purpose and shares no code with src/domain: used units are counted night
+ * by night over plain arrays, and time is cut into 500 ms cells (every generated time and buffer
+ * is a multiple of 500 ms, which the oracle asserts) and the quantities covering each cell are
+ * summed. A claim fits when every night or cell it needs stays within capacity with it added.
+ *
+ * After every command: (a) by that count, the read never shows a night or a cell over capacity;
+ * (b) for a few probe requests the oracle's verdict on the read equals what the claiming script
+ * answers, and so does the read path's own prediction (`nightAvailability` / `availabilityPieces`
+ * from the same read: the code under test, never the judge); each probe is released at once;
+ * (c) the read equals the model's live claims exactly.
  */
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import {
-  availabilityPieces, maxConcurrent, nightAvailability, nightsOf, type Claim, type Interval,
-} from '../../src/domain/index.js';
+// The read path under test (b); the oracle below uses none of it.
+import { availabilityPieces, nightAvailability } from '../../src/domain/index.js';
 import { AvailabilityStore } from '../../src/store/store.js';
 import type { ClaimItem, NightRead, RawRead, ReadAsk } from '../../src/store/types.js';
 import { openTestStore, TEST_REDIS_URL } from '../helpers/redis.js';
@@ -32,10 +37,22 @@ import { openTestStore, TEST_REDIS_URL } from '../helpers/redis.js';
 // The universe and its arithmetic
 // ---------------------------------------------------------------------------------------------
 
-const DATES = nightsOf('2027-03-26', '2027-04-02');
+/** Seven nights across the spring DST change, written out rather than computed. */
+const DATES = ['2027-03-26', '2027-03-27', '2027-03-28', '2027-03-29', '2027-03-30', '2027-03-31', '2027-04-01'];
 /** Wide enough to hold every generated time claim with its buffers. */
 const ALL_TIME: Interval = { start: -1_000_000, end: 1_000_000 };
 const LONG_TTL = 60_000;
+
+/** Half-open `[start, end)` in ms. */
+interface Interval {
+  start: number;
+  end: number;
+}
+
+/** `quantity` units over an occupied span (buffers included). */
+interface Claim extends Interval {
+  quantity: number;
+}
 
 interface Ledger {
   ledger: string;
@@ -145,8 +162,46 @@ function normalized(uses: Use[]): Use[] {
   }));
 }
 
-/** The read-path arithmetic for one item: every night / instant it needs has `quantity` left. */
+// ---------------------------------------------------------------------------------------------
+// The oracle: naive counting, night by night and cell by cell
+// ---------------------------------------------------------------------------------------------
+
+/** Every generated time, length and buffer is a multiple of this, so use is constant per cell. */
+const CELL = 500;
+
+/** The start of every cell in `[from, to)`; refuses a bound off the grid (the count would be wrong). */
+function cellsOf(from: number, to: number): number[] {
+  if (from % CELL !== 0 || to % CELL !== 0) throw new Error(`[${from}, ${to}) is not on the ${CELL} ms grid`);
+  const cells: number[] = [];
+  for (let t = from; t < to; t += CELL) cells.push(t);
+  return cells;
+}
+
+/** Units in use during the cell starting at `t`: the sum over the spans that cover it. */
+function unitsAt(spans: readonly Claim[], t: number): number {
+  let units = 0;
+  for (const s of spans) if (s.start <= t && t < s.end) units += s.quantity;
+  return units;
+}
+
+/** The most units in use in any one cell, over every cell any span touches. */
+function peakUnits(spans: readonly Claim[]): number {
+  let peak = 0;
+  for (const s of spans) for (const t of cellsOf(s.start, s.end)) peak = Math.max(peak, unitsAt(spans, t));
+  return peak;
+}
+
+/** The oracle for one item: every night / cell it needs still has room for its `quantity`. */
 function fitsOne(capacity: number, use: Use, item: ClaimItem, dates: readonly string[] = DATES): boolean {
+  if (use.by === 'night') {
+    return item.nights!.every((d) => (use.used[dates.indexOf(d)] ?? 0) + item.quantity <= capacity);
+  }
+  const occ = occupied(item);
+  return cellsOf(occ.start, occ.end).every((t) => unitsAt(use.spans, t) + item.quantity <= capacity);
+}
+
+/** The read path's own answer for one item (the code under test, from src/domain). */
+function readPathFits(capacity: number, use: Use, item: ClaimItem, dates: readonly string[]): boolean {
   if (use.by === 'night') {
     return item.nights!.every((d) => nightAvailability(capacity, use.used[dates.indexOf(d)] ?? 0) >= item.quantity);
   }
@@ -180,14 +235,14 @@ async function readUse(store: AvailabilityStore, universe: Ledger[]): Promise<{ 
   return { now: raw.now, use: normalized(useFromRead(universe, raw.ledgers)) };
 }
 
-/** (a): no night and no instant of any ledger is over capacity. */
+/** (a): no night and no cell of any ledger is over capacity (by the oracle's count). */
 function expectWithinCapacity(universe: Ledger[], uses: Use[]): void {
   universe.forEach((l, i) => {
     const use = uses[i]!;
     if (use.by === 'night') {
       for (const used of use.used) expect(used).toBeLessThanOrEqual(l.capacity);
     } else {
-      expect(maxConcurrent(use.spans, ALL_TIME)).toBeLessThanOrEqual(l.capacity);
+      expect(peakUnits(use.spans)).toBeLessThanOrEqual(l.capacity);
     }
   });
 }
@@ -474,11 +529,12 @@ class History {
       expectWithinCapacity(universe, wide); // (a)
       expect(wide, 'the store agrees with the model').toEqual(this.model.useAt(raw.now)); // (c)
 
-      // (b): predict every probe from the read alone, then ask the script.
+      // (b): judge every probe from the read alone (oracle and read path), then ask the script.
       let ask = universe.length;
-      const predictions = probeItems.map((items) => {
+      const verdicts = probeItems.map((items) => {
         const pending = emptyUse(universe);
         let fits = true;
+        let readPath = true;
         for (const it of items) {
           const i = ledgerIndex(universe, it);
           const answer = raw.ledgers[ask++]!;
@@ -490,6 +546,7 @@ class History {
             expect((answer as NightRead).used).toEqual(it.nights!.map((d) => wideUse.used[DATES.indexOf(d)]));
             use = { by: 'night', used: (answer as NightRead).used.map((u, k) => u + own.used[DATES.indexOf(it.nights![k]!)]!) };
             fits &&= fitsOne(it.capacity, use, it, it.nights!);
+            readPath &&= readPathFits(it.capacity, use, it, it.nights!);
           } else if (wideUse.by === 'time' && own.by === 'time') {
             const spans = (answer as Array<[number, number, number]>).map(([start, end, quantity]) => ({ start, end, quantity }));
             // The windowed answer is exactly the wide spans that meet the window.
@@ -497,10 +554,11 @@ class History {
             expect(normalized([{ by: 'time', spans }])).toEqual(normalized([{ by: 'time', spans: wideUse.spans.filter((s) => s.start < occ.end && s.end > occ.start) }]));
             use = { by: 'time', spans: [...spans, ...own.spans] };
             fits &&= fitsOne(it.capacity, use, it);
+            readPath &&= readPathFits(it.capacity, use, it, DATES);
           }
           addItem(universe, pending, it);
         }
-        return fits;
+        return { fits, readPath };
       });
 
       const answers: boolean[] = [];
@@ -514,7 +572,9 @@ class History {
       const end = await this.store.now();
       if (this.model.expiringIn(raw.now, end).length > 0) continue;
 
-      expect(answers, `the read path and the script disagree on probes ${JSON.stringify(probeItems)}`).toEqual(predictions);
+      const probes = JSON.stringify(probeItems);
+      expect(answers, `the script and the naive count disagree on probes ${probes}`).toEqual(verdicts.map((v) => v.fits));
+      expect(verdicts.map((v) => v.readPath), `the read path and the script disagree on probes ${probes}`).toEqual(answers);
       return;
     }
     throw new Error('found no quiet moment to compare the read path with the script');

@@ -3,7 +3,7 @@ import { startGoogleSimulator, type GoogleSimulator, type SimOAuthCredentials } 
 import { HubKeys } from '../../src/store/keys.js';
 import { calendar, VTIMEZONE_BERLIN } from '../adapters/caldav-fixtures.js';
 import { ADMIN, ADMIN_TOKEN, call, eventually, startTestHub, type TestHub } from '../helpers/hub.js';
-import { radicaleInstalled, RADICALE_MISSING, startRadicale, type RadicaleServer } from '../helpers/radicale.js';
+import { describeWithRadicale, startRadicale, type RadicaleServer } from '../helpers/radicale.js';
 
 /**
  * The calendar sources end to end, through a running hub (api + worker + scheduler) polling a real
@@ -148,10 +148,7 @@ const local = (stamp: string) => `;TZID=Europe/Berlin:${stamp}`;
 /** A Google dateTime in New York local time. */
 const nyTime = (local: string) => ({ dateTime: local, timeZone: NY });
 
-const suite = radicaleInstalled ? describe : describe.skip;
-if (!radicaleInstalled) describe('calendar sources through the hub', () => it.skip(RADICALE_MISSING, () => undefined));
-
-suite('calendar sources through the hub (Radicale and the Google simulator, polled every second)', () => {
+describeWithRadicale('calendar sources through the hub (Radicale and the Google simulator, polled every second)', () => {
   beforeAll(async () => {
     radicale = await startRadicale();
     for (const [path, name] of [[VENUE_CAL, 'Hall'], [QUIET_CAL, 'Quiet'], [LOCKED_CAL, 'Locked']] as const) {

@@ -1,5 +1,5 @@
 --[[
-  Decides what one alert event of an incident does (src/alerts/alerts.ts), atomically, so any
+  Decides what one alert event of an incident does (src/store/alert-store.ts), atomically, so any
   number of processes emitting the same incident send one message (DESIGN §7):
     open:   no open incident -> open it and deliver ('opened');
             open, last delivery at least `reminderEvery` ago -> deliver again ('reminder');
@@ -8,18 +8,20 @@
     unsend: the delivery chosen for event ARGV[4] could not be queued: forget it, so the next
             event of the incident is delivered ('unsent')
 
-  KEYS[1] alert:<incident> hash  openedAt, lastSentAt (ms, Redis clock), sentId, sent, dropped,
+  KEYS[1] alert:<incident> hash  openedAt, lastSentAt (ms, see ARGV[6]), sentId, sent, dropped,
                                  event (JSON of the opening event)
   ARGV[1] 'open' | 'close' | 'unsend'
   ARGV[2] reminderEvery (ms)
   ARGV[3] event JSON (kept while the incident is open)
   ARGV[4] event id
   ARGV[5] ms an incident without any event lives on (a dead incident does not stay open forever)
+  ARGV[6] now (ms) from the caller's clock, or '' for Redis' clock (one clock for every process);
+          a test injects its clock here to reach reminder times without waiting
   Returns {action, openedAt (ms, 0 when none), dropped so far}
 ]]
 -- @include common
 
-local now = now_ms()
+local now = ARGV[6] ~= nil and ARGV[6] ~= '' and tonumber(ARGV[6]) or now_ms()
 local key = KEYS[1]
 local mode = ARGV[1]
 local idle = tonumber(ARGV[5])
