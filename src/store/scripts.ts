@@ -9,6 +9,8 @@ export const SCRIPT_NAMES = [
   'poll-apply', 'quota-take', 'health-record', 'writeback-done', 'writeback-failed', 'reservation-modify',
   'alert-incident',
   'conflict-read',
+  // Leases (src/store/lease.ts): the poller's per-site poll lease and the conflict ledger lock.
+  'lease-renew', 'lease-release',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
@@ -18,6 +20,9 @@ export function loadScript(name: string): string {
   return source.replace(/^-- @include (\S+)\s*$/gm, (_, inc: string) =>
     readFileSync(new URL(`includes/${inc}.lua`, LUA_DIR), 'utf8'));
 }
+
+/** Runs one script: its keys, then its arguments. */
+export type Script = (keys: string[], args: Array<string | number>) => Promise<unknown>;
 
 type ScriptRunner = (numKeys: number, ...args: Array<string | number>) => Promise<unknown>;
 
@@ -34,4 +39,19 @@ export function registerScripts(redis: Redis): Record<ScriptName, (keys: string[
     out[name] = (keys, args) => run(keys.length, ...keys, ...args);
   }
   return out;
+}
+
+const shared = new WeakMap<Redis, Record<ScriptName, Script>>();
+
+/**
+ * The script runners of a connection, registered once and shared by every store class on it
+ * (the availability, sync and conflict stores and the leases).
+ */
+export function scriptsFor(redis: Redis): Record<ScriptName, Script> {
+  let run = shared.get(redis);
+  if (!run) {
+    run = registerScripts(redis);
+    shared.set(redis, run);
+  }
+  return run;
 }
