@@ -1,5 +1,5 @@
 import type { SourceClaim } from '../../core/claims.js';
-import type { HubItem, MirroredBlock, NightFigures, SeenBooking, SeenInput, TimeClaim } from './types.js';
+import type { ClaimSpan, HubItem, MirroredBlock, NightFigures, SeenBooking, SeenInput, TimeClaim } from './types.js';
 
 /*
  * The Lua scripts' storage format, read and written here only (common.lua documents the keys):
@@ -26,12 +26,12 @@ export function tryJson(text: string | null | undefined): unknown {
 }
 
 /** Numbers by date from a Lua table (values may arrive as strings or numbers). */
-export function numbersByDate(v: unknown): Record<string, number> {
+function numbersByDate(v: unknown): Record<string, number> {
   return Object.fromEntries(Object.entries(asObject(v)).map(([d, n]) => [d, Number(n) || 0]));
 }
 
 /** The span and quantity fields shared by claims, items and seen bookings. */
-function span(r: Raw): Pick<SourceClaim, 'ledger' | 'by' | 'quantity' | 'nights' | 'start' | 'end'> {
+function span(r: Raw): ClaimSpan {
   return {
     ledger: str(r.l) ?? '', by: r.by === 'time' ? 'time' : 'night', quantity: num(r.q) ?? 1,
     ...(Array.isArray(r.d) ? { nights: r.d as string[] } : {}),

@@ -5,16 +5,11 @@ import type { SourceClaim } from '../../core/claims.js';
  * one-letter JSON fields (those are decoded in ./decode.ts and nowhere else).
  */
 
+/** A claim's place on its ledger: night dates (booked by night) or an interval in ms (by time). */
+export type ClaimSpan = Pick<SourceClaim, 'ledger' | 'by' | 'quantity' | 'nights' | 'start' | 'end'>;
+
 /** One item of a live hold or hub reservation: its claim on one ledger. */
-export interface HubItem {
-  ledger: string;
-  by: 'night' | 'time';
-  quantity: number;
-  /** Local dates (resources booked by night). */
-  nights?: string[];
-  /** Interval in ms (resources booked by time). */
-  start?: number;
-  end?: number;
+export interface HubItem extends ClaimSpan {
   /** The item's claim in its time ledger: matches `TimeClaim.key` of a hub claim. */
   claimKey?: string;
   site: string;
@@ -37,21 +32,12 @@ export interface LiveReservation {
  * What the polls recorded of one source booking: when the hub first saw it (first-come falls
  * back to it) and, for resources whose source reports counts, the booking itself (it is no claim).
  */
-export interface SeenBooking {
+export interface SeenBooking extends Omit<SourceClaim, 'id'> {
   /** First seen by the hub (ms). */
   firstSeen: number;
   /** The resource's source reports counts: this booking is not a claim and is known only here. */
   counted: boolean;
   resource: string;
-  ledger: string;
-  by: 'night' | 'time';
-  quantity: number;
-  nights?: string[];
-  start?: number;
-  end?: number;
-  /** The source's creation and last-modification times (ms), when it tells them. */
-  createdAt?: number;
-  updatedAt?: number;
 }
 
 /** A booking a poll brought, to remember (`firstSeen` is kept from the first time it was seen). */
