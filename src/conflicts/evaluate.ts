@@ -1,4 +1,6 @@
 import { addDays } from '../domain/index.js';
+import type { SourceClaim } from '../core/claims.js';
+import type { HubItem, NightFigures, SeenBooking } from '../store/conflicts/index.js';
 import type { Origin } from './types.js';
 
 /*
@@ -7,41 +9,6 @@ import type { Origin } from './types.js';
  * is confirmed into an overbooking shows at the next check). Buffers are left out too: a conflict
  * is two bookings on the same thing at the same time, not one inside another's buffer.
  */
-
-/** A claim as the store's scripts keep it (src:<site> hash values, hold and reservation items). */
-export interface LuaClaim {
-  id?: string;
-  l: string;
-  by: 'night' | 'time';
-  q: number;
-  d?: string[];
-  s?: number;
-  e?: number;
-  /** Member of t:<ledger> (time items of holds and reservations). */
-  m?: string;
-  /** Source created / updated (ms), on source claims. */
-  c?: number;
-  u?: number;
-  /** Count-only sources: 1 once the source's count includes this hub item. */
-  rep?: number;
-}
-
-/** What the conflict service records per source booking seen in a poll (cf:meta:<site>). */
-export interface MetaRecord {
-  /** First seen by the hub (ms). */
-  f: number;
-  /** 1: the resource's source reports counts, so this booking is not a claim (only known here). */
-  k: 0 | 1;
-  r: string;
-  l: string;
-  by: 'night' | 'time';
-  q: number;
-  d?: string[];
-  s?: number;
-  e?: number;
-  c?: number;
-  u?: number;
-}
 
 /** A booking taking part in a conflict, with what the policies order by. */
 export interface Party {
@@ -93,23 +60,18 @@ export type Run = NightRun | TimeRun;
 export interface NightInputs {
   capacity: number;
   dates: readonly string[];
-  n: Record<string, string>;
-  sn: Record<string, string>;
-  rep: Record<string, string>;
-  inv: Record<string, string>;
-  /** Units written back to a count-only source that no polled count includes yet. */
-  unrep?: Record<string, string>;
+  /** The ledger's figures by date, as the store read them. */
+  figures: NightFigures;
   /** Live holds' items on this ledger. */
-  holds: readonly LuaClaim[];
-  /** Source claims on this ledger (booking-listing sources; they are inside `n`). */
-  sourceClaims: readonly LuaClaim[];
-  /** Bookings of count-only sources on this ledger (not inside `n`). */
-  counted: readonly MetaRecord[];
+  holds: readonly Pick<HubItem, 'quantity' | 'nights'>[];
+  /** Source claims on this ledger (booking-listing sources; they are inside `figures.claimed`). */
+  sourceClaims: readonly Pick<SourceClaim, 'quantity' | 'nights'>[];
+  /** Bookings of count-only sources on this ledger (not inside `figures.claimed`). */
+  counted: readonly Pick<SeenBooking, 'quantity' | 'nights'>[];
 }
 
-const num = (v: string | undefined) => (v === undefined ? 0 : Number(v) || 0);
-const qtyOn = (claims: readonly { q: number; d?: string[] }[], date: string) =>
-  claims.reduce((sum, c) => sum + (c.d?.includes(date) ? c.q : 0), 0);
+const qtyOn = (claims: readonly { quantity: number; nights?: string[] | undefined }[], date: string) =>
+  claims.reduce((sum, c) => sum + (c.nights?.includes(date) ? c.quantity : 0), 0);
 
 /**
  * Per night: `total = hub reservations + source bookings (+ units a count-only source sold
@@ -122,21 +84,22 @@ const qtyOn = (claims: readonly { q: number; d?: string[] }[], date: string) =>
 export function nightDays(inp: NightInputs): { over: NightDay[]; inventory: Record<string, number> } {
   const over: NightDay[] = [];
   const inventory: Record<string, number> = {};
+  const f = inp.figures;
   for (const date of inp.dates) {
-    const n = num(inp.n[date]);
+    const n = f.claimed[date] ?? 0;
     const src = qtyOn(inp.sourceClaims, date);
     const held = qtyOn(inp.holds, date);
     const cnt = qtyOn(inp.counted, date);
     const hub = Math.max(0, n - src - held);
     let limit = inp.capacity;
     let unlisted = 0;
-    if (inp.sn[date] !== undefined) {
-      const free = num(inp.sn[date]);
+    if (f.sourceFree[date] !== undefined) {
+      const free = f.sourceFree[date];
       // Written back but not yet in a polled count: the source most likely counts them already.
       // Either way the inventory is uncertain that night, so it is not remembered then.
-      const unreported = num(inp.unrep?.[date]);
-      const reported = num(inp.rep[date]) + unreported;
-      const remembered = inp.inv[date] === undefined ? undefined : num(inp.inv[date]);
+      const unreported = f.unreported[date] ?? 0;
+      const reported = (f.reported[date] ?? 0) + unreported;
+      const remembered = f.inventory[date];
       const inv = free > 0 ? free + cnt + reported : (remembered ?? cnt + reported);
       if (free > 0 && unreported === 0) inventory[date] = inv;
       unlisted = Math.max(0, inv - free - reported - cnt);

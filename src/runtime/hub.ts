@@ -19,6 +19,7 @@ import { ReservationService } from '../reservations/reservations.js';
 import { SiteHealthReader } from '../health/site-health.js';
 import { HubStore } from '../store/hub-store.js';
 import { ConflictService } from '../conflicts/service.js';
+import type { ConflictRecord } from '../conflicts/types.js';
 import { startConflictSweeper } from '../conflicts/sweeper.js';
 import { startOutboxRelay } from '../reservations/outbox-relay.js';
 import { openWritebackQueue } from '../reservations/writeback-queue.js';
@@ -71,7 +72,7 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
       reminderEvery: config.defaults.alertReminderEvery, logger: logger.child({ component: 'alerts' }), decisions: metrics.alerts,
     })
     : silentAlerts;
-  const conflicts = new ConflictService({ redis, keys: store.keys, store, catalog, config, alerts, logger: logger.child({ component: 'conflicts' }) });
+  const conflicts = new ConflictService({ stores: hubStore.conflictStores<ConflictRecord>(), store, catalog, config, alerts, logger: logger.child({ component: 'conflicts' }) });
   const polled = config.sites.filter((s) => s.adapter.kind !== 'none');
   const pollQueue = openPollQueue(config.redis.url, store.keys);
   stops.push(() => pollQueue.close());
@@ -88,7 +89,7 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
     stops.push(() => beat.stop());
     const adapters = new AdapterPool(sync, logger);
     stops.push(() => adapters.close());
-    const poller = new Poller({ config, catalog, sync, redis, keys: store.keys, logger, metrics, adapters, alerts, conflicts });
+    const poller = new Poller({ config, catalog, sync, logger, metrics, adapters, alerts, conflicts });
     const worker = startPollWorker({
       url: config.redis.url, keys: store.keys, poller, concurrency: config.worker.pollConcurrency, logger,
     });

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { HubKeys } from './keys.js';
-import { registerScripts } from './scripts.js';
+import { scriptsFor } from './scripts.js';
 
 /** What the caller asks of an incident (lua/alert-incident.lua has the rules). */
 export type IncidentMode = 'open' | 'close' | 'unsend';
@@ -55,7 +55,7 @@ export class AlertStore {
   private readonly script: (keys: string[], args: Array<string | number>) => Promise<unknown>;
 
   constructor(private readonly redis: Redis, private readonly keys: HubKeys) {
-    this.script = registerScripts(redis)['alert-incident'];
+    this.script = scriptsFor(redis)['alert-incident'];
   }
 
   async step(s: IncidentStep): Promise<IncidentReply> {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { AlertStore } from './alert-store.js';
+import { openConflictStores, type ConflictStores, type StoredConflict } from './conflicts/index.js';
 import { HubKeys } from './keys.js';
 import { OutboxReader } from './outbox.js';
 import { openQueue, bullConnection, type OpenQueue } from './queues.js';
@@ -40,6 +41,11 @@ export class HubStore {
   /** Answers when Redis answers; throws when it cannot be reached. */
   async ping(): Promise<void> {
     await this.redis.ping();
+  }
+
+  /** The conflict records and mirrored blocks, typed by the record the conflict service keeps. */
+  conflictStores<R extends StoredConflict>(): ConflictStores<R> {
+    return openConflictStores<R>(this.redis, this.keys);
   }
 
   /** A BullMQ queue of this hub on a connection of its own. */

@@ -41,6 +41,36 @@ export class HubKeys {
   /** One alert incident (hash, see lua/alert-incident.lua); `incident` is the event's key. */
   alertIncident(incident: string): string { return `${this.prefix}alert:${incident}`; }
   // --- end of alerts ---
+
+  // ---- conflicts, mirrors and leases (src/store/conflicts, src/store/lease.ts) ----------------
+  /** hash: status, ledger, data (the conflict record as JSON). */
+  conflict(id: string): string { return `${this.prefix}conflict:${id}`; }
+  /** zset: open conflict id -> opened at (ms). */
+  conflictsOpen(): string { return `${this.prefix}conflicts:open`; }
+  /** zset: conflict id -> last change (ms), open and resolved. */
+  conflictsAll(): string { return `${this.prefix}conflicts:all`; }
+  /** set: ids still overbooked on the ledger (open, or accepted by staff). */
+  conflictsOfLedger(ledger: string): string { return `${this.prefix}conflicts:ledger:${ledger}`; }
+  /** hash: externalId -> what the polls saw of a source booking (first seen, times, count-only bookings). */
+  seenBookings(site: string): string { return `${this.prefix}cf:meta:${site}`; }
+  /** hash: local date -> last inventory seen at a count-only source (conflict-read.lua builds it too). */
+  sourceInventory(ledger: string): string { return `${this.prefix}cf:inv:${ledger}`; }
+  /** hash: reservationId -> last modification through the API (ms), for last-write-wins. */
+  reservationModified(): string { return `${this.prefix}cf:mod`; }
+  /** string lease: one detection or resolution per ledger at a time. */
+  conflictLock(ledger: string): string { return `${this.prefix}cf:lock:${ledger}`; }
+  /** hash: "<fromSite>|<externalId>" -> mirrored busy block {ref, key, x} in `target`'s calendar. */
+  mirrorBlocks(shared: string, target: string): string { return `${this.prefix}cf:mirror:${shared}:${target}`; }
+  /** string lease: one poll of the site at a time. */
+  pollLease(site: string): string { return `${this.syncState(site)}:polling`; }
+  /** SCAN pattern of every reservation hash (glob characters in the prefix escaped). */
+  reservationPattern(): string { return `${globEscape(this.reservation(''))}*`; }
+  // ---- end of conflicts, mirrors and leases ----------------------------------------------------
+
   /** BullMQ's prefix: the queues get a hash tag of their own, apart from the booking state. */
   queuePrefix(): string { return `${this.prefix.replace(/\{([^}]*)\}:$/, '{$1-q}:')}bull`; }
+}
+
+function globEscape(s: string): string {
+  return s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 }

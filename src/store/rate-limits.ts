@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { HubKeys } from './keys.js';
-import { scriptsOf } from './scripts.js';
+import { scriptsFor } from './scripts.js';
 
 /** One client's count in its current rate-limit window. */
 export interface WindowCount {
@@ -15,7 +15,7 @@ export class RateLimitStore {
   private readonly run;
 
   constructor(redis: Redis, private readonly keys: HubKeys) {
-    this.run = scriptsOf(redis);
+    this.run = scriptsFor(redis);
   }
 
   /** Counts one request of `client` under `scope` in a window of `windowMs`: one round trip. */

@@ -10,6 +10,8 @@ export const SCRIPT_NAMES = [
   'alert-incident',
   'conflict-read',
   'rate-limit-take',
+  // Leases (src/store/lease.ts): the poller's per-site poll lease and the conflict ledger lock.
+  'lease-renew', 'lease-release',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
@@ -20,23 +22,18 @@ export function loadScript(name: string): string {
     readFileSync(new URL(`includes/${inc}.lua`, LUA_DIR), 'utf8'));
 }
 
+/** Runs one script: its keys, then its arguments. */
+export type Script = (keys: string[], args: Array<string | number>) => Promise<unknown>;
+
 type ScriptRunner = (numKeys: number, ...args: Array<string | number>) => Promise<unknown>;
+
+/** Every script's runner, by name. */
+export type ScriptRunners = Record<ScriptName, Script>;
 
 /**
  * Registers every script on a connection (EVALSHA with a transparent EVAL fallback, which
- * ioredis' defineCommand does) and returns typed runners.
+ * ioredis' defineCommand does) and returns typed runners. Stores call `scriptsFor` instead.
  */
-export type ScriptRunners = Record<ScriptName, (keys: string[], args: Array<string | number>) => Promise<unknown>>;
-
-const registered = new WeakMap<Redis, ScriptRunners>();
-
-/** The runners of a connection, registered once however many stores share it. */
-export function scriptsOf(redis: Redis): ScriptRunners {
-  let runners = registered.get(redis);
-  if (!runners) registered.set(redis, runners = registerScripts(redis));
-  return runners;
-}
-
 export function registerScripts(redis: Redis): ScriptRunners {
   const out = {} as ScriptRunners;
   for (const name of SCRIPT_NAMES) {
@@ -46,4 +43,19 @@ export function registerScripts(redis: Redis): ScriptRunners {
     out[name] = (keys, args) => run(keys.length, ...keys, ...args);
   }
   return out;
+}
+
+const shared = new WeakMap<Redis, ScriptRunners>();
+
+/**
+ * The script runners of a connection, registered once and shared by every store class on it
+ * (the availability, sync, rate-limit, alert and conflict stores and the leases).
+ */
+export function scriptsFor(redis: Redis): ScriptRunners {
+  let run = shared.get(redis);
+  if (!run) {
+    run = scriptsFor(redis);
+    shared.set(redis, run);
+  }
+  return run;
 }

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { HubKeys } from './keys.js';
-import { registerScripts, type ScriptName } from './scripts.js';
+import { scriptsFor, type ScriptName } from './scripts.js';
 import type {
   ClaimItem, ClaimResult, ConfirmResult, HoldRecord, NightRead, RawRead, ReadAsk, ReservationRecord,
   StoredItem, TimeRead,
@@ -27,7 +27,7 @@ export class AvailabilityStore {
 
   constructor(private readonly redis: Redis, keyPrefix: string, hubId: string) {
     this.keys = new HubKeys(keyPrefix, hubId);
-    this.run = registerScripts(redis);
+    this.run = scriptsFor(redis);
   }
 
   async claimHold(req: ClaimRequest): Promise<ClaimResult> {

@@ -2,7 +2,8 @@ import type { Redis } from 'ioredis';
 import type { SourceClaim } from '../core/claims.js';
 import type { HealthState } from '../domain/types.js';
 import type { HubKeys } from './keys.js';
-import { registerScripts, type ScriptName } from './scripts.js';
+import { Leases, type Lease } from './lease.js';
+import { scriptsFor, type ScriptName } from './scripts.js';
 
 /** Sync state the core owns per site (STYLE habit 3): the adapter never sees Redis. */
 export type { SourceClaim } from '../core/claims.js';
@@ -63,7 +64,7 @@ export class SyncStore {
   private readonly run: Record<ScriptName, (keys: string[], args: Array<string | number>) => Promise<unknown>>;
 
   constructor(private readonly redis: Redis, readonly keys: HubKeys) {
-    this.run = registerScripts(redis);
+    this.run = scriptsFor(redis);
   }
 
   async state(site: string): Promise<SyncState> {
@@ -167,6 +168,27 @@ export class SyncStore {
   /** How many bookings the site's source currently holds, as the hub recorded them. */
   async sourceBookingCount(site: string): Promise<number> {
     return this.redis.hlen(this.keys.sourceBookings(site));
+  }
+
+  // ---- the poller's reads and its lease (src/sync/poller.ts) ----------------------------------
+
+  /** Consecutive failed polls of the site, as its health record counts them. */
+  async consecutiveFailures(site: string): Promise<number> {
+    return Number(await this.redis.hget(this.keys.health(site), 'failures') ?? 0);
+  }
+
+  /** Which of these ids are hub reservations (live or past): bookings the hub wrote back. */
+  async existingReservations(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const pipe = this.redis.pipeline();
+    for (const id of ids) pipe.exists(this.keys.reservation(id));
+    const found = (await pipe.exec()) ?? [];
+    return new Set(ids.filter((_, i) => found[i]?.[1] === 1));
+  }
+
+  /** The site's poll lease (one poll per site at a time), or null while another poll holds it. */
+  async pollLease(site: string, ttlMs: number): Promise<Lease | null> {
+    return new Leases(this.redis).acquire(this.keys.pollLease(site), { ttlMs });
   }
 
   /** External ids the site's source currently holds, as the hub recorded them. */

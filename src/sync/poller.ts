@@ -2,9 +2,7 @@ import type { Logger } from 'pino';
 import type { HubMetrics } from '../core/metrics.js';
 import type { HubConfig, SiteConfig } from '../config/types.js';
 import type { Catalog } from '../core/catalog.js';
-import type { HubKeys } from '../store/keys.js';
 import type { SyncStore } from '../store/sync-store.js';
-import type { Redis } from 'ioredis';
 import {
   AdapterAuthError, AdapterError, AdapterRateLimitedError, AdapterUnavailableError, CursorRejectedError,
 } from '../core/adapter/errors.js';
@@ -13,7 +11,7 @@ import { healthThresholds } from '../core/health-thresholds.js';
 import type { AdapterPool } from './adapter-pool.js';
 import type { AdapterDefinition, PullResult } from '../core/adapter/port.js';
 import { adapterDefinition } from './registry.js';
-import { toClaims } from '../core/claims.js';
+import { toClaims, type ClaimPlan } from '../core/claims.js';
 import type { PollObserver } from '../core/poll-observer.js';
 import { isMirrorReference } from '../core/mirror-ids.js';
 
@@ -23,8 +21,17 @@ export type PollOutcome =
   | { kind: 'failed'; code: string; message: string; retryable: boolean };
 
 const MAX_BACKOFF_MS = 5 * 60_000;
-const RENEW_LEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
-const RELEASE_LEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+/** Short and renewed while the poll runs: a worker killed mid-poll blocks its site briefly. */
+const LEASE_MS = 10_000;
+
+/** A pull turned into claims, once, for the apply and the poll's observers alike. */
+interface Planned {
+  claims: ClaimPlan;
+  hubReferences: Set<string>;
+  /** Resources whose source reports counts: their bookings are inside the counts, not claims. */
+  counted: Set<string>;
+  resourceOf: Map<string, string>;
+}
 
 /**
  * One poll of one site: cursor in, changes out, applied atomically; the outcome moves the site's
@@ -32,7 +39,7 @@ const RELEASE_LEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redi
  */
 export class Poller {
   constructor(private readonly deps: {
-    config: HubConfig; catalog: Catalog; sync: SyncStore; redis: Redis; keys: HubKeys;
+    config: HubConfig; catalog: Catalog; sync: SyncStore;
     logger: Logger; metrics: HubMetrics; adapters: AdapterPool; alerts: AlertSink; conflicts: PollObserver;
   }) {}
 
@@ -51,17 +58,11 @@ export class Poller {
       || now - state.lastFullAt >= this.deps.config.defaults.fullResyncEvery;
     // One poll per site at a time: a lease that lapses by itself if this process dies. A poll
     // that finds it taken is skipped; the next tick comes soon enough.
-    const leaseKey = `${this.deps.keys.syncState(siteId)}:polling`;
-    // Short and renewed while the poll runs: a worker killed mid-poll blocks its site briefly.
-    const leaseMs = 10_000;
-    const lease = `${process.pid}:${Math.random().toString(36).slice(2)}`;
-    if (await this.deps.redis.set(leaseKey, lease, 'PX', leaseMs, 'NX') === null) {
+    const lease = await this.deps.sync.pollLease(siteId, LEASE_MS);
+    if (!lease) {
       this.deps.metrics.polls.inc({ site: siteId, outcome: 'busy' });
       return { kind: 'busy' };
     }
-    const renew = setInterval(() => {
-      void this.deps.redis.eval(RENEW_LEASE, 1, leaseKey, lease, leaseMs).catch(() => undefined);
-    }, leaseMs / 3);
     const timer = this.deps.metrics.pollSeconds.startTimer({ site: siteId, adapter: def.kind });
     try {
       const pollStartedAt = await this.deps.sync.now();
@@ -76,14 +77,17 @@ export class Poller {
         result = await this.pull(site, def, null);
       }
       for (const s of result.skipped) log.warn({ externalId: s.externalId, reason: s.reason }, 'skipped a source event');
-      const applied = await this.apply(site, result, state.generation, fullPull, pollStartedAt);
+      const planned = await this.plan(site, result);
+      const applied = await this.apply(site, result, planned, state.generation, fullPull, pollStartedAt);
       timer({ mode: result.mode });
       if (applied.kind === 'stale') {
         this.deps.metrics.polls.inc({ site: siteId, outcome: 'stale' });
         return { kind: 'stale' };
       }
       // Before health is recorded: a site coming back is reconciled while its write-backs still wait.
-      await this.deps.conflicts.afterPoll(site, result, this.deps.adapters).catch((err: unknown) =>
+      await this.deps.conflicts.afterPoll({
+        site, result, claims: planned.claims, hubReferences: planned.hubReferences, adapters: this.deps.adapters,
+      }).catch((err: unknown) =>
         log.warn({ err: (err as Error).message }, 'conflict detection failed; the next poll tries again'));
       const health = await this.deps.sync.recordHealth(siteId, { kind: 'success' }, this.thresholds());
       if (health.previous !== 'healthy' && health.state === 'healthy') await this.recovered(site);
@@ -96,9 +100,8 @@ export class Poller {
       timer({ mode: full ? 'full' : 'delta' });
       return await this.failed(site, err, log);
     } finally {
-      clearInterval(renew);
       // Only our own lease is released (it may have lapsed and been taken by another poll).
-      await this.deps.redis.eval(RELEASE_LEASE, 1, leaseKey, lease).catch(() => undefined);
+      await lease.release();
     }
   }
 
@@ -117,18 +120,28 @@ export class Poller {
     }).finally(() => clearTimeout(timeout));
   }
 
-  private async apply(site: SiteConfig, result: PullResult, generation: number, fullPull: boolean, pollStartedAt: number) {
+  /** The pulled bookings as claims, with the hub's own (its write-backs, mirrored blocks) left out. */
+  private async plan(site: SiteConfig, result: PullResult): Promise<Planned> {
     const refs = [...new Set(result.bookings.map((b) => b.hubReference).filter((r): r is string => !!r))];
-    const existing = new Set<string>();
-    if (refs.length > 0) {
-      const found = await Promise.all(refs.map((r) => this.deps.redis.exists(this.deps.keys.reservation(r))));
-      refs.forEach((r, i) => { if (found[i]) existing.add(r); });
-      // The hub's own busy blocks mirrored into this calendar are not the site's bookings.
-      for (const r of refs) if (isMirrorReference(r)) existing.add(r);
-    }
+    // The hub's own busy blocks mirrored into this calendar are not the site's bookings.
+    const hubReferences = await this.deps.sync.existingReservations(refs.filter((r) => !isMirrorReference(r)));
+    for (const r of refs) if (isMirrorReference(r)) hubReferences.add(r);
+    return {
+      claims: toClaims(site.id, result.bookings, this.deps.catalog, hubReferences), hubReferences,
+      counted: new Set(result.counts.map((c) => c.resource)),
+      resourceOf: new Map(result.bookings.map((b) => [b.externalId, b.resource] as const)),
+    };
+  }
+
+  private async apply(site: SiteConfig, result: PullResult, planned: Planned, generation: number, fullPull: boolean, pollStartedAt: number) {
     // Where the source reports counts, its bookings are already inside them.
-    const counted = new Set(result.counts.map((c) => c.resource));
-    const plan = toClaims(site.id, result.bookings.filter((b) => !counted.has(b.resource)), this.deps.catalog, existing);
+    const { counted, resourceOf } = planned;
+    const listed = (externalId: string) => !counted.has(resourceOf.get(externalId) ?? '');
+    const plan = {
+      upserts: planned.claims.upserts.filter((u) => listed(u.id)),
+      removed: planned.claims.removed.filter(listed),
+      skipped: planned.claims.skipped.filter((s) => listed(s.externalId)),
+    };
     const counts = result.counts.flatMap((c) => {
       const entry = this.deps.catalog.entry(site.id, c.resource);
       return entry ? [{ ledger: entry.ledger, date: c.date, count: c.closed ? 0 : Math.max(0, Math.floor(c.available)) }] : [];
@@ -176,7 +189,7 @@ export class Poller {
       return { kind: 'failed', code, message, retryable: false };
     }
     // Back off with full jitter so a dark site is not hammered, capped to a few minutes.
-    const failures = Number(await this.deps.redis.hget(this.deps.keys.health(site.id), 'failures') ?? 1);
+    const failures = (await this.deps.sync.consecutiveFailures(site.id)) || 1;
     const ceiling = Math.min(MAX_BACKOFF_MS, site.pollEvery * 2 ** Math.min(failures - 1, 10));
     const delay = failures > 1 ? Math.floor(Math.random() * ceiling) : 0;
     if (delay > site.pollEvery) await this.deps.sync.setNotBefore(site.id, Date.now() + delay);

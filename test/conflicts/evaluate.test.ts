@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { nightDays, nightRuns, timeRuns, type Party } from '../../src/conflicts/evaluate.js';
 import { decide, type PolicyContext } from '../../src/conflicts/policy.js';
+import type { NightFigures } from '../../src/store/conflicts/index.js';
 
-const base = { capacity: 2, n: {}, sn: {}, rep: {}, inv: {}, holds: [], sourceClaims: [], counted: [] };
+const none: NightFigures = { claimed: {}, sourceFree: {}, reported: {}, inventory: {}, unreported: {} };
+const base = { capacity: 2, holds: [], sourceClaims: [], counted: [] };
+/** A night ledger's figures: units claimed, free at a count-only source, reported in its count, its last inventory. */
+const figures = (f: Partial<NightFigures>) => ({ figures: { ...none, ...f } });
 const D1 = '2027-01-10';
 const D2 = '2027-01-11';
 const D3 = '2027-01-12';
@@ -10,9 +14,9 @@ const D3 = '2027-01-12';
 describe('nightDays: what counts against what', () => {
   it('booking-listing sources: hub reservations and source claims are in n; holds are not bookings', () => {
     const { over } = nightDays({
-      ...base, dates: [D1, D2], n: { [D1]: '3', [D2]: '3' },
-      holds: [{ l: 'x', by: 'night', q: 1, d: [D2] }],
-      sourceClaims: [{ l: 'x', by: 'night', q: 1, d: [D1, D2] }],
+      ...base, dates: [D1, D2], ...figures({ claimed: { [D1]: 3, [D2]: 3 } }),
+      holds: [{ quantity: 1, nights: [D2] }],
+      sourceClaims: [{ quantity: 1, nights: [D1, D2] }],
     });
     // D1: 2 hub + 1 source = 3 > 2; D2: 1 hub + 1 hold (left out) + 1 source = 2.
     expect(over).toEqual([{ date: D1, total: 3, limit: 2, hub: 2, unlisted: 0 }]);
@@ -20,34 +24,34 @@ describe('nightDays: what counts against what', () => {
 
   it('count-only source: the rule used − reported > min(capacity, free) holds, and the sale is unlisted', () => {
     // 12 rooms configured, the PMS says 0 free; one hub reservation not yet in its count.
-    const { over } = nightDays({ ...base, capacity: 12, dates: [D1], n: { [D1]: '1' }, sn: { [D1]: '0' }, inv: { [D1]: '3' } });
+    const { over } = nightDays({ ...base, capacity: 12, dates: [D1], ...figures({ claimed: { [D1]: 1 }, sourceFree: { [D1]: 0 }, inventory: { [D1]: 3 } }) });
     expect(over).toEqual([{ date: D1, total: 4, limit: 3, hub: 1, unlisted: 3 }]);
     // Once the count includes it (reported), nothing is over.
-    expect(nightDays({ ...base, capacity: 12, dates: [D1], n: { [D1]: '1' }, sn: { [D1]: '0' }, rep: { [D1]: '1' }, inv: { [D1]: '3' } }).over).toEqual([]);
+    expect(nightDays({ ...base, capacity: 12, dates: [D1], ...figures({ claimed: { [D1]: 1 }, sourceFree: { [D1]: 0 }, reported: { [D1]: 1 }, inventory: { [D1]: 3 } }) }).over).toEqual([]);
     // Free rooms left: the hub's unreported one fits.
-    expect(nightDays({ ...base, capacity: 12, dates: [D1], n: { [D1]: '1' }, sn: { [D1]: '1' } }).over).toEqual([]);
+    expect(nightDays({ ...base, capacity: 12, dates: [D1], ...figures({ claimed: { [D1]: 1 }, sourceFree: { [D1]: 1 } }) }).over).toEqual([]);
   });
 
   it('a PMS that lists its bookings: the front desk overbooking the last room is seen, the inventory remembered', () => {
-    const first = nightDays({ ...base, capacity: 12, dates: [D1], sn: { [D1]: '1' } });
+    const first = nightDays({ ...base, capacity: 12, dates: [D1], ...figures({ sourceFree: { [D1]: 1 } }) });
     expect(first).toEqual({ over: [], inventory: { [D1]: 1 } });
-    const walkIn = { f: 1, k: 1 as const, r: 'double', l: 'x', by: 'night' as const, q: 1, d: [D1] };
-    const { over } = nightDays({ ...base, capacity: 12, dates: [D1], n: { [D1]: '1' }, sn: { [D1]: '0' }, rep: { [D1]: '1' }, inv: { [D1]: '1' }, counted: [walkIn] });
+    const walkIn = { quantity: 1, nights: [D1] };
+    const { over } = nightDays({ ...base, capacity: 12, dates: [D1], ...figures({ claimed: { [D1]: 1 }, sourceFree: { [D1]: 0 }, reported: { [D1]: 1 }, inventory: { [D1]: 1 } }), counted: [walkIn] });
     expect(over).toEqual([{ date: D1, total: 2, limit: 1, hub: 1, unlisted: 0 }]);
   });
 
   it('a count-only source\'s inventory is the limit: the configured capacity only caps the hub\'s sales', () => {
     // 2 rooms at the PMS, capacity 1 in config: one hub reservation plus one front-desk booking fill it, no more.
-    const walkIn = { f: 1, k: 1 as const, r: 'double', l: 'x', by: 'night' as const, q: 1, d: [D1] };
-    const first = nightDays({ ...base, capacity: 1, dates: [D1], sn: { [D1]: '2' } });
+    const walkIn = { quantity: 1, nights: [D1] };
+    const first = nightDays({ ...base, capacity: 1, dates: [D1], ...figures({ sourceFree: { [D1]: 2 } }) });
     expect(first.inventory).toEqual({ [D1]: 2 });
-    expect(nightDays({ ...base, capacity: 1, dates: [D1], n: { [D1]: '1' }, sn: { [D1]: '0' }, rep: { [D1]: '1' }, inv: { [D1]: '2' }, counted: [walkIn] }).over).toEqual([]);
-    expect(nightDays({ ...base, capacity: 1, dates: [D1], n: { [D1]: '1' }, sn: { [D1]: '0' }, rep: { [D1]: '1' }, inv: { [D1]: '2' }, counted: [walkIn, { ...walkIn }] }).over)
+    expect(nightDays({ ...base, capacity: 1, dates: [D1], ...figures({ claimed: { [D1]: 1 }, sourceFree: { [D1]: 0 }, reported: { [D1]: 1 }, inventory: { [D1]: 2 } }), counted: [walkIn] }).over).toEqual([]);
+    expect(nightDays({ ...base, capacity: 1, dates: [D1], ...figures({ claimed: { [D1]: 1 }, sourceFree: { [D1]: 0 }, reported: { [D1]: 1 }, inventory: { [D1]: 2 } }), counted: [walkIn, { ...walkIn }] }).over)
       .toEqual([{ date: D1, total: 3, limit: 2, hub: 1, unlisted: 0 }]);
   });
 
   it('consecutive nights make one run', () => {
-    const { over } = nightDays({ ...base, capacity: 1, dates: [D1, D2, D3], n: { [D1]: '2', [D2]: '3', [D3]: '1' } });
+    const { over } = nightDays({ ...base, capacity: 1, dates: [D1, D2, D3], ...figures({ claimed: { [D1]: 2, [D2]: 3, [D3]: 1 } }) });
     const runs = nightRuns(over);
     expect(runs.map((r) => [r.dates, r.excess])).toEqual([[[D1, D2], 2]]);
   });
@@ -63,7 +67,7 @@ describe('timeRuns', () => {
 });
 
 describe('policies', () => {
-  const run = nightRuns(nightDays({ ...base, capacity: 1, dates: [D1, D2], n: { [D1]: '2', [D2]: '2' } }).over)[0]!;
+  const run = nightRuns(nightDays({ ...base, capacity: 1, dates: [D1, D2], ...figures({ claimed: { [D1]: 2, [D2]: 2 } }) }).over)[0]!;
   const nights = new Map([[D1, 1], [D2, 1]]);
   const hub: Party = { ref: 'hub:r_1', origin: 'hub', site: 'mitte', resource: 'double', nights, createdAt: 1_000, updatedAt: 5_000, firstSeen: 1_000 };
   const desk: Party = { ref: 'site:north:B1', origin: 'site', site: 'north', resource: 'double', nights, createdAt: 2_000, updatedAt: 3_000, firstSeen: 9_000 };
@@ -95,7 +99,7 @@ describe('policies', () => {
   });
 
   it('a booking fits where capacity allows: two rooms, three bookings, one gives way', () => {
-    const two = nightRuns(nightDays({ ...base, capacity: 2, dates: [D1], n: { [D1]: '3' } }).over)[0]!;
+    const two = nightRuns(nightDays({ ...base, capacity: 2, dates: [D1], ...figures({ claimed: { [D1]: 3 } }) }).over)[0]!;
     const one = (ref: string, createdAt: number): Party => ({ ref, origin: 'site', site: 's', resource: 'r', nights: new Map([[D1, 1]]), createdAt, updatedAt: createdAt, firstSeen: createdAt });
     const d = decide(two, [one('site:s:c', 3), one('site:s:a', 1), one('site:s:b', 2)], ctx('first-come'));
     expect(d.stands.map((x) => x.ref)).toEqual(['site:s:a', 'site:s:b']);

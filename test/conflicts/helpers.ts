@@ -3,7 +3,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse } from 'yaml';
 import { expect } from 'vitest';
+import { ConflictStore } from '../../src/store/conflicts/index.js';
 import { HubKeys } from '../../src/store/keys.js';
+import { SyncStore } from '../../src/store/sync-store.js';
 import { bearer, call, eventually, type TestHub } from '../helpers/hub.js';
 
 export const ADMIN = '0123456789abcdef-conflicts';
@@ -67,12 +69,27 @@ export function conflictOf(hub: TestHub, site: string, status: 'open' | 'resolve
   }, ms);
 }
 
-/** The conflict's record as the store keeps it. */
+const keysOf = (hub: TestHub) => new HubKeys(hub.config.redis.keyPrefix, hub.config.hubId);
+
+/** The conflict's record as the store keeps it, and whether the store indexes it as open. */
 export async function stored(hub: TestHub, id: string): Promise<{ status: string; open: boolean; data: any }> {
-  const p = new HubKeys(hub.config.redis.keyPrefix, hub.config.hubId).prefix;
-  const [status, data] = await hub.redis.hmget(`${p}conflict:${id}`, 'status', 'data');
-  const open = (await hub.redis.zscore(`${p}conflicts:open`, id)) !== null;
-  return { status: status ?? '', open, data: JSON.parse(data ?? 'null') };
+  const store = new ConflictStore(hub.redis, keysOf(hub));
+  const rec = await store.get(id);
+  return { status: rec?.status ?? '', open: await store.isOpen(id), data: rec };
+}
+
+/** Successful polls of a site so far (counted after the poll's conflict detection ran). */
+export async function pollsOf(hub: TestHub, site: string): Promise<number> {
+  return (await new SyncStore(hub.redis, keysOf(hub)).pollStats(site)).ok;
+}
+
+/**
+ * Waits for two more successful polls of the site. Polls of one site never overlap (a lease), so
+ * the second of them started after this call: it saw everything the source held before it.
+ */
+export async function polledAgain(hub: TestHub, site: string, ms = 15_000): Promise<void> {
+  const before = await pollsOf(hub, site);
+  await eventually(async () => expect(await pollsOf(hub, site)).toBeGreaterThanOrEqual(before + 2), ms);
 }
 
 /** A webhook receiver for alert events (unsigned check: the alerts module tests signatures). */

@@ -3,8 +3,8 @@ import { stringify } from 'yaml';
 import { startRestPmsSimulator, type RestPmsSimulator } from '../../adapters/rest/simulator/index.js';
 import { call, eventually, startTestHub, type TestHub } from '../helpers/hub.js';
 import {
-  ADMIN, PMS_TOKEN, admin, conflictOf, conflicts, date, holdAndConfirm, nightsAvailable, polledWith, reservation, restSite,
-  startReceiver, stored,
+  ADMIN, PMS_TOKEN, admin, conflictOf, conflicts, date, holdAndConfirm, nightsAvailable, polledAgain, polledWith, reservation,
+  restSite, startReceiver, stored,
 } from './helpers.js';
 
 /*
@@ -25,13 +25,30 @@ let firstCome: { resv: string; id: string };
 const body = (site: string) => ({ site, resource: 'double', checkIn: IN, checkOut: OUT, customer: { name: 'Ada' } });
 const atPms = (site: string, resv: string) => pms[site]!.admin.bookings().filter((b) => b.externalRef?.startsWith(`avhub-${resv}`));
 
+/**
+ * A front-desk booking the PMS says was made 1 ms after the hub's reservation: its creation time
+ * is set, not left to the clock moving on (the policies order by it).
+ */
+function walkInAfter(site: string, hubCreatedAt: string): string {
+  const created = Date.parse(hubCreatedAt) + 1;
+  const id = `walk-in-${site}`;
+  pms[site]!.admin.insertRaw({
+    id, roomType: 'DBL', arrival: IN, departure: OUT, state: 'CONFIRMED', externalRef: null, rooms: 1, guest: 'walk-in',
+    created: new Date(created).toISOString(), modified: new Date(Math.max(Date.now(), created)).toISOString(),
+  });
+  return id;
+}
+
 /** The hub sells the last room and writes it back; then the front desk sells it again. */
 async function overbook(site: string): Promise<{ resv: string; walkIn: string; conflict: any }> {
   await polledWith(hub, site, IN, OUT, [1, 1]);
   const resv = await holdAndConfirm(hub, body(site));
-  await eventually(async () => expect((await reservation(hub, resv)).status).toBe('confirmed'), 15_000);
-  await new Promise((r) => setTimeout(r, 5)); // the front desk books strictly later
-  const walkIn = pms[site]!.admin.createBooking({ roomType: 'DBL', arrival: IN, departure: OUT, guest: 'walk-in' }).id;
+  const confirmed = await eventually(async () => {
+    const r = await reservation(hub, resv);
+    expect(r.status).toBe('confirmed');
+    return r;
+  }, 15_000);
+  const walkIn = walkInAfter(site, confirmed.createdAt as string);
   // Open, or already settled by the policy (it may act within the same poll).
   const conflict = await eventually(async () => {
     const found = (await conflicts(hub)).filter((c) => c.sites.includes(site));
@@ -97,11 +114,7 @@ describe('conflicts: an overbooking made at the front desk during a sync window,
     expect(rec.data.id).toBe(conflict.id);
 
     // Re-detection on later polls does not duplicate it.
-    const polled = Date.now();
-    await eventually(async () => {
-      const site = await call(hub.base, 'GET', '/v1/sites/fc', { headers: admin });
-      expect(Date.parse(site.body.sync.lastSuccessAt)).toBeGreaterThan(polled + 1500);
-    }, 10_000);
+    await polledAgain(hub, SITES.fc);
     expect((await conflicts(hub)).filter((c) => c.sites.includes('fc'))).toHaveLength(1);
     expect((await conflictOf(hub, 'fc', 'open')).audit).toHaveLength(3);
 
@@ -172,7 +185,7 @@ describe('conflicts: an overbooking made at the front desk during a sync window,
     expect(accepted.body.conflict).toMatchObject({ status: 'resolved', resolution: 'accepted', outcome: { accepted: true, decidedBy: 'staff' } });
     expect(accepted.body.conflict.audit.at(-1)).toMatchObject({ actor: 'staff', action: 'accept' });
     // Still overbooked, still accepted, poll after poll.
-    await new Promise((r) => setTimeout(r, 2500));
+    await polledAgain(hub, SITES.man);
     expect((await conflictOf(hub, 'man', 'resolved')).id).toBe(conflict.id);
     expect(await conflicts(hub, 'open').then((l) => l.filter((c) => c.sites.includes('man')))).toEqual([]);
 

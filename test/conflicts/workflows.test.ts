@@ -4,7 +4,7 @@ import { startGoogleSimulator, type GoogleSimulator } from '../../adapters/googl
 import { startRestPmsSimulator, type RestPmsSimulator } from '../../adapters/rest/simulator/index.js';
 import { call, eventually, startTestHub, type TestHub } from '../helpers/hub.js';
 import {
-  ADMIN, PMS_TOKEN, admin, conflictOf, date, nightsAvailable, polledWith, reservation, restSite,
+  ADMIN, PMS_TOKEN, admin, conflictOf, date, nightsAvailable, polledAgain, polledWith, reservation, restSite,
 } from './helpers.js';
 
 /*
@@ -161,7 +161,7 @@ describe('workflows side by side', () => {
     expect(JSON.stringify(mirrored.extendedProperties)).toMatch(/m_[0-9a-f]{24}/);
     // Both members are busy in the hub's view, counted once: the block is the hub's, not a second booking.
     const window = [DAY0 + 13 * H, DAY0 + 16 * H] as const;
-    await new Promise((r) => setTimeout(r, 2500)); // a poll of studio-b has seen the block
+    await polledAgain(hub, 'studio-b'); // a poll of studio-b has seen the block
     const busy = [[window[0], start, 1], [start, end, 0], [end, window[1], 1]];
     expect(await intervals('studio-a', ...window)).toEqual(busy);
     expect(await intervals('studio-b', ...window)).toEqual(busy);

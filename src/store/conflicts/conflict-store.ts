@@ -1,0 +1,194 @@
+import type { Redis } from 'ioredis';
+import type { HubKeys } from '../keys.js';
+import { Leases } from '../lease.js';
+import { scriptsFor, type Script } from '../scripts.js';
+import {
+  asList, asObject, decodeItems, decodeNightFigures, decodeSeen, decodeSourceClaim, decodeTimeMember, encodeSeen,
+  itemLedgers, tryJson,
+} from './decode.js';
+import type {
+  HubItem, LedgerAsk, LedgerSnapshot, LiveReservation, SeenInput, StoredConflict, TimeClaim,
+} from './types.js';
+
+/** How long a ledger lock lives without renewal, and how long a second checker waits for it. */
+const LOCK = { ttlMs: 30_000, waitMs: 20_000, retryMs: 25 };
+
+/**
+ * Conflict records and what conflict detection reads and remembers (key names in HubKeys, under
+ * the hub's hash tag). Records are kept as JSON documents of the caller's type `R`, indexed by
+ * status and ledger; every read hands out typed objects, never the scripts' encoding.
+ */
+export class ConflictStore<R extends StoredConflict = StoredConflict> {
+  private readonly run: Record<'conflict-read', Script>;
+  private readonly leases: Leases;
+
+  constructor(private readonly redis: Redis, readonly keys: HubKeys) {
+    this.run = scriptsFor(redis);
+    this.leases = new Leases(redis);
+  }
+
+  // ---- records --------------------------------------------------------------------------------
+
+  async get(id: string): Promise<R | null> {
+    return (tryJson(await this.redis.hget(this.keys.conflict(id), 'data')) as R | undefined) ?? null;
+  }
+
+  async getMany(ids: readonly string[]): Promise<R[]> {
+    if (ids.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const id of ids) pipe.hget(this.keys.conflict(id), 'data');
+    const out = await pipe.exec();
+    return (out ?? []).flatMap(([, v]) => (typeof v === 'string' ? [JSON.parse(v) as R] : []));
+  }
+
+  /** Writes the record and keeps the indexes in step, in one MULTI. `active`: still overbooked. */
+  async save(rec: R, opts: { active: boolean }): Promise<void> {
+    const k = this.keys;
+    const m = this.redis.multi()
+      .hset(k.conflict(rec.id), 'status', rec.status, 'ledger', rec.ledger, 'data', JSON.stringify(rec))
+      .zadd(k.conflictsAll(), Date.parse(rec.updatedAt), rec.id);
+    if (rec.status === 'open') m.zadd(k.conflictsOpen(), Date.parse(rec.openedAt), rec.id);
+    else m.zrem(k.conflictsOpen(), rec.id);
+    if (opts.active) m.sadd(k.conflictsOfLedger(rec.ledger), rec.id);
+    else m.srem(k.conflictsOfLedger(rec.ledger), rec.id);
+    await m.exec();
+  }
+
+  /** Ids of the ledger's conflicts still overbooked (open, or accepted by staff). */
+  async activeIds(ledger: string): Promise<string[]> {
+    return this.redis.smembers(this.keys.conflictsOfLedger(ledger));
+  }
+
+  async openIds(): Promise<string[]> {
+    return this.redis.zrange(this.keys.conflictsOpen(), '0', '-1');
+  }
+
+  /** Whether the record is listed as open (the index, not the record's own field). */
+  async isOpen(id: string): Promise<boolean> {
+    return (await this.redis.zscore(this.keys.conflictsOpen(), id)) !== null;
+  }
+
+  /** Newest first. */
+  async list(status: 'open' | 'resolved' | undefined, limit: number): Promise<R[]> {
+    if (status === 'open') return this.getMany(await this.redis.zrevrange(this.keys.conflictsOpen(), 0, limit - 1));
+    const out: R[] = [];
+    for (let start = 0; out.length < limit; start += 200) {
+      const ids = await this.redis.zrevrange(this.keys.conflictsAll(), start, start + 199);
+      if (ids.length === 0) break;
+      for (const r of await this.getMany(ids)) {
+        if (!status || r.status === status) out.push(r);
+        if (out.length >= limit) break;
+      }
+    }
+    return out;
+  }
+
+  /** Runs `fn` holding the ledger's lock (a lease, renewed while `fn` runs, that lapses if this process dies). */
+  async withLock<T>(ledger: string, fn: () => Promise<T>): Promise<T> {
+    return this.leases.with(this.keys.conflictLock(ledger), LOCK, fn);
+  }
+
+  // ---- what detection reads -------------------------------------------------------------------
+
+  /** One consistent read of the ledger, the live holds and the member sites' source bookings. */
+  async snapshot(ask: LedgerAsk, sites: readonly string[]): Promise<LedgerSnapshot> {
+    const lua = ask.by === 'night' ? { l: ask.ledger, by: 'night' } : { l: ask.ledger, by: 'time', from: ask.from, to: ask.to };
+    const raw = asObject(tryJson(await this.run['conflict-read']([this.keys.holdsByExpiry()],
+      [this.keys.prefix, JSON.stringify([lua]), JSON.stringify(sites)]) as string));
+    const holds = new Map<string, HubItem[]>();
+    for (const [id, items] of asList<[string, string]>(raw.holds)) holds.set(id, decodeItems(items));
+    const ledger = asObject(asList<unknown>(raw.ledgers)[0]);
+    const rawSites = asList<unknown>(raw.sites);
+    const decodeHash = <T>(h: unknown, decode: (id: string, v: unknown) => T) => new Map(Object.entries(asObject(h))
+      .flatMap(([id, text]) => {
+        const v = tryJson(typeof text === 'string' ? text : undefined);
+        return v === undefined ? [] : [[id, decode(id, v)] as const];
+      }));
+    return {
+      now: Number(raw.now),
+      holds,
+      ledger: ask.by === 'night'
+        ? { by: 'night', nights: decodeNightFigures(ledger) }
+        : { by: 'time', claims: asList<string>(ledger.t).map(decodeTimeMember).filter((c): c is TimeClaim => c !== null) },
+      sites: new Map(sites.map((s, i) => {
+        const r = asObject(rawSites[i]);
+        return [s, { claims: decodeHash(r.src, decodeSourceClaim), seen: decodeHash(r.meta, (_, v) => decodeSeen(v)) }];
+      })),
+    };
+  }
+
+  /** Every live (pending or confirmed) hub reservation: only read while a ledger is over capacity. */
+  async liveReservations(): Promise<LiveReservation[]> {
+    const out: LiveReservation[] = [];
+    const base = this.keys.reservation('');
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.keys.reservationPattern(), 'COUNT', 1000);
+      cursor = next;
+      if (keys.length === 0) continue;
+      const pipe = this.redis.pipeline();
+      for (const k of keys) pipe.hmget(k, 'status', 'items', 'createdAt', 'updatedAt', 'holdId');
+      const rows = (await pipe.exec()) ?? [];
+      rows.forEach(([, v], i) => {
+        const [status, items, createdAt, updatedAt, holdId] = (v ?? []) as Array<string | null>;
+        if (status !== 'pending' && status !== 'confirmed') return;
+        out.push({ id: keys[i]!.slice(base.length), status, holdId: holdId ?? '', items: decodeItems(items),
+          createdAt: Number(createdAt ?? 0), updatedAt: Number(updatedAt ?? 0) });
+      });
+    } while (cursor !== '0');
+    return out;
+  }
+
+  /** The ledgers a hub reservation's items claim on (none for an unknown or unreadable one). */
+  async reservationLedgers(reservationId: string): Promise<string[]> {
+    return itemLedgers(await this.redis.hget(this.keys.reservation(reservationId), 'items'));
+  }
+
+  /** A reservation's status, or null when it is gone. */
+  async reservationStatus(reservationId: string): Promise<string | null> {
+    return this.redis.hget(this.keys.reservation(reservationId), 'status');
+  }
+
+  // ---- what detection remembers ---------------------------------------------------------------
+
+  /** Last modification through the API (ms) of each reservation that has one. */
+  async modifiedTimes(ids: readonly string[]): Promise<Map<string, number>> {
+    if (ids.length === 0) return new Map();
+    const v = await this.redis.hmget(this.keys.reservationModified(), ...ids);
+    return new Map(ids.flatMap((id, i) => (v[i] ? [[id, Number(v[i])] as const] : [])));
+  }
+
+  async markModified(reservationId: string, at: number): Promise<void> {
+    await this.redis.hset(this.keys.reservationModified(), reservationId, at);
+  }
+
+  /** Remembers a count-only source's inventory by date: it stands in on a sold-out night. */
+  async rememberInventory(ledger: string, inventory: Record<string, number>): Promise<void> {
+    if (Object.keys(inventory).length > 0) await this.redis.hset(this.keys.sourceInventory(ledger), inventory);
+  }
+
+  /**
+   * Records the bookings a poll brought, keeping each one's first-seen time (`now` for a new
+   * one). A full poll replaces the site's records; a delta forgets `removed`.
+   */
+  async recordSeen(site: string, poll: { full: boolean; removed: readonly string[]; bookings: readonly SeenInput[]; now: number }): Promise<void> {
+    const key = this.keys.seenBookings(site);
+    const ids = poll.bookings.map((b) => b.id);
+    const before = ids.length > 0 ? await this.redis.hmget(key, ...ids) : [];
+    const records: Record<string, string> = {};
+    poll.bookings.forEach((b, i) => {
+      const prior = tryJson(before[i]);
+      records[b.id] = encodeSeen(b, prior === undefined || prior === null ? poll.now : decodeSeen(prior).firstSeen || poll.now);
+    });
+    const m = this.redis.multi();
+    if (poll.full) m.del(key);
+    if (poll.removed.length > 0 && !poll.full) m.hdel(key, ...poll.removed);
+    if (ids.length > 0) m.hset(key, records);
+    await m.exec();
+  }
+
+  /** Whether the last polls of `site` still saw the booking. */
+  async stillSeen(site: string, externalId: string): Promise<boolean> {
+    return (await this.redis.hexists(this.keys.seenBookings(site), externalId)) === 1;
+  }
+}
