@@ -25,6 +25,8 @@ export class HubKeys {
   quota(credential: string): string { return `${this.prefix}quota:${credential}`; }
   velocity(site: string): string { return `${this.prefix}velocity:${site}`; }
   pollStats(site: string): string { return `${this.prefix}poll-stats:${site}`; }
+  /** External ids of the site's count-only bookings already counted for velocity (hash, 30 days). */
+  velocitySeen(site: string): string { return `${this.prefix}seen:${site}`; }
   /** Rate-limit window of one widget key scope and client address (src/store/rate-limits.ts). */
   rateLimit(scope: string, client: string): string { return `${this.prefix}rl:${scope}:${client}`; }
   // Keys only the Lua scripts touch (built in src/store/lua/includes/common.lua from `prefix`);

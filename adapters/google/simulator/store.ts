@@ -9,6 +9,9 @@ import type { SimCancelledEvent, SimEvent, SimEventInput, SimEventsPage, SimExte
  * The simulator's calendars and events, with Google's sync semantics: every change gets a sequence
  * number; a sync token remembers the sequence it was issued at and answers with what changed since,
  * deleted events included as `status: "cancelled"`.
+ *
+ * Long because it is one in-memory model of Google's calendar semantics (events, instances,
+ * sync tokens, pagination) whose parts share its state; the wire format lives in api.ts.
  */
 
 const DAY = 86_400_000;
