@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type { HubKeys } from '../store/keys.js';
-import { bullConnection } from '../store/queues.js';
+import type { RedisTarget } from '../store/connection.js';
+import { openQueue, type OpenQueue } from '../store/queues.js';
 import type { AlertEvent, AlertEventName } from '../core/alerts.js';
 
 export const ALERT_QUEUE = 'alerts';
@@ -71,14 +72,6 @@ export function alertJobOptions(policy: DeliveryPolicy, jobId: string) {
   } as const;
 }
 
-export function openAlertQueue(url: string, keys: HubKeys): { queue: Queue<AlertJobData>; close(): Promise<void> } {
-  const connection = bullConnection(url);
-  const queue = new Queue<AlertJobData>(ALERT_QUEUE, { connection, prefix: keys.queuePrefix() });
-  return {
-    queue,
-    async close() {
-      await queue.close();
-      await connection.quit().catch(() => connection.disconnect());
-    },
-  };
+export function openAlertQueue(target: RedisTarget, keys: HubKeys): OpenQueue<AlertJobData> {
+  return openQueue<AlertJobData>(target, keys, ALERT_QUEUE);
 }

@@ -2,6 +2,7 @@ import { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { AlertChannelConfig } from '../config/types.js';
 import type { HubKeys } from '../store/keys.js';
+import type { RedisTarget } from '../store/connection.js';
 import { bullConnection } from '../store/queues.js';
 import type { CounterLike } from './alerts.js';
 import { createMailer, type Mailer } from './channels/email.js';
@@ -12,7 +13,7 @@ import { ALERT_QUEUE, type AlertJobData } from './delivery.js';
 import { describeChannel } from './routing.js';
 
 export interface AlertWorkerDeps {
-  url: string;
+  redis: RedisTarget;
   keys: HubKeys;
   /** `config.alerts`: jobs name their channel by index. */
   channels: readonly AlertChannelConfig[];
@@ -32,7 +33,7 @@ export interface AlertWorkerDeps {
  * position and host only: webhook paths and Slack URLs are secrets.
  */
 export function startAlertWorker(deps: AlertWorkerDeps): { close(): Promise<void> } {
-  const connection = bullConnection(deps.url);
+  const connection = bullConnection(deps.redis);
   const timeoutMs = deps.timeoutMs ?? 10_000;
   const fetcher = deps.fetch ?? fetch;
   const mailers = new Map<number, Mailer>();

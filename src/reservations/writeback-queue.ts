@@ -1,3 +1,4 @@
+import type { RedisTarget } from '../store/connection.js';
 import type { HubKeys } from '../store/keys.js';
 import { openQueue, type OpenQueue } from '../store/queues.js';
 
@@ -18,6 +19,6 @@ export function writebackJobOptions(attempts: number, backoffMs: number) {
   } as const;
 }
 
-export function openWritebackQueue(url: string, keys: HubKeys): OpenQueue<WritebackJobData> {
-  return openQueue<WritebackJobData>(url, keys, WRITEBACK_QUEUE);
+export function openWritebackQueue(target: RedisTarget, keys: HubKeys): OpenQueue<WritebackJobData> {
+  return openQueue<WritebackJobData>(target, keys, WRITEBACK_QUEUE);
 }

@@ -9,13 +9,14 @@ import type { StoredItem } from '../store/types.js';
 import type { SiteAdapters } from '../core/adapter/site-adapters.js';
 import { AdapterRateLimitedError, AdapterUnavailableError } from '../core/adapter/errors.js';
 import type { SourceAdapter, WriteRequest } from '../core/adapter/port.js';
+import type { RedisTarget } from '../store/connection.js';
 import { bullConnection } from '../store/queues.js';
 import type { Catalog } from '../core/catalog.js';
 import type { SiteHealthReader } from '../health/site-health.js';
 import { WRITEBACK_QUEUE, type WritebackJobData } from './writeback-queue.js';
 
 interface Deps {
-  url: string; keys: HubKeys; store: AvailabilityStore; catalog: Catalog; adapters: SiteAdapters;
+  redis: RedisTarget; keys: HubKeys; store: AvailabilityStore; catalog: Catalog; adapters: SiteAdapters;
   health: SiteHealthReader; logger: Logger; metrics: HubMetrics; alerts: AlertSink; concurrency: number;
 }
 
@@ -25,7 +26,7 @@ interface Deps {
  * finds the booking an earlier attempt made instead of making a second one.
  */
 export function startWritebackWorker(deps: Deps): { close(): Promise<void> } {
-  const connection = bullConnection(deps.url);
+  const connection = bullConnection(deps.redis);
   const worker = new Worker<WritebackJobData>(WRITEBACK_QUEUE, async (job, token) => {
     const log = deps.logger.child({ reservation: job.data.reservation, op: job.data.op, job: job.id });
     const resv = await deps.store.getReservation(job.data.reservation);

@@ -45,7 +45,7 @@ export interface RunningHub {
  * Redis only, so any number of processes may run any roles side by side.
  */
 export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlySet<Role>, logger: Logger): Promise<RunningHub> {
-  const hubStore = new HubStore(redis, { url: config.redis.url, keyPrefix: config.redis.keyPrefix, hubId: config.hubId });
+  const hubStore = new HubStore(redis, { target: config.redis, keyPrefix: config.redis.keyPrefix, hubId: config.hubId });
   const store = hubStore.availability;
   const sync = hubStore.sync;
   const catalog = new Catalog(config);
@@ -64,7 +64,7 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
   };
 
   const metrics = new HubMetrics();
-  const alertQueue = config.alerts.length > 0 ? openAlertQueue(config.redis.url, store.keys) : undefined;
+  const alertQueue = config.alerts.length > 0 ? openAlertQueue(config.redis, store.keys) : undefined;
   if (alertQueue) stops.push(() => alertQueue.close());
   const alerts: AlertSink = alertQueue
     ? new Alerts({
@@ -74,10 +74,10 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
     : silentAlerts;
   const conflicts = new ConflictService({ stores: hubStore.conflictStores<ConflictRecord>(), store, catalog, config, alerts, logger: logger.child({ component: 'conflicts' }) });
   const polled = config.sites.filter((s) => s.adapter.kind !== 'none');
-  const pollQueue = openPollQueue(config.redis.url, store.keys);
+  const pollQueue = openPollQueue(config.redis, store.keys);
   stops.push(() => pollQueue.close());
 
-  const writebackQueue = openWritebackQueue(config.redis.url, store.keys);
+  const writebackQueue = openWritebackQueue(config.redis, store.keys);
   stops.push(() => writebackQueue.close());
   registerLiveGauges(metrics.registry, {
     sync, sites: config.sites,
@@ -91,11 +91,11 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
     stops.push(() => adapters.close());
     const poller = new Poller({ config, catalog, sync, logger, metrics, adapters, alerts, conflicts });
     const worker = startPollWorker({
-      url: config.redis.url, keys: store.keys, poller, concurrency: config.worker.pollConcurrency, logger,
+      redis: config.redis, keys: store.keys, poller, concurrency: config.worker.pollConcurrency, logger,
     });
     stops.push(() => worker.close());
     const writer = startWritebackWorker({
-      url: config.redis.url, keys: store.keys, store, catalog, adapters, health, logger, metrics, alerts,
+      redis: config.redis, keys: store.keys, store, catalog, adapters, health, logger, metrics, alerts,
       concurrency: config.worker.pollConcurrency,
     });
     stops.push(() => writer.close());
@@ -109,7 +109,7 @@ export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlyS
   }
   // Schedulers deliver alerts too: "no worker is running" must reach staff without a worker.
   if (config.alerts.length > 0 && (roles.has('worker') || roles.has('scheduler'))) {
-    const alertWorker = startAlertWorker({ url: config.redis.url, keys: store.keys, channels: config.alerts, logger, deliveries: metrics.alertDeliveries });
+    const alertWorker = startAlertWorker({ redis: config.redis, keys: store.keys, channels: config.alerts, logger, deliveries: metrics.alertDeliveries });
     stops.push(() => alertWorker.close());
   }
   if (roles.has('scheduler')) {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { HubKeys } from './keys.js';
 import { scriptsFor } from './scripts.js';
 
@@ -54,7 +54,7 @@ const ACTIONS: ReadonlySet<string> = new Set<IncidentAction>(['opened', 'reminde
 export class AlertStore {
   private readonly script: (keys: string[], args: Array<string | number>) => Promise<unknown>;
 
-  constructor(private readonly redis: Redis, private readonly keys: HubKeys) {
+  constructor(private readonly redis: RedisClient, private readonly keys: HubKeys) {
     this.script = scriptsFor(redis)['alert-incident'];
   }
 

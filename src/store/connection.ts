@@ -21,6 +21,8 @@ export interface ConnectionMode {
   /** For BullMQ: every command waits for the connection, however long (BullMQ requires it). */
   forBullMQ?: boolean;
   connectTimeoutMs?: number;
+  /** Connect only when `connect()` is called (default), or at once. */
+  lazy?: boolean;
 }
 
 /** Splits a redis:// URL into the options ioredis wants per node (credentials, TLS, database). */
@@ -42,7 +44,7 @@ export function openClient(target: RedisTarget, mode: ConnectionMode = {}): Redi
   if (target.cluster) {
     const seeds = target.cluster.nodes.map(nodeOptions);
     const cluster = new Cluster(seeds.map((s) => s.node), {
-      lazyConnect: true,
+      lazyConnect: mode.lazy ?? true,
       // Reads go to masters: a replica may lag, and holds must read what they wrote.
       scaleReads: 'master',
       // While a replica is being promoted the slot has no master for a few seconds: commands wait
@@ -62,7 +64,7 @@ export function openClient(target: RedisTarget, mode: ConnectionMode = {}): Redi
     return cluster;
   }
   const redis = new Redis(target.url ?? 'redis://127.0.0.1:6379', {
-    lazyConnect: true,
+    lazyConnect: mode.lazy ?? true,
     connectTimeout: mode.connectTimeoutMs ?? 3_000,
     maxRetriesPerRequest: perCommandRetries,
     enableOfflineQueue: !mode.failFast || mode.forBullMQ === true,

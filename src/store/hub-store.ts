@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient, RedisTarget } from './connection.js';
 import { AlertStore } from './alert-store.js';
 import { openConflictStores, type ConflictStores, type StoredConflict } from './conflicts/index.js';
 import { HubKeys } from './keys.js';
@@ -9,9 +9,9 @@ import { AvailabilityStore } from './store.js';
 import { SyncStore } from './sync-store.js';
 import { WorkerRegistry } from './workers.js';
 
-/** Where one hub's data lives: a Redis URL, a key prefix and the hub's id (its hash tag). */
+/** Where one hub's data lives: a Redis (one primary or a Cluster), a key prefix and the hub's id (its hash tag). */
 export interface StoreLocation {
-  url: string;
+  target: RedisTarget;
   keyPrefix: string;
   hubId: string;
 }
@@ -29,7 +29,7 @@ export class HubStore {
   readonly workers: WorkerRegistry;
   readonly alerts: AlertStore;
 
-  constructor(private readonly redis: Redis, readonly location: StoreLocation) {
+  constructor(private readonly redis: RedisClient, readonly location: StoreLocation) {
     this.availability = new AvailabilityStore(redis, location.keyPrefix, location.hubId);
     this.keys = this.availability.keys;
     this.sync = new SyncStore(redis, this.keys);
@@ -50,16 +50,16 @@ export class HubStore {
 
   /** A BullMQ queue of this hub on a connection of its own. */
   queue<T>(name: string): OpenQueue<T> {
-    return openQueue<T>(this.location.url, this.keys, name);
+    return openQueue<T>(this.location.target, this.keys, name);
   }
 
   /** A connection for a BullMQ worker (the caller closes it with `quit()`). */
-  bullConnection(): Redis {
-    return bullConnection(this.location.url);
+  bullConnection(): RedisClient {
+    return bullConnection(this.location.target);
   }
 
   /** A reader of the reservation outbox for one consumer, on a connection of its own. */
   outboxReader(consumer: string): OutboxReader {
-    return new OutboxReader(this.location.url, this.keys, consumer);
+    return new OutboxReader(this.location.target, this.keys, consumer);
   }
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import { scriptsFor, type Script } from './scripts.js';
 
 /** A lease this process holds: renewed while held, released only if still ours. */
@@ -25,7 +25,7 @@ export interface LeaseOptions {
 export class Leases {
   private readonly run: Record<'lease-renew' | 'lease-release', Script>;
 
-  constructor(private readonly redis: Redis) {
+  constructor(private readonly redis: RedisClient) {
     this.run = scriptsFor(redis);
   }
 

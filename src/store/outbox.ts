@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { openClient, type RedisClient, type RedisTarget } from './connection.js';
 import type { HubKeys } from './keys.js';
 
 /** One outbox entry: written in the same script as the reservation change it announces. */
@@ -16,12 +16,11 @@ const GROUP = 'relay';
  * It blocks while waiting, so it has a connection of its own.
  */
 export class OutboxReader {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly stream: string;
 
-  constructor(url: string, keys: HubKeys, private readonly consumer: string) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: null });
-    this.redis.on('error', () => undefined);
+  constructor(target: RedisTarget, keys: HubKeys, private readonly consumer: string) {
+    this.redis = openClient(target, { forBullMQ: true, lazy: false });
     this.stream = keys.outbox();
   }
 

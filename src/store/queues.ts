@@ -1,15 +1,14 @@
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import { openClient, type RedisClient, type RedisTarget } from './connection.js';
 import type { HubKeys } from './keys.js';
 
 /**
- * A connection for BullMQ: it wants its own, retrying forever (`maxRetriesPerRequest: null`).
- * The store makes every connection of the hub, so Cluster support (and its options) lives here.
+ * A connection for BullMQ: it wants its own, waiting for Redis however long
+ * (`maxRetriesPerRequest: null`). The store makes every connection of the hub, so one Redis or a
+ * Cluster is decided here only. The caller closes it (`quit()`), BullMQ does not.
  */
-export function bullConnection(url: string): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
-  redis.on('error', () => undefined);
-  return redis;
+export function bullConnection(target: RedisTarget): RedisClient {
+  return openClient(target, { forBullMQ: true, lazy: false });
 }
 
 export interface OpenQueue<T> {
@@ -18,9 +17,12 @@ export interface OpenQueue<T> {
   close(): Promise<void>;
 }
 
-/** A BullMQ queue of this hub (its hash-tagged prefix) on a connection of its own. */
-export function openQueue<T>(url: string, keys: HubKeys, name: string): OpenQueue<T> {
-  const connection = bullConnection(url);
+/**
+ * A BullMQ queue of this hub on a connection of its own. Its prefix carries a hash tag of its own
+ * (`HubKeys.queuePrefix`), as BullMQ asks on Cluster: each queue's keys share one slot.
+ */
+export function openQueue<T>(target: RedisTarget, keys: HubKeys, name: string): OpenQueue<T> {
+  const connection = bullConnection(target);
   const queue = new Queue<T>(name, { connection, prefix: keys.queuePrefix() });
   return {
     queue,

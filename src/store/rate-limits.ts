@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { HubKeys } from './keys.js';
 import { scriptsFor } from './scripts.js';
 
@@ -14,7 +14,7 @@ export interface WindowCount {
 export class RateLimitStore {
   private readonly run;
 
-  constructor(redis: Redis, private readonly keys: HubKeys) {
+  constructor(redis: RedisClient, private readonly keys: HubKeys) {
     this.run = scriptsFor(redis);
   }
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 
 const LUA_DIR = new URL('./lua/', import.meta.url);
 
@@ -34,7 +34,7 @@ export type ScriptRunners = Record<ScriptName, Script>;
  * Registers every script on a connection (EVALSHA with a transparent EVAL fallback, which
  * ioredis' defineCommand does) and returns typed runners. Stores call `scriptsFor` instead.
  */
-export function registerScripts(redis: Redis): ScriptRunners {
+export function registerScripts(redis: RedisClient): ScriptRunners {
   const out = {} as ScriptRunners;
   for (const name of SCRIPT_NAMES) {
     const command = `avhub_${name.replace(/-/g, '_')}`;
@@ -45,16 +45,16 @@ export function registerScripts(redis: Redis): ScriptRunners {
   return out;
 }
 
-const shared = new WeakMap<Redis, ScriptRunners>();
+const shared = new WeakMap<RedisClient, ScriptRunners>();
 
 /**
  * The script runners of a connection, registered once and shared by every store class on it
  * (the availability, sync, rate-limit, alert and conflict stores and the leases).
  */
-export function scriptsFor(redis: Redis): ScriptRunners {
+export function scriptsFor(redis: RedisClient): ScriptRunners {
   let run = shared.get(redis);
   if (!run) {
-    run = scriptsFor(redis);
+    run = registerScripts(redis);
     shared.set(redis, run);
   }
   return run;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import { HubKeys } from './keys.js';
 import { scriptsFor, type ScriptName } from './scripts.js';
 import type {
@@ -25,7 +25,7 @@ export class AvailabilityStore {
   readonly keys: HubKeys;
   private readonly run: Record<ScriptName, (keys: string[], args: Array<string | number>) => Promise<unknown>>;
 
-  constructor(private readonly redis: Redis, keyPrefix: string, hubId: string) {
+  constructor(private readonly redis: RedisClient, keyPrefix: string, hubId: string) {
     this.keys = new HubKeys(keyPrefix, hubId);
     this.run = scriptsFor(redis);
   }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { SourceClaim } from '../core/claims.js';
 import type { HealthState } from '../domain/types.js';
 import type { HubKeys } from './keys.js';
@@ -63,7 +63,7 @@ export function healthStateOf(h: Record<string, string>): HealthState {
 export class SyncStore {
   private readonly run: Record<ScriptName, (keys: string[], args: Array<string | number>) => Promise<unknown>>;
 
-  constructor(private readonly redis: Redis, readonly keys: HubKeys) {
+  constructor(private readonly redis: RedisClient, readonly keys: HubKeys) {
     this.run = scriptsFor(redis);
   }
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { HubKeys } from './keys.js';
 
 /**
@@ -6,7 +6,7 @@ import type { HubKeys } from './keys.js';
  * `/readyz` on any API process can tell whether anything is working the queues.
  */
 export class WorkerRegistry {
-  constructor(private readonly redis: Redis, private readonly keys: HubKeys) {}
+  constructor(private readonly redis: RedisClient, private readonly keys: HubKeys) {}
 
   /** Records a beat of worker `id`; workers that died without saying goodbye age out after `forgetAfterMs`. */
   async beat(id: string, forgetAfterMs: number): Promise<void> {

@@ -1,3 +1,4 @@
+import type { RedisTarget } from '../store/connection.js';
 import type { HubKeys } from '../store/keys.js';
 import { openQueue, type OpenQueue } from '../store/queues.js';
 
@@ -9,6 +10,6 @@ export interface PollJobData {
   full?: boolean;
 }
 
-export function openPollQueue(url: string, keys: HubKeys): OpenQueue<PollJobData> {
-  return openQueue<PollJobData>(url, keys, POLL_QUEUE);
+export function openPollQueue(target: RedisTarget, keys: HubKeys): OpenQueue<PollJobData> {
+  return openQueue<PollJobData>(target, keys, POLL_QUEUE);
 }

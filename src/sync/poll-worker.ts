@@ -2,6 +2,7 @@ import { UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { HubKeys } from '../store/keys.js';
 import type { PollOutcome, Poller } from './poller.js';
+import type { RedisTarget } from '../store/connection.js';
 import { bullConnection } from '../store/queues.js';
 import { POLL_QUEUE, type PollJobData } from './poll-queue.js';
 
@@ -9,9 +10,9 @@ import { POLL_QUEUE, type PollJobData } from './poll-queue.js';
  * Works poll jobs. A failed poll fails its job (visible in the queue); an auth failure is
  * unrecoverable because retrying cannot fix a refused credential.
  */
-export function startPollWorker(opts: { url: string; keys: HubKeys; poller: Poller; concurrency: number; logger: Logger }):
+export function startPollWorker(opts: { redis: RedisTarget; keys: HubKeys; poller: Poller; concurrency: number; logger: Logger }):
 { worker: Worker<PollJobData, PollOutcome>; close(): Promise<void> } {
-  const connection = bullConnection(opts.url);
+  const connection = bullConnection(opts.redis);
   const worker = new Worker<PollJobData, PollOutcome>(POLL_QUEUE, async (job) => {
     const outcome = await opts.poller.poll(job.data.site, { full: job.data.full === true, ignoreBackoff: job.name === 'poll-now' });
     if (outcome.kind === 'failed') {

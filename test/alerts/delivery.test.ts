@@ -290,7 +290,7 @@ describe('failures while queueing', () => {
     // A real queue whose Redis is unreachable (nothing listens on port 1): adding fails at once.
     const deadConnection = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: null, enableOfflineQueue: false, lazyConnect: true });
     deadConnection.on('error', () => undefined);
-    const live = openAlertQueue(TEST_REDIS_URL, keys);
+    const live = openAlertQueue({ url: TEST_REDIS_URL }, keys);
     const dead = new Queue<AlertJobData>(ALERT_QUEUE, { connection: deadConnection, prefix: keys.queuePrefix() });
     dead.on('error', () => undefined);
     const logs: string[] = [];

@@ -39,7 +39,7 @@ export function startAlertHarness(channels: AlertChannelConfig[], opts: AlertHar
   const logs: string[] = [];
   const counts: Array<Record<string, string>> = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => { logs.push(line); } });
-  const queue = openAlertQueue(TEST_REDIS_URL, keys);
+  const queue = openAlertQueue({ url: TEST_REDIS_URL }, keys);
   const counter = { inc: (labels: Record<string, string>) => { counts.push(labels); } };
   const incidents = new AlertStore(redis, keys);
   const alerts = new Alerts({
@@ -47,7 +47,7 @@ export function startAlertHarness(channels: AlertChannelConfig[], opts: AlertHar
     delivery: { attempts: opts.attempts ?? 10, backoffMs: 50 }, decisions: counter,
     ...(opts.now !== undefined && { now: opts.now }),
   });
-  const worker = startAlertWorker({ url: TEST_REDIS_URL, keys, channels, logger, timeoutMs: 2_000, deliveries: counter });
+  const worker = startAlertWorker({ redis: { url: TEST_REDIS_URL }, keys, channels, logger, timeoutMs: 2_000, deliveries: counter });
   return {
     alerts, incidents, logs, counts,
     async settled() {

@@ -92,7 +92,7 @@ class Run {
 
   constructor(readonly hub: TestHub, readonly pms: RestPmsSimulator, readonly capacity: number) {
     this.keys = new HubKeys(hub.config.redis.keyPrefix, hub.config.hubId);
-    this.connection = bullConnection(hub.config.redis.url);
+    this.connection = bullConnection(hub.config.redis);
     this.queue = new Queue(WRITEBACK_QUEUE, { connection: this.connection, prefix: this.keys.queuePrefix() });
   }
 

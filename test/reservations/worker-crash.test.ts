@@ -134,7 +134,7 @@ describe('write-back survives SIGKILL of the worker mid-call, exactly once at th
 
     // Watch the write-back jobs from here (state changes, seconds after the kill) to explain the time.
     const keys = new HubKeys(hub.config.redis.keyPrefix, hub.config.hubId);
-    const connection = bullConnection(hub.config.redis.url);
+    const connection = bullConnection(hub.config.redis);
     const queue = new Queue(WRITEBACK_QUEUE, { connection, prefix: keys.queuePrefix() });
     const timeline: string[] = [];
     const last = new Map<string, string>();

@@ -62,7 +62,7 @@ describe('the poll engine with a real source (an iCal feed over HTTP)', () => {
     // several polls. A poll that finds another holding the site's lease sends nothing and is
     // not counted. Both ends of the window are taken while no poll job is active, so no poll
     // has sent its request without being counted yet.
-    const { queue, close } = openPollQueue(hub.config.redis.url, keys());
+    const { queue, close } = openPollQueue(hub.config.redis, keys());
     const sync = new SyncStore(hub.redis, keys());
     const polls = async () => { const s = await sync.pollStats('venue'); return s.ok + s.failed; };
     const quiet = () => eventually(async () => {
@@ -126,7 +126,7 @@ describe('the poll engine with a real source (an iCal feed over HTTP)', () => {
   });
 
   it('the scheduler keeps one job scheduler per polled site', async () => {
-    const { queue, close } = openPollQueue(hub.config.redis.url, keys());
+    const { queue, close } = openPollQueue(hub.config.redis, keys());
     const schedulers = await queue.getJobSchedulers(0, -1);
     expect(schedulers.map((s) => [s.key, s.every])).toEqual([['poll:venue', 1000]]);
     await close();

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../connection.js';
 import type { HubKeys } from '../keys.js';
 import { Leases } from '../lease.js';
 import { scriptsFor, type Script } from '../scripts.js';
@@ -22,7 +22,7 @@ export class ConflictStore<R extends StoredConflict = StoredConflict> {
   private readonly run: Record<'conflict-read', Script>;
   private readonly leases: Leases;
 
-  constructor(private readonly redis: Redis, readonly keys: HubKeys) {
+  constructor(private readonly redis: RedisClient, readonly keys: HubKeys) {
     this.run = scriptsFor(redis);
     this.leases = new Leases(redis);
   }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../connection.js';
 import type { HubKeys } from '../keys.js';
 import { ConflictStore } from './conflict-store.js';
 import { MirrorStore } from './mirror-store.js';
@@ -15,7 +15,7 @@ export interface ConflictStores<R extends StoredConflict = StoredConflict> {
 }
 
 /** The connection a store is opened on (runtime makes it; only store classes use it). */
-export type StoreConnection = Redis;
+export type StoreConnection = RedisClient;
 
 export function openConflictStores<R extends StoredConflict>(redis: StoreConnection, keys: HubKeys): ConflictStores<R> {
   return { conflicts: new ConflictStore<R>(redis, keys), mirrors: new MirrorStore(redis, keys) };

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../connection.js';
 import type { SourceClaim } from '../../core/claims.js';
 import type { HubKeys } from '../keys.js';
 import { decodeBlock, decodeSourceClaim, encodeBlock, tryJson } from './decode.js';
@@ -9,7 +9,7 @@ import type { MirroredBlock } from './types.js';
  * per shared resource and target site, keyed by the original's site and external id.
  */
 export class MirrorStore {
-  constructor(private readonly redis: Redis, private readonly keys: HubKeys) {}
+  constructor(private readonly redis: RedisClient, private readonly keys: HubKeys) {}
 
   /** The site's source claims on `ledger`, as its last polls recorded them, by external id. */
   async sourceClaims(site: string, ledger: string): Promise<Map<string, SourceClaim>> {
