@@ -160,7 +160,7 @@ export async function readBody(body: AsyncIterable<Uint8Array | string> | null |
   try {
     count = byteCounter(opts, opts.contentLength);
   } catch (err) {
-    destroy(body);
+    discardBody(body);
     throw err;
   }
   const decoder = new TextDecoder();
@@ -172,7 +172,7 @@ export async function readBody(body: AsyncIterable<Uint8Array | string> | null |
     }
   } catch (err) {
     if (err instanceof ResponseTooLargeError) {
-      destroy(body);
+      discardBody(body);
       throw err;
     }
     if (opts.signal?.aborted) throw opts.signal.reason;
@@ -182,10 +182,15 @@ export async function readBody(body: AsyncIterable<Uint8Array | string> | null |
   return text + decoder.decode();
 }
 
-/** Stops a Node stream we no longer read (a fetch stream is cancelled by leaving its iterator). */
-function destroy(body: unknown): void {
-  const d = (body as { destroy?: unknown }).destroy;
-  if (typeof d === 'function') (d as () => void).call(body);
+/**
+ * Lets go of a body the caller will not read (an error answer), so its connection is freed: a
+ * Node stream is destroyed, a fetch stream cancelled.
+ */
+export function discardBody(body: unknown): void {
+  if (body === null || typeof body !== 'object') return;
+  const { destroy, cancel } = body as { destroy?: unknown; cancel?: unknown };
+  if (typeof destroy === 'function') (destroy as () => void).call(body);
+  else if (typeof cancel === 'function') void (cancel as () => Promise<void>).call(body).catch(() => undefined);
 }
 
 /**
@@ -193,7 +198,8 @@ function destroy(body: unknown): void {
  * stream fails with ResponseTooLargeError once more than `maxBytes` arrived.
  */
 export function limitResponse(res: Response, limit: BodyLimit): Response {
-  if (!res.body) return res;
+  // A Response with one of these statuses may not carry a body; fetch gives them none anyway.
+  if (!res.body || [101, 204, 205, 304].includes(res.status)) return res;
   let count: (chunk: Uint8Array | string) => void;
   try {
     count = byteCounter(limit, res.headers.get('content-length'));
