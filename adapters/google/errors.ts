@@ -3,6 +3,7 @@ import {
   AdapterAuthError,
   AdapterRateLimitedError,
   AdapterUnavailableError,
+  ResponseTooLargeError,
 } from '../../src/core/adapter/errors.js';
 import { headerValue, MAX_RETRY_AFTER_MS, parseRetryAfter, statusError } from '../../src/core/adapter/http.js';
 
@@ -14,7 +15,7 @@ import { headerValue, MAX_RETRY_AFTER_MS, parseRetryAfter, statusError } from '.
  * - a token endpoint refusing the credential (`invalid_grant`, `invalid_client`, …), 401, and other
  *   403s (no access to the calendar) → AdapterAuthError: staff must fix the credential or sharing;
  * - 404 on a calendar → AdapterAuthError too: Google answers 404 for calendars the credential cannot see;
- * - 5xx, timeouts, connection failures → AdapterUnavailableError.
+ * - 408, 5xx, timeouts, connection failures, an answer over the byte limit → AdapterUnavailableError.
  * Messages carry the operation, status and Google's reason, never tokens or request bodies.
  */
 
@@ -72,6 +73,8 @@ export function translateError(err: unknown, what: string, defaultRetryAfterMs: 
   const f = httpFailure(err);
   if (!f) {
     if (err instanceof gaxios.GaxiosError) {
+      // The limited fetch refused a body (auth.ts); gaxios wraps what fetch throws.
+      if (err.cause instanceof ResponseTooLargeError) return err.cause;
       const code = typeof err.code === 'string' ? err.code : err.name;
       return new AdapterUnavailableError(`${what}: no answer (${code}: ${err.message})`);
     }
