@@ -24,7 +24,7 @@ interface SettingsByKind {
   apaleo: ApaleoSettings;
   rest: RestSettings;
 }
-export type SettingsOf<K extends AdapterKind> = SettingsByKind[K];
+type SettingsOf<K extends AdapterKind> = SettingsByKind[K];
 
 /**
  * The one place the core reaches adapters, one definition per kind a config may name. A kind
