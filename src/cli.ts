@@ -7,6 +7,7 @@ import { createLogger } from './runtime/logger.js';
 import { openStoreConnection } from './runtime/store-connection.js';
 import { printBanner } from './runtime/banner.js';
 import { VERSION } from './runtime/version.js';
+import { ADAPTERS } from './sync/registry.js';
 
 const USAGE = `avhub ${VERSION}: the Availability Hub
 
@@ -38,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
   const file = values.config ?? positionals[1] ?? process.env.AVHUB_CONFIG ?? 'config/hub.yaml';
 
   if (command === 'check-config') {
-    const result = checkConfigFile(file, process.env);
+    const result = checkConfigFile(file, process.env, ADAPTERS);
     if (result.ok) {
       console.log(`${file}: OK (${result.config.sites.length} sites, ${Object.keys(result.config.groups).length} groups)`);
       return 0;
@@ -55,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
 async function run(file: string, roles: ReadonlySet<Role>, dataDir: string): Promise<number> {
   let config: HubConfig;
   try {
-    config = loadConfig(file, process.env);
+    config = loadConfig(file, process.env, ADAPTERS);
   } catch (err) {
     if (err instanceof ConfigError) { console.error(err.message); return 1; }
     throw err;

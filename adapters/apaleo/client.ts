@@ -1,5 +1,7 @@
+import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { AdapterAuthError, AdapterUnavailableError } from '../../src/core/adapter/errors.js';
+import { headerValue, readBody } from '../../src/core/adapter/http.js';
 import { errorForStatus, messagesOf } from './errors.js';
 
 /** What every call needs from the hub's request: the quota gate and the poll's abort signal. */
@@ -46,6 +48,8 @@ export class ApaleoClient {
     this.http = axios.create({
       timeout: opts.timeoutMs,
       validateStatus: () => true,
+      // A stream, so the body is read with a byte limit instead of buffered whole (see `send`).
+      responseType: 'stream',
       // Redirects to a login page would hide a 401; apaleo's API never redirects.
       maxRedirects: 0,
       headers: { Accept: 'application/json' },
@@ -77,7 +81,7 @@ export class ApaleoClient {
       const res = await this.send(() => this.http.request({
         method, url: this.opts.baseUrl.replace(/\/+$/, '') + path, params: flatten(query), data: body,
         headers: { ...headers, Authorization: `Bearer ${token}` }, signal: ctx.signal,
-      }), `${method} ${path}`);
+      }), `${method} ${path}`, ctx.signal);
       // A token can be revoked or expire early: fetch a fresh one once, then give up.
       if (res.status === 401 && attempt === 0) {
         if (this.token?.value === token) this.token = null;
@@ -103,7 +107,7 @@ export class ApaleoClient {
     const res = await this.send(() => this.http.post(this.opts.tokenUrl, form.toString(), {
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Basic ${basic}` },
       signal: ctx.signal,
-    }), 'token request');
+    }), 'token request', ctx.signal);
     const data = res.data as Record<string, unknown> | null;
     // The identity server answers a bad client with 400/401 `invalid_client`.
     if (res.status === 400 || res.status === 401) {
@@ -119,14 +123,29 @@ export class ApaleoClient {
     return value;
   }
 
-  /** Sends a request; no answer at all (refused, reset, timeout, aborted) is an outage. */
-  private async send(fn: () => Promise<AxiosResponse>, what: string): Promise<AxiosResponse> {
+  /**
+   * Sends a request and reads its body (JSON when it parses, else the text); no answer at all
+   * (refused, reset, timeout, aborted) is an outage.
+   */
+  private async send(fn: () => Promise<AxiosResponse<Readable>>, what: string, signal: AbortSignal): Promise<AxiosResponse<unknown>> {
+    let res: AxiosResponse<Readable>;
     try {
-      return await fn();
+      res = await fn();
     } catch (err) {
       const e = err as { code?: string; message?: string };
       throw new AdapterUnavailableError(`apaleo ${what} failed: ${e.code ?? ''} ${e.message ?? String(err)}`.trim());
     }
+    const text = await readBody(res.data, { what: `apaleo ${what}`, contentLength: headerValue(res.headers, 'content-length'), signal });
+    return { ...res, data: parseJson(text) };
+  }
+}
+
+/** What axios's default JSON handling gave: the parsed value, or the text when it is not JSON. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
   }
 }
 

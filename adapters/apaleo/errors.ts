@@ -1,6 +1,4 @@
-import {
-  AdapterAuthError, AdapterRateLimitedError, AdapterUnavailableError,
-} from '../../src/core/adapter/errors.js';
+import { statusError } from '../../src/core/adapter/http.js';
 
 /**
  * A request apaleo understood and refused (400, 404, 409, 422): a bug or a configuration problem,
@@ -12,16 +10,8 @@ export class ApaleoRequestError extends Error {
   }
 }
 
-/** Retry-After in seconds or as an HTTP date; a missing or odd header waits this long. */
+/** A 429 without a readable Retry-After waits this long. */
 export const DEFAULT_RETRY_AFTER_MS = 5_000;
-
-export function retryAfterMs(header: unknown, now = Date.now()): number {
-  if (typeof header !== 'string' || header.trim() === '') return DEFAULT_RETRY_AFTER_MS;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000);
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? DEFAULT_RETRY_AFTER_MS : Math.max(0, at - now);
-}
 
 /** apaleo's error bodies carry `messages: string[]`; the identity server `error`/`error_description`. */
 export function messagesOf(body: unknown): string[] {
@@ -33,13 +23,11 @@ export function messagesOf(body: unknown): string[] {
 
 /**
  * Maps an HTTP status from apaleo to the hub's typed errors (DESIGN §5): 401/403 the credential,
- * 429 a pause the source asked for, 5xx an outage; anything else a refused request.
+ * 429 a pause the source asked for, 408 and 5xx an outage; anything else a refused request.
  */
-export function errorForStatus(what: string, status: number, headers: Record<string, unknown>, body: unknown): Error {
+export function errorForStatus(what: string, status: number, headers: unknown, body: unknown): Error {
   const detail = messagesOf(body);
   const text = `${what}: HTTP ${status}${detail.length ? ` (${detail.join('; ')})` : ''}`;
-  if (status === 401 || status === 403) return new AdapterAuthError(text);
-  if (status === 429) return new AdapterRateLimitedError(text, retryAfterMs(headers['retry-after']));
-  if (status >= 500) return new AdapterUnavailableError(text);
-  return new ApaleoRequestError(text, status, detail);
+  return statusError(status, { headers, message: text, retryAfter: { defaultMs: DEFAULT_RETRY_AFTER_MS } })
+    ?? new ApaleoRequestError(text, status, detail);
 }

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { closedNights, externalCodeFor, hubReferenceOf, localDateOfApaleo, toSourceBooking, toSourceCounts } from './mapper.js';
 import type { ApaleoAvailabilitySlice, ApaleoReservation } from './mapper.js';
 import { parseCursor } from './cursor.js';
-import { retryAfterMs } from './errors.js';
-import { CursorRejectedError } from '../../src/core/adapter/errors.js';
+import { ApaleoRequestError, errorForStatus } from './errors.js';
+import { AdapterRateLimitedError, AdapterUnavailableError, CursorRejectedError } from '../../src/core/adapter/errors.js';
 
 const fixture = <T>(name: string): T => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as T;
 const NY = 'America/New_York';
@@ -70,9 +70,12 @@ describe('apaleo cursor and Retry-After', () => {
     expect(parseCursor('{"v":1,"modifiedFrom":"2027-03-01T10:00:00Z"}').modifiedFrom).toBe('2027-03-01T10:00:00Z');
   });
 
-  it('reads Retry-After as seconds or as an HTTP date', () => {
-    expect(retryAfterMs('3')).toBe(3000);
-    expect(retryAfterMs('Wed, 01 Mar 2027 10:00:10 GMT', Date.UTC(2027, 2, 1, 10, 0, 0))).toBe(10_000);
-    expect(retryAfterMs(undefined)).toBe(5000);
+  it('waits as Retry-After says, 5 s when it is missing; other refusals are request errors', () => {
+    expect(errorForStatus('apaleo GET /x', 429, { 'retry-after': '3' }, null)).toMatchObject({ retryAfterMs: 3000 });
+    const bare = errorForStatus('apaleo GET /x', 429, {}, { messages: ['Too many requests'] });
+    expect(bare).toBeInstanceOf(AdapterRateLimitedError);
+    expect(bare).toMatchObject({ retryAfterMs: 5000, message: 'apaleo GET /x: HTTP 429 (Too many requests)' });
+    expect(errorForStatus('apaleo GET /x', 503, {}, null)).toBeInstanceOf(AdapterUnavailableError);
+    expect(errorForStatus('apaleo GET /x', 422, {}, { messages: ['bad'] })).toBeInstanceOf(ApaleoRequestError);
   });
 });

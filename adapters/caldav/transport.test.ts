@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   AdapterAuthError, AdapterRateLimitedError, AdapterUnavailableError,
 } from '../../src/core/adapter/errors.js';
-import { classifyError, createTransport, DEFAULT_RETRY_AFTER_MS, retryAfterMs, type Fetch } from './transport.js';
+import { classifyError, createTransport, DEFAULT_RETRY_AFTER_MS, type Fetch } from './transport.js';
 
 function transportWith(answer: (url: string, init: RequestInit) => Promise<Response>, over: { signal?: AbortSignal; timeoutMs?: number } = {}) {
   const calls: Array<{ url: string; init: RequestInit }> = [];
@@ -68,12 +68,5 @@ describe('CalDAV transport', () => {
     await expect(transportWith(status(200), { signal: controller.signal }).transport('http://dav.test/')).rejects.toThrow('poll cancelled');
     expect(classifyError(new DOMException('x', 'AbortError'), controller.signal)).toBeInstanceOf(DOMException);
     expect(classifyError(new DOMException('x', 'TimeoutError'), new AbortController().signal)).toBeInstanceOf(AdapterUnavailableError);
-  });
-
-  it('reads Retry-After as seconds or as an HTTP date', () => {
-    expect(retryAfterMs('30')).toBe(30_000);
-    expect(retryAfterMs('Wed, 25 Nov 2026 10:00:30 GMT', Date.UTC(2026, 10, 25, 10, 0, 0))).toBe(30_000);
-    expect(retryAfterMs(null)).toBeNull();
-    expect(retryAfterMs('soon')).toBeNull();
   });
 });

@@ -1,6 +1,7 @@
 import {
-  AdapterAuthError, AdapterError, AdapterRateLimitedError, AdapterUnavailableError,
+  AdapterError, AdapterRateLimitedError, AdapterUnavailableError,
 } from '../../src/core/adapter/errors.js';
+import { limitResponse, parseRetryAfter, retryAfterMs, statusError } from '../../src/core/adapter/http.js';
 
 export type Fetch = typeof globalThis.fetch;
 
@@ -19,18 +20,6 @@ export interface TransportOptions {
 /** A 429 without Retry-After waits this long (no vendor documents a default). */
 export const DEFAULT_RETRY_AFTER_MS = 30_000;
 
-/**
- * The `Retry-After` header in milliseconds (delta-seconds or an HTTP-date, RFC 9110 §10.2.3), or
- * null when absent or unreadable.
- */
-export function retryAfterMs(value: string | null, now = Date.now()): number | null {
-  if (value === null || value.trim() === '') return null;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
-}
-
 const describe = (method: string, url: string) => {
   try {
     return `${method} ${new URL(url).pathname}`;
@@ -41,22 +30,31 @@ const describe = (method: string, url: string) => {
 
 /**
  * Turns an HTTP status that no caller can handle into the port's typed errors: 401 (credential
- * refused), 429 and 503-with-Retry-After (slow down), other 5xx but 501 (unavailable). Everything
- * else (2xx, 3xx, 403, 404, 409, 412, 501 ...) is returned for the caller to judge.
+ * refused), 429 and 503-with-Retry-After (slow down), 408 and other 5xx but 501 (unavailable).
+ * Everything else (2xx, 3xx, 403, 404, 409, 412, 501 ...) is returned for the caller to judge.
  */
 function failureOf(res: Response, what: string, username: string): AdapterError | null {
-  const wait = retryAfterMs(res.headers.get('retry-after'));
-  if (res.status === 401) return new AdapterAuthError(`${what}: the CalDAV server refused the credentials of user "${username}" (401)`);
-  if (res.status === 429) return new AdapterRateLimitedError(`${what}: rate limited by the CalDAV server (429)`, wait ?? DEFAULT_RETRY_AFTER_MS);
-  if (res.status === 503 && wait !== null) return new AdapterRateLimitedError(`${what}: the CalDAV server asked to retry later (503)`, wait);
   // 501 is an answer, not an outage: the server lacks a method or report (sync-collection).
-  if (res.status >= 500 && res.status !== 501) return new AdapterUnavailableError(`${what}: the CalDAV server answered ${res.status} ${res.statusText}`.trim());
-  return null;
+  if (res.status === 501) return null;
+  const retryAfter = res.headers.get('retry-after');
+  if (res.status === 503 && parseRetryAfter(retryAfter) !== null) {
+    return new AdapterRateLimitedError(`${what}: the CalDAV server asked to retry later (503)`, retryAfterMs(retryAfter));
+  }
+  // CalDAV answers 403 for failed preconditions (RFC 4791 §1.3): only 401 is the credential.
+  return statusError(res.status, {
+    headers: res.headers,
+    auth: [401],
+    retryAfter: { defaultMs: DEFAULT_RETRY_AFTER_MS },
+    message: (meaning) => meaning === 'auth' ? `${what}: the CalDAV server refused the credentials of user "${username}" (401)`
+      : meaning === 'rate-limited' ? `${what}: rate limited by the CalDAV server (429)`
+        : `${what}: the CalDAV server answered ${res.status} ${res.statusText}`.trim(),
+  });
 }
 
 /**
  * The `fetch` every request to the source goes through (tsdav's and ours): waits for the quota,
- * adds Basic auth, bounds each request by a timeout, and maps failures to the port's typed errors.
+ * adds Basic auth, bounds each request by a timeout, maps failures to the port's typed errors, and
+ * limits each body to the helper's default size.
  * The password only ever travels in the Authorization header.
  */
 export function createTransport(opts: TransportOptions): Fetch {
@@ -85,7 +83,8 @@ export function createTransport(opts: TransportOptions): Fetch {
       await res.body?.cancel().catch(() => undefined);
       throw failure;
     }
-    return res;
+    // tsdav reads bodies whole: past the limit the read fails instead of filling memory.
+    return limitResponse(res, { what });
   };
   return transport as Fetch;
 }

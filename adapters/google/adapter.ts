@@ -32,6 +32,8 @@ export interface GoogleAdapterDeps {
   pageSize?: number;
   /** The wait reported for a rate limit that came without Retry-After; default 30 s. */
   defaultRetryAfterMs?: number;
+  /** A larger answer (one page of events, a token) is refused as unavailable; default the helper's 20 MB. */
+  maxBodyBytes?: number;
 }
 
 const DEFAULTS = { timeoutMs: 30_000, pageSize: 2500, defaultRetryAfterMs: 30_000 };
@@ -52,7 +54,7 @@ export function createGoogleAdapter(ctx: AdapterContext<GoogleSettings>, deps: G
     if (session) return session;
     let auth: GoogleAuth;
     try {
-      auth = createGoogleAuth(ctx.settings.credentials, { timeoutMs: opts.timeoutMs });
+      auth = createGoogleAuth(ctx.settings.credentials, { timeoutMs: opts.timeoutMs, maxBodyBytes: opts.maxBodyBytes });
     } catch (err) {
       throw new AdapterAuthError(`google: cannot load the credential: ${(err as Error).message}`);
     }

@@ -1,4 +1,5 @@
 import { JWT, OAuth2Client } from 'google-auth-library';
+import { limitResponse } from '../../src/core/adapter/http.js';
 import { isOAuth, loadServiceAccountKey, type GoogleCredentials } from './settings.js';
 
 /**
@@ -7,6 +8,8 @@ import { isOAuth, loadServiceAccountKey, type GoogleCredentials } from './settin
  * - No retries of its own: gaxios would retry token requests (and API requests on this transport)
  *   up to 3 times on 5xx/429/network errors. The hub's poll backoff and the shared quota bucket
  *   are the only retry policy, so every retry is visible and counted.
+ * - Every answer (API and token endpoint) is read with a byte limit, through a `fetch` that fails
+ *   past it, instead of being buffered whole.
  * - Service-account keys whose `token_uri` is not Google's (the simulator's) get their assertion
  *   sent there: gtoken always posts to Google's endpoint, so the request URL is rewritten.
  */
@@ -24,8 +27,12 @@ export interface GoogleAuth {
 /**
  * @throws Error when a service-account key cannot be loaded (the message never holds key material).
  */
-export function createGoogleAuth(credentials: GoogleCredentials, opts: { timeoutMs: number }): GoogleAuth {
-  const transporterOptions = { timeout: opts.timeoutMs };
+export function createGoogleAuth(credentials: GoogleCredentials, opts: { timeoutMs: number; maxBodyBytes?: number | undefined }): GoogleAuth {
+  const limitedFetch: typeof fetch = async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    return limitResponse(await fetch(input, init), { what: `google: ${url.pathname}`, ...(opts.maxBodyBytes !== undefined && { maxBytes: opts.maxBodyBytes }) });
+  };
+  const transporterOptions = { timeout: opts.timeoutMs, fetchImplementation: limitedFetch };
   let client: OAuth2Client;
   let tokenUri: string | undefined;
   let reset: () => void;

@@ -3,8 +3,9 @@ import {
   AdapterAuthError,
   AdapterRateLimitedError,
   AdapterUnavailableError,
-  CursorRejectedError,
+  ResponseTooLargeError,
 } from '../../src/core/adapter/errors.js';
+import { headerValue, MAX_RETRY_AFTER_MS, parseRetryAfter, statusError } from '../../src/core/adapter/http.js';
 
 /**
  * Turns what the Google client throws into the hub's adapter errors
@@ -14,7 +15,7 @@ import {
  * - a token endpoint refusing the credential (`invalid_grant`, `invalid_client`, …), 401, and other
  *   403s (no access to the calendar) → AdapterAuthError: staff must fix the credential or sharing;
  * - 404 on a calendar → AdapterAuthError too: Google answers 404 for calendars the credential cannot see;
- * - 5xx, timeouts, connection failures → AdapterUnavailableError.
+ * - 408, 5xx, timeouts, connection failures, an answer over the byte limit → AdapterUnavailableError.
  * Messages carry the operation, status and Google's reason, never tokens or request bodies.
  */
 
@@ -31,25 +32,6 @@ export interface HttpFailure {
   retryAfterMs: number | null;
 }
 
-function header(headers: unknown, name: string): string | null {
-  // gaxios hands back a fetch Headers, not necessarily this realm's class: duck-type it.
-  const get = (headers as { get?: unknown } | null)?.get;
-  if (typeof get === 'function') return (get as (n: string) => string | null).call(headers, name);
-  if (headers && typeof headers === 'object') {
-    const v = (headers as Record<string, unknown>)[name] ?? (headers as Record<string, unknown>)[name.toLowerCase()];
-    return typeof v === 'string' ? v : null;
-  }
-  return null;
-}
-
-/** `Retry-After` as delay-seconds or an HTTP date, in ms. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
-  if (value === null || value.trim() === '') return null;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
-}
-
 /** The HTTP answer inside a client error, or null when there was none (network, timeout, bug). */
 export function httpFailure(err: unknown): HttpFailure | null {
   if (!(err instanceof gaxios.GaxiosError) || !err.response) return null;
@@ -64,7 +46,7 @@ export function httpFailure(err: unknown): HttpFailure | null {
     reasons: fromTokenEndpoint ? [body!.error as string] : errors.map((e) => String(e.reason ?? '')).filter(Boolean),
     domains: errors.map((e) => String(e.domain ?? '')).filter(Boolean),
     fromTokenEndpoint,
-    retryAfterMs: parseRetryAfter(header(headers, 'retry-after')),
+    retryAfterMs: parseRetryAfter(headerValue(headers, 'retry-after')),
   };
 }
 
@@ -91,22 +73,29 @@ export function translateError(err: unknown, what: string, defaultRetryAfterMs: 
   const f = httpFailure(err);
   if (!f) {
     if (err instanceof gaxios.GaxiosError) {
+      // The limited fetch refused a body (auth.ts); gaxios wraps what fetch throws.
+      if (err.cause instanceof ResponseTooLargeError) return err.cause;
       const code = typeof err.code === 'string' ? err.code : err.name;
       return new AdapterUnavailableError(`${what}: no answer (${code}: ${err.message})`);
     }
     return err;
   }
   const why = `${what}: HTTP ${f.status}${f.reasons.length ? ` ${f.reasons.join(', ')}` : ''}`;
+  const wait = Math.min(f.retryAfterMs ?? defaultRetryAfterMs, MAX_RETRY_AFTER_MS);
   if (f.fromTokenEndpoint) {
-    if (f.status === 429) return new AdapterRateLimitedError(`${why} (token endpoint)`, f.retryAfterMs ?? defaultRetryAfterMs);
+    if (f.status === 429) return new AdapterRateLimitedError(`${why} (token endpoint)`, wait);
     if (f.status >= 500) return new AdapterUnavailableError(`${why} (token endpoint)`);
     return new AdapterAuthError(`${why}: the token endpoint refused the credential`);
   }
-  if (f.status === 410) return new CursorRejectedError(`${why}: the sync token is no longer valid`);
   if (f.status === 429 || (f.status === 403 && (f.domains.includes('usageLimits') || f.reasons.some((r) => RATE_REASONS.has(r))))) {
-    return new AdapterRateLimitedError(why, f.retryAfterMs ?? defaultRetryAfterMs);
+    return new AdapterRateLimitedError(why, wait);
   }
-  if (f.status === 401 || f.status === 403) return new AdapterAuthError(`${why}: the credential was refused or lacks access`);
   if (f.status === 404) return new AdapterAuthError(`${why}: calendar not found or not shared with this credential`);
-  return new AdapterUnavailableError(why);
+  // 429 is answered above, so no Retry-After is read here.
+  return statusError(f.status, {
+    headers: null,
+    cursorRejected: [410],
+    message: (meaning) => meaning === 'cursor-rejected' ? `${why}: the sync token is no longer valid`
+      : meaning === 'auth' ? `${why}: the credential was refused or lacks access` : why,
+  }) ?? new AdapterUnavailableError(why);
 }

@@ -1,7 +1,7 @@
+import type { Readable } from 'node:stream';
 import axios from 'axios';
-import {
-  AdapterAuthError, AdapterRateLimitedError, AdapterUnavailableError,
-} from '../../src/core/adapter/errors.js';
+import { AdapterUnavailableError } from '../../src/core/adapter/errors.js';
+import { discardBody, headerValue, readBody, statusError } from '../../src/core/adapter/http.js';
 import { sha256 } from './settings.js';
 import type { FeedState } from './cursor.js';
 
@@ -32,20 +32,6 @@ export const DEFAULT_RETRY_AFTER_MS = 60_000;
 
 const USER_AGENT = 'avhub-ical-feed/1 (+https://www.rfc-editor.org/rfc/rfc5545)';
 
-/** Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms from `now`. */
-export function retryAfterMs(value: unknown, now = Date.now()): number {
-  if (typeof value !== 'string' || value.trim() === '') return DEFAULT_RETRY_AFTER_MS;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? DEFAULT_RETRY_AFTER_MS : Math.max(0, at - now);
-}
-
-const header = (headers: Record<string, unknown>, name: string): string | undefined => {
-  const v = headers[name];
-  return typeof v === 'string' && v !== '' ? v : undefined;
-};
-
 export async function fetchFeed(req: FetchFeedRequest): Promise<FeedResponse> {
   const where = `feed at ${new URL(req.url).origin}`;
   const headers: Record<string, string> = { Accept: 'text/calendar, */*;q=0.5', 'User-Agent': USER_AGENT, ...req.headers };
@@ -53,15 +39,14 @@ export async function fetchFeed(req: FetchFeedRequest): Promise<FeedResponse> {
   if (req.previous?.lastModified) headers['If-Modified-Since'] = req.previous.lastModified;
   let res;
   try {
-    res = await axios.request<string>({
+    res = await axios.request<Readable>({
       method: 'GET',
       url: req.url,
       headers,
-      responseType: 'text',
-      transformResponse: (data: unknown) => data,
+      // A stream, so the body is read with a byte limit instead of buffered whole.
+      responseType: 'stream',
       timeout: req.timeoutMs,
       signal: req.signal,
-      maxContentLength: MAX_FEED_BYTES,
       validateStatus: () => true,
     });
   } catch (err) {
@@ -69,29 +54,44 @@ export async function fetchFeed(req: FetchFeedRequest): Promise<FeedResponse> {
     throw new AdapterUnavailableError(`ical-feed: the ${where} did not answer (${reason})`);
   }
   const status = res.status;
-  const resHeaders = res.headers as Record<string, unknown>;
+  const failure = fetchFailure(status, res.headers, where, req.previous !== undefined);
+  if (failure) {
+    discardBody(res.data);
+    throw failure;
+  }
   if (status === 304) {
-    if (!req.previous) throw new AdapterUnavailableError(`ical-feed: the ${where} answered 304 to an unconditional request`);
+    discardBody(res.data);
     return { changed: false };
   }
-  if (status === 401 || status === 403) {
-    throw new AdapterAuthError(`ical-feed: the ${where} refused access (${status}); check the feed URL's token or the adapter's headers`);
-  }
-  if (status === 429) {
-    const wait = retryAfterMs(resHeaders['retry-after']);
-    throw new AdapterRateLimitedError(`ical-feed: the ${where} asked to slow down (429); retry in ${Math.ceil(wait / 1000)} s`, wait);
-  }
-  if (status === 404 || status === 410) {
-    throw new AdapterUnavailableError(`ical-feed: the ${where} has no such feed (${status}); the export may have been removed or its URL changed`);
-  }
-  if (status < 200 || status >= 300) {
-    throw new AdapterUnavailableError(`ical-feed: the ${where} answered ${status}`);
-  }
-  const body = typeof res.data === 'string' ? res.data : String(res.data ?? '');
+  const body = await readBody(res.data, {
+    what: `ical-feed: the ${where}`, maxBytes: MAX_FEED_BYTES, contentLength: headerValue(res.headers, 'content-length'), signal: req.signal,
+  });
   const state: FeedState = { digest: sha256(body) };
-  const etag = header(resHeaders, 'etag');
-  const lastModified = header(resHeaders, 'last-modified');
-  if (etag !== undefined) state.etag = etag;
-  if (lastModified !== undefined) state.lastModified = lastModified;
+  const etag = headerValue(res.headers, 'etag');
+  const lastModified = headerValue(res.headers, 'last-modified');
+  if (etag !== null) state.etag = etag;
+  if (lastModified !== null) state.lastModified = lastModified;
   return { changed: true, body, state };
+}
+
+/** The typed error for an answer that is not a feed (or not "unchanged"), or null. */
+function fetchFailure(status: number, headers: unknown, where: string, conditional: boolean): Error | null {
+  if (status === 304) {
+    return conditional ? null : new AdapterUnavailableError(`ical-feed: the ${where} answered 304 to an unconditional request`);
+  }
+  const failure = statusError(status, {
+    headers,
+    retryAfter: { defaultMs: DEFAULT_RETRY_AFTER_MS },
+    message: (meaning, wait) => meaning === 'auth'
+      ? `ical-feed: the ${where} refused access (${status}); check the feed URL's token or the adapter's headers`
+      : meaning === 'rate-limited'
+        ? `ical-feed: the ${where} asked to slow down (429); retry in ${Math.ceil(wait / 1000)} s`
+        : `ical-feed: the ${where} answered ${status}`,
+  });
+  if (failure) return failure;
+  if (status === 404 || status === 410) {
+    return new AdapterUnavailableError(`ical-feed: the ${where} has no such feed (${status}); the export may have been removed or its URL changed`);
+  }
+  if (status < 200 || status >= 300) return new AdapterUnavailableError(`ical-feed: the ${where} answered ${status}`);
+  return null;
 }

@@ -1,5 +1,7 @@
+import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance } from 'axios';
-import { AdapterAuthError, AdapterRateLimitedError, AdapterUnavailableError } from '../../src/core/adapter/errors.js';
+import { AdapterUnavailableError } from '../../src/core/adapter/errors.js';
+import { headerValue, readBody, statusError } from '../../src/core/adapter/http.js';
 import { MewsRequestError } from './errors.js';
 import type { MewsSettings } from './settings.js';
 
@@ -19,15 +21,6 @@ export type MewsCall = (operation: string, body: Record<string, unknown>, ctx: C
 export const DEFAULT_RETRY_AFTER_MS = 1_000;
 const TIMEOUT_MS = 30_000;
 
-/** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */
-export function retryAfterMs(header: unknown, now = Date.now()): number {
-  if (typeof header !== 'string' || header.trim() === '') return DEFAULT_RETRY_AFTER_MS;
-  const value = header.trim();
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? DEFAULT_RETRY_AFTER_MS : Math.max(0, at - now);
-}
-
 function messageOf(text: string): string {
   try {
     const body = JSON.parse(text) as { Message?: unknown };
@@ -39,8 +32,8 @@ function messageOf(text: string): string {
 export function createMewsCall(settings: Pick<MewsSettings, 'baseUrl' | 'clientToken' | 'accessToken' | 'client'>): MewsCall {
   const http: AxiosInstance = axios.create({
     timeout: TIMEOUT_MS,
-    responseType: 'text',
-    transformResponse: [(data: unknown) => data],
+    // A stream, so the body is read with a byte limit instead of buffered whole.
+    responseType: 'stream',
     validateStatus: () => true,
     maxRedirects: 0,
     headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
@@ -51,7 +44,7 @@ export function createMewsCall(settings: Pick<MewsSettings, 'baseUrl' | 'clientT
     await ctx.throttle();
     let res;
     try {
-      res = await http.post<string>(`${base}/api/connector/v1/${operation}`, JSON.stringify({
+      res = await http.post<Readable>(`${base}/api/connector/v1/${operation}`, JSON.stringify({
         ClientToken: settings.clientToken, AccessToken: settings.accessToken, Client: settings.client, ...body,
       }), { signal: ctx.signal });
     } catch (err) {
@@ -59,7 +52,9 @@ export function createMewsCall(settings: Pick<MewsSettings, 'baseUrl' | 'clientT
       throw new AdapterUnavailableError(`mews: ${operation} did not answer (${reason})`);
     }
     const { status } = res;
-    const text = typeof res.data === 'string' ? res.data : '';
+    const text = await readBody(res.data, {
+      what: `mews: ${operation}`, contentLength: headerValue(res.headers, 'content-length'), signal: ctx.signal,
+    });
     if (status === 200) {
       try {
         return JSON.parse(text) as unknown;
@@ -68,15 +63,18 @@ export function createMewsCall(settings: Pick<MewsSettings, 'baseUrl' | 'clientT
       }
     }
     const message = messageOf(text);
-    if (status === 401) throw new AdapterAuthError(`mews: ${operation} answered 401: ${message}`);
-    if (status === 429) {
-      const wait = retryAfterMs(res.headers['retry-after']);
-      throw new AdapterRateLimitedError(`mews: ${operation} answered 429; retry after ${wait} ms`, wait);
-    }
-    // 408: too heavy, try again (smaller); 409: data changed meanwhile; 5xx: Mews is in trouble.
-    if (status === 408 || status === 409 || status >= 500) {
-      throw new AdapterUnavailableError(`mews: ${operation} answered ${status}: ${message}`);
-    }
+    // Mews answers 403 for refused business operations (no availability), not for credentials.
+    const failure = statusError(status, {
+      headers: res.headers,
+      auth: [401],
+      retryAfter: { defaultMs: DEFAULT_RETRY_AFTER_MS },
+      message: (meaning, wait) => meaning === 'rate-limited'
+        ? `mews: ${operation} answered 429; retry after ${wait} ms`
+        : `mews: ${operation} answered ${status}: ${message}`,
+    });
+    if (failure) throw failure;
+    // 409: data changed meanwhile, try again (408 too heavy and 5xx are outages above).
+    if (status === 409) throw new AdapterUnavailableError(`mews: ${operation} answered ${status}: ${message}`);
     throw new MewsRequestError(`mews: ${operation} answered ${status}: ${message}`, status, operation);
   };
 }

@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import type { AdapterDefinition, SourceAdapter } from '../../src/core/adapter/port.js';
 
+/** `kind: none` takes no settings. */
+export type NoneSettings = Record<string, never>;
+
 /**
  * `kind: none`: the hub is the site's system of record. There is nothing to pull and nothing to
  * write back, so reservations are confirmed at once and the site is always healthy.
  */
-export const noneAdapter: AdapterDefinition<Record<string, never>> = {
+export const noneAdapter: AdapterDefinition<NoneSettings> = {
   kind: 'none',
   writable: true,
   settings: z.strictObject({}),

@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RETRY_AFTER_MS, joinUrl, retryAfterMs } from './http.js';
+import { joinUrl } from './http.js';
 import { decodeCursor, encodeCursor } from './pull.js';
 import { CursorRejectedError } from '../../src/core/adapter/errors.js';
 import { hubReference } from './write.js';
 
 describe('http helpers', () => {
-  it('Retry-After as seconds or an HTTP date', () => {
-    const now = Date.UTC(2027, 0, 1, 12);
-    expect(retryAfterMs('7', now)).toBe(7000);
-    expect(retryAfterMs('Fri, 01 Jan 2027 12:00:30 GMT', now)).toBe(30_000);
-    expect(retryAfterMs('Fri, 01 Jan 2027 11:00:00 GMT', now)).toBe(0);
-    expect(retryAfterMs(undefined, now)).toBe(DEFAULT_RETRY_AFTER_MS);
-    expect(retryAfterMs('soon', now)).toBe(DEFAULT_RETRY_AFTER_MS);
-  });
-
   it('paths stay under baseUrl, leading slash or not', () => {
     expect(joinUrl('http://pms.local/api/', '/bookings?x=1')).toBe('http://pms.local/api/bookings?x=1');
     expect(joinUrl('http://pms.local/api', 'bookings')).toBe('http://pms.local/api/bookings');

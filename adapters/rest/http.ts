@@ -1,5 +1,7 @@
+import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance } from 'axios';
-import { AdapterAuthError, AdapterRateLimitedError, AdapterUnavailableError } from '../../src/core/adapter/errors.js';
+import { AdapterUnavailableError } from '../../src/core/adapter/errors.js';
+import { discardBody, headerValue, readBody, statusError } from '../../src/core/adapter/http.js';
 import type { RestSettings } from './settings.js';
 
 /**
@@ -27,15 +29,8 @@ export type RestClient = (call: RestCall) => Promise<RestResponse>;
 
 /** When `Retry-After` is missing or unreadable. */
 export const DEFAULT_RETRY_AFTER_MS = 1_000;
-
-/** `Retry-After` as milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function retryAfterMs(header: unknown, now = Date.now()): number {
-  if (typeof header !== 'string' || header.trim() === '') return DEFAULT_RETRY_AFTER_MS;
-  const value = header.trim();
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? DEFAULT_RETRY_AFTER_MS : Math.max(0, at - now);
-}
+/** A PMS answer larger than this is refused: no page of bookings is this big. */
+export const MAX_BODY_BYTES = 50 * 1024 * 1024;
 
 /** Joins `path` to `baseUrl`: a leading `/` in the path does not leave the base's path. */
 export function joinUrl(baseUrl: string, path: string): string {
@@ -46,11 +41,10 @@ export function joinUrl(baseUrl: string, path: string): string {
 export function createRestClient(settings: Pick<RestSettings, 'baseUrl' | 'auth' | 'timeoutMs'>): RestClient {
   const http: AxiosInstance = axios.create({
     timeout: settings.timeoutMs,
-    responseType: 'text',
-    transformResponse: [(data: unknown) => data],
+    // A stream, so the body is read with a byte limit instead of buffered whole.
+    responseType: 'stream',
     validateStatus: () => true,
     maxRedirects: 0,
-    maxContentLength: 50 * 1024 * 1024,
     headers: {
       Accept: 'application/json',
       ...(settings.auth ? { [settings.auth.header]: settings.auth.value } : {}),
@@ -61,7 +55,7 @@ export function createRestClient(settings: Pick<RestSettings, 'baseUrl' | 'auth'
     const where = `${call.method} ${call.path.split('?')[0]}`;
     let res;
     try {
-      res = await http.request<string>({
+      res = await http.request<Readable>({
         method: call.method,
         url: joinUrl(settings.baseUrl, call.path),
         signal: call.signal,
@@ -72,18 +66,23 @@ export function createRestClient(settings: Pick<RestSettings, 'baseUrl' | 'auth'
       throw new AdapterUnavailableError(`rest: ${where} did not answer (${reason})`);
     }
     const { status } = res;
-    if (status === 401 || status === 403) {
-      throw new AdapterAuthError(`rest: ${where} answered ${status}: the PMS refused the credential`);
+    const failure = statusError(status, {
+      headers: res.headers,
+      retryAfter: { defaultMs: DEFAULT_RETRY_AFTER_MS },
+      message: (meaning, wait) => meaning === 'auth' ? `rest: ${where} answered ${status}: the PMS refused the credential`
+        : meaning === 'rate-limited' ? `rest: ${where} answered ${status}; retry after ${wait} ms`
+          : `rest: ${where} answered ${status}`,
+    });
+    if (failure) {
+      discardBody(res.data);
+      throw failure;
     }
-    if (status === 429) {
-      const wait = retryAfterMs(res.headers['retry-after']);
-      throw new AdapterRateLimitedError(`rest: ${where} answered 429; retry after ${wait} ms`, wait);
-    }
-    if (status >= 500) throw new AdapterUnavailableError(`rest: ${where} answered ${status}`);
+    const text = await readBody(res.data, {
+      what: `rest: ${where}`, maxBytes: MAX_BODY_BYTES, contentLength: headerValue(res.headers, 'content-length'), signal: call.signal,
+    });
     if (!(status >= 200 && status < 300) && !call.accept?.includes(status)) {
-      throw new Error(`rest: ${where} answered ${status}${snippet(res.data)}`);
+      throw new Error(`rest: ${where} answered ${status}${snippet(text)}`);
     }
-    const text = typeof res.data === 'string' ? res.data : '';
     if (text.trim() === '') return { status, body: null };
     try {
       return { status, body: JSON.parse(text) as unknown };

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 import { describe, expect, it } from 'vitest';
 
+import { ADAPTERS } from '../sync/registry.js';
 import { ConfigError } from './errors.js';
 import { checkConfigFile, loadConfig } from './load.js';
 
@@ -45,14 +46,14 @@ sites:
 
 /** The formatted error lines of a file that must fail. */
 function errors(yaml: string, env: Record<string, string> = ENV): string[] {
-  const result = checkConfigFile(file(yaml), env);
+  const result = checkConfigFile(file(yaml), env, ADAPTERS);
   if (result.ok) throw new Error('expected the file to be invalid');
   return result.errors;
 }
 
 describe('loadConfig', () => {
   it('applies every default', () => {
-    const config = loadConfig(file(BASE), ENV);
+    const config = loadConfig(file(BASE), ENV, ADAPTERS);
     expect(config).toMatchObject({
       hubId: 'main',
       redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'avhub' },
@@ -80,13 +81,13 @@ describe('loadConfig', () => {
   });
 
   it('defaults a decentralized group to the manual conflict policy', () => {
-    const config = loadConfig(file(BASE.replace('halls: { workflow: hybrid }', 'halls: { workflow: decentralized }')), ENV);
+    const config = loadConfig(file(BASE.replace('halls: { workflow: hybrid }', 'halls: { workflow: decentralized }')), ENV, ADAPTERS);
     expect(config.groups['halls']!.conflictPolicy).toBe('manual');
   });
 
   it('takes a numeric port from the environment and applies widget key defaults', () => {
     const yaml = `${BASE.replace('auth:\n', `http:\n  port: \${PORT:-8080}\nauth:\n  widgetKeys:\n    - { key: "\${WK}", origins: ["https://a.example:8443"], sites: [mitte] }\n`)}`;
-    const config = loadConfig(file(yaml), { ...ENV, PORT: '9090', WK: 'widget-key-1' });
+    const config = loadConfig(file(yaml), { ...ENV, PORT: '9090', WK: 'widget-key-1' }, ADAPTERS);
     expect(config.http.port).toBe(9090);
     expect(config.auth.widgetKeys).toEqual([
       { key: 'widget-key-1', origins: ['https://a.example:8443'], sites: ['mitte'], rateLimit: { max: 600, per: 60_000 }, maxOpenHolds: 5 },
@@ -97,7 +98,7 @@ describe('loadConfig', () => {
     const yaml = BASE.replace('halls: { workflow: hybrid }', 'halls: { workflow: hybrid, rules: { bufferAfter: 30m, minStay: 1h, openingHours: { daily: "08:00-22:00" } } }')
       .replace('{ id: ballroom, kind: unit, group: halls }', '{ id: ballroom, kind: unit, group: halls, rules: { openingHours: { sat: "10:00-14:00" }, maxStay: 8h } }')
       .replace('bookedBy: night }', 'bookedBy: night, rules: { minStay: 2, maxStay: "14" } }');
-    const config = loadConfig(file(yaml), ENV);
+    const config = loadConfig(file(yaml), ENV, ADAPTERS);
     const [double, ballroom] = config.sites[0]!.resources;
     expect(double!.rules).toEqual({ minStay: 2, maxStay: 14 });
     expect(ballroom!.rules).toEqual({ bufferAfter: 1_800_000, minStay: 3_600_000, maxStay: 28_800_000, openingHours: { sat: [{ from: 600, to: 840 }] } });
@@ -107,7 +108,7 @@ describe('loadConfig', () => {
   it('throws a ConfigError carrying structured issues', () => {
     const path = file(BASE.replace('Europe/Berlin', 'Europe/Berln'));
     try {
-      loadConfig(path, ENV);
+      loadConfig(path, ENV, ADAPTERS);
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
@@ -121,7 +122,7 @@ describe('loadConfig', () => {
 describe('config errors name the file, the path, the line and what is valid', () => {
   it('a bad time zone', () => {
     const path = file(BASE.replace('Europe/Berlin', 'Europe/Berln'));
-    expect(checkConfigFile(path, ENV)).toEqual({
+    expect(checkConfigFile(path, ENV, ADAPTERS)).toEqual({
       ok: false,
       errors: [
         `${path}:8 sites[0].timezone: "Europe/Berln" is not an IANA time zone; did you mean "Europe/Berlin"? use a name like "Europe/Berlin" or "America/New_York"`,
@@ -193,7 +194,7 @@ describe('cross-reference checks', () => {
   const shared = (members: string) => `${BASE}shared:\n  - { id: hall, members: [ ${members} ] }\n`;
 
   it('accepts a valid shared resource', () => {
-    const config = loadConfig(file(shared('{ site: mitte, resource: ballroom }, { site: north-hall, resource: main-hall }')), ENV);
+    const config = loadConfig(file(shared('{ site: mitte, resource: ballroom }, { site: north-hall, resource: main-hall }')), ENV, ADAPTERS);
     expect(config.shared).toEqual([{ id: 'hall', members: [{ site: 'mitte', resource: 'ballroom' }, { site: 'north-hall', resource: 'main-hall' }] }]);
   });
 
@@ -225,7 +226,7 @@ describe('YAML conveniences', () => {
   it('ignores top-level x- keys and resolves merge keys', () => {
     const yaml = BASE.replace('sites:\n  - id: mitte\n    timezone: Europe/Berlin\n    adapter: { kind: none }\n', 'x-berlin: &berlin\n  timezone: Europe/Berlin\n  adapter: { kind: none }\nsites:\n  - id: mitte\n    <<: *berlin\n');
     expect(yaml).toContain('<<: *berlin');
-    expect(loadConfig(file(yaml), ENV).sites[0]).toMatchObject({ id: 'mitte', timezone: 'Europe/Berlin', adapter: { kind: 'none' } });
+    expect(loadConfig(file(yaml), ENV, ADAPTERS).sites[0]).toMatchObject({ id: 'mitte', timezone: 'Europe/Berlin', adapter: { kind: 'none' } });
   });
 });
 
@@ -247,7 +248,7 @@ describe('collecting issues', () => {
   });
 
   it('reports a missing file in one line', () => {
-    expect(checkConfigFile(join(dir, 'nope.yaml'), ENV)).toEqual({
+    expect(checkConfigFile(join(dir, 'nope.yaml'), ENV, ADAPTERS)).toEqual({
       ok: false,
       errors: [`${join(dir, 'nope.yaml')}: no such file; pass the path of a configuration file (see config/hub.example.yaml)`],
     });
@@ -261,7 +262,7 @@ describe('collecting issues', () => {
 
 describe('shipped files', () => {
   it('config/demo.yaml loads without any environment variable', () => {
-    const config = loadConfig(DEMO, {});
+    const config = loadConfig(DEMO, {}, ADAPTERS);
     expect(config.hubId).toBe('demo');
     expect(config.http).toEqual({ host: '127.0.0.1', port: 8080, trustProxy: false });
     expect(config.auth.adminToken).toBe('demo-admin-token-change-me');
@@ -273,7 +274,7 @@ describe('shipped files', () => {
   });
 
   it('config/demo.yaml takes the port from PORT', () => {
-    expect(loadConfig(DEMO, { PORT: '3000' }).http.port).toBe(3000);
+    expect(loadConfig(DEMO, { PORT: '3000' }, ADAPTERS).http.port).toBe(3000);
   });
 
   it('config/hub.example.yaml loads with the variables it references', () => {
@@ -285,8 +286,8 @@ describe('shipped files', () => {
       ALERT_SECRET: 'secret',
       SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/x',
     };
-    const config = loadConfig(EXAMPLE, env);
+    const config = loadConfig(EXAMPLE, env, ADAPTERS);
     expect(config.sites.map((s) => s.id)).toEqual(['mitte', 'north-hall']);
-    expect(() => loadConfig(EXAMPLE, {})).toThrow(/HUB_ADMIN_TOKEN is not set/);
+    expect(() => loadConfig(EXAMPLE, {}, ADAPTERS)).toThrow(/HUB_ADMIN_TOKEN is not set/);
   });
 });

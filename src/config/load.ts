@@ -3,6 +3,7 @@ import { resolve as resolvePath } from 'node:path';
 import { substituteEnv } from './env.js';
 import { type ConfigIssue, ConfigError, formatIssue } from './errors.js';
 import { formatPath, type PathIssue } from './path.js';
+import type { AdapterKinds } from './adapter-kinds.js';
 import { checkReferences } from './references.js';
 import { assemble, resolveAllRules } from './resolve.js';
 import { hubFileSchema } from './schema.js';
@@ -15,11 +16,13 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * Loads, validates and resolves a configuration file (DESIGN §8). `${NAME}` references are taken
- * from `env` (pass `process.env`); nothing here reads the process environment.
+ * from `env` (pass `process.env`); nothing here reads the process environment. `kinds` are the
+ * adapter kinds this process can run (pass the registry's `ADAPTERS`): their schemas validate each
+ * site's `adapter:` settings and resources' `source:`, and read-only kinds refuse centralized groups.
  * @throws {ConfigError} with every issue found (environment, shape, references), each with the
  *   file, the path, the line where known, and what would be valid.
  */
-export function loadConfig(file: string, env: Env): HubConfig {
+export function loadConfig(file: string, env: Env, kinds: AdapterKinds): HubConfig {
   let source: YamlSource;
   try {
     source = readYaml(file);
@@ -42,12 +45,12 @@ export function loadConfig(file: string, env: Env): HubConfig {
     return !envPaths.some((p) => path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`));
   };
 
-  const parsed = hubFileSchema.safeParse(data, { reportInput: true });
+  const parsed = hubFileSchema(kinds).safeParse(data, { reportInput: true });
   const rules = resolveAllRules(data);
   const issues: PathIssue[] = [
     ...substituted.issues,
     ...(parsed.success ? [] : fromZodIssues(parsed.error.issues, data)).filter(notFromMissingEnv),
-    ...checkReferences(data),
+    ...checkReferences(data, kinds),
     ...rules.issues,
   ];
   if (issues.length > 0 || !parsed.success) throw new ConfigError(locate(file, source, dedupe(issues)));
@@ -55,15 +58,17 @@ export function loadConfig(file: string, env: Env): HubConfig {
 }
 
 /**
- * Validates a file for `avhub check-config`: the config, or one formatted line per issue.
+ * Validates a file for `avhub check-config` (arguments as for {@link loadConfig}): the config, or
+ * one formatted line per issue.
  * Unexpected failures (bugs) are thrown, not reported as config errors.
  */
 export function checkConfigFile(
   file: string,
   env: Env,
+  kinds: AdapterKinds,
 ): { ok: true; config: HubConfig } | { ok: false; errors: string[] } {
   try {
-    return { ok: true, config: loadConfig(file, env) };
+    return { ok: true, config: loadConfig(file, env, kinds) };
   } catch (error) {
     if (error instanceof ConfigError) return { ok: false, errors: error.issues.map(formatIssue) };
     throw error;

@@ -2,7 +2,8 @@ import type { BookedBy, Workflow } from '../domain/types.js';
 import { formatPath, type PathIssue, type PathSegment } from './path.js';
 import { arr, member, rec, str } from './raw.js';
 import { alertReferenceIssues } from './alert-references.js';
-import { ID_PATTERN, READ_ONLY_ADAPTER_KINDS, WORKFLOWS } from './schema.js';
+import { type AdapterKinds, kindInfo } from './adapter-kinds.js';
+import { ID_PATTERN, WORKFLOWS } from './schema.js';
 import { didYouMean } from './suggest.js';
 
 interface ResourceRef {
@@ -15,14 +16,15 @@ interface ResourceRef {
 
 /**
  * Checks what the schema cannot see one value at a time: duplicate ids, references between
- * sections, shared members' consistency and centralized groups on read-only adapters (DESIGN §6).
+ * sections, shared members' consistency and centralized groups on read-only adapters (DESIGN §6;
+ * `kinds` says which are read-only).
  * Runs on the unvalidated tree and skips values the schema will report anyway.
  */
-export function checkReferences(data: unknown): PathIssue[] {
+export function checkReferences(data: unknown, kinds: AdapterKinds): PathIssue[] {
   const root = rec(data) ?? {};
   const issues: PathIssue[] = [];
   const groups = checkGroups(rec(root['groups']) ?? {}, issues);
-  const sites = checkSites(arr(root['sites']), groups, issues);
+  const sites = checkSites(arr(root['sites']), groups, kinds, issues);
   checkWidgetKeys(arr(rec(root['auth'])?.['widgetKeys']), sites, issues);
   checkShared(arr(root['shared']), sites, groups, issues);
   issues.push(...alertReferenceIssues(data));
@@ -43,6 +45,7 @@ function checkGroups(raw: Record<string, unknown>, issues: PathIssue[]): Map<str
 function checkSites(
   raw: unknown[],
   groups: Map<string, Workflow | undefined>,
+  kinds: AdapterKinds,
   issues: PathIssue[],
 ): Map<string, Map<string, ResourceRef>> {
   const sites = new Map<string, Map<string, ResourceRef>>();
@@ -60,6 +63,7 @@ function checkSites(
     const resources = new Map<string, ResourceRef>();
     sites.set(id, resources);
     const adapterKind = str(rec(site?.['adapter'])?.['kind']);
+    const readOnly = kindInfo(kinds, adapterKind)?.writable === false;
     arr(site?.['resources']).forEach((rawResource, j) => {
       const resource = rec(rawResource);
       const path: PathSegment[] = ['sites', i, 'resources', j];
@@ -81,7 +85,7 @@ function checkSites(
           ? `unknown group "${group}"; no groups are defined, add one under "groups:"`
           : `unknown group "${group}"; ${didYouMean(group, known)}defined groups: ${known.join(', ')}`;
         issues.push({ path: [...path, 'group'], message });
-      } else if (groups.get(group) === 'centralized' && adapterKind !== undefined && READ_ONLY_ADAPTER_KINDS.has(adapterKind)) {
+      } else if (groups.get(group) === 'centralized' && readOnly) {
         issues.push({
           path: [...path, 'group'],
           message: `group "${group}" is centralized, but site "${id}" uses the read-only adapter ${adapterKind}, so the hub could not write reservations back; use a hybrid or decentralized group`,

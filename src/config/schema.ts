@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { commonAdapterKeys, splitAdapterConfig } from './adapter-config.js';
-import { ADAPTERS, adapterDefinition, isAdapterAvailable } from '../sync/registry.js';
+import { ADAPTER_KINDS, type AdapterKindInfo, type AdapterKinds, kindInfo } from './adapter-kinds.js';
 import { ALERT_EVENT_NAMES } from '../domain/alert-events.js';
 import type { AlertChannelConfig } from './types.js';
 
@@ -17,9 +17,6 @@ const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-export const ADAPTER_KINDS = ['none', 'caldav', 'google', 'ical-feed', 'mews', 'apaleo', 'rest'] as const;
-/** Adapter kinds that can only be read from, so the hub can never write a reservation back. */
-export const READ_ONLY_ADAPTER_KINDS: ReadonlySet<string> = new Set(['ical-feed']);
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const WORKFLOWS = ['centralized', 'hybrid', 'decentralized'] as const;
 export const CONFLICT_POLICIES = ['first-come', 'last-write-wins', 'priority', 'manual'] as const;
@@ -79,64 +76,72 @@ export const resourceSchema = obj({
 }, { when: () => true });
 export type ParsedResource = z.output<typeof resourceSchema>;
 
-export const adapterSchema = z
-  .looseObject({ kind: oneOf(ADAPTER_KINDS, 'adapter kind') })
-  .superRefine((adapter, ctx) => {
-    if (typeof adapter.kind !== 'string' || !ADAPTER_KINDS.includes(adapter.kind)) return;
-    if (!isAdapterAvailable(adapter.kind)) {
-      ctx.addIssue({ code: 'custom', path: ['kind'], message: `adapter kind "${adapter.kind}" is not available in this version of the hub; available: ${Object.keys(ADAPTERS).join(', ')}` });
-      return;
-    }
-    // Each adapter validates its own settings; its issues keep their paths under `adapter`.
-    const { kind, quota, settings } = splitAdapterConfig(adapter);
-    const common = commonAdapterKeys.safeParse({ quota });
-    for (const issue of common.success ? [] : common.error.issues) {
-      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-    }
-    const result = adapterDefinition(kind).settings.safeParse(settings);
-    if (result.success) return;
-    for (const issue of result.error.issues) {
-      const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
-      ctx.addIssue({
-        code: 'custom',
-        path: key ? [...issue.path, key] : issue.path,
-        message: key ? `unknown key "${key}"; adapter kind ${kind} takes ${settingKeys(kind)}` : `${issue.message} (adapter kind ${kind})`,
-      });
-    }
-  });
+/** A site's `adapter:` block: a known kind, the common keys, and the settings that kind validates. */
+export function adapterSchema(kinds: AdapterKinds) {
+  return z
+    .looseObject({ kind: oneOf(ADAPTER_KINDS, 'adapter kind') })
+    .superRefine((adapter, ctx) => {
+      if (typeof adapter.kind !== 'string' || !ADAPTER_KINDS.includes(adapter.kind)) return;
+      const info = kindInfo(kinds, adapter.kind);
+      if (!info) {
+        ctx.addIssue({ code: 'custom', path: ['kind'], message: `adapter kind "${adapter.kind}" is not available in this version of the hub; available: ${Object.keys(kinds).join(', ')}` });
+        return;
+      }
+      // Each adapter validates its own settings; its issues keep their paths under `adapter`.
+      const { kind, quota, settings } = splitAdapterConfig(adapter);
+      const common = commonAdapterKeys.safeParse({ quota });
+      for (const issue of common.success ? [] : common.error.issues) {
+        ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+      }
+      const result = info.settings.safeParse(settings);
+      if (result.success) return;
+      for (const issue of result.error.issues) {
+        const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+        ctx.addIssue({
+          code: 'custom',
+          path: key ? [...issue.path, key] : issue.path,
+          message: key ? `unknown key "${key}"; adapter kind ${kind} takes ${settingKeys(info)}` : `${issue.message} (adapter kind ${kind})`,
+        });
+      }
+    });
+}
 
-function settingKeys(kind: string): string {
-  const shape = (adapterDefinition(kind).settings as unknown as { shape?: Record<string, unknown> }).shape;
+function settingKeys(info: AdapterKindInfo): string {
+  const shape = (info.settings as unknown as { shape?: Record<string, unknown> }).shape;
   const keys = Object.keys(shape ?? {});
   return keys.length > 0 ? `${keys.join(', ')} and quota` : 'no settings';
 }
 
-export const siteSchema = obj({
-  id,
-  name: text().optional(),
-  timezone,
-  priority: int(0).default(100),
-  pollEvery: duration({ min: SECOND }).optional(),
-  // Sites whose own system pushes: POST /v1/sites/{id}/heartbeat with this token counts as a good poll.
-  heartbeatToken: z.string().min(16, { error: 'at least 16 characters; pass a random secret from the environment' }).optional(),
-  adapter: adapterSchema,
-  resources: z.array(resourceSchema),
-}).superRefine((site, ctx) => {
-  const kind = (site.adapter as { kind?: unknown } | undefined)?.kind;
-  if (typeof kind !== 'string' || !isAdapterAvailable(kind) || !Array.isArray(site.resources)) return;
-  site.resources.forEach((resource, j) => {
-    const result = adapterDefinition(kind).source.safeParse(resource?.source ?? {});
-    if (result.success) return;
-    for (const issue of result.error.issues) {
-      const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
-      ctx.addIssue({
-        code: 'custom',
-        path: ['resources', j, 'source', ...issue.path, ...(key ? [key] : [])],
-        message: key ? `unknown key "${key}" for adapter kind ${kind}` : `${issue.message} (where adapter ${kind} finds this resource)`,
-      });
-    }
-  });
-}, { when: () => true });
+/** One entry of `sites:`; each resource's `source:` is validated by the site's adapter kind. */
+export function siteSchema(kinds: AdapterKinds) {
+  return obj({
+    id,
+    name: text().optional(),
+    timezone,
+    priority: int(0).default(100),
+    pollEvery: duration({ min: SECOND }).optional(),
+    // Sites whose own system pushes: POST /v1/sites/{id}/heartbeat with this token counts as a good poll.
+    heartbeatToken: z.string().min(16, { error: 'at least 16 characters; pass a random secret from the environment' }).optional(),
+    adapter: adapterSchema(kinds),
+    resources: z.array(resourceSchema),
+  }).superRefine((site, ctx) => {
+    const kind = (site.adapter as { kind?: unknown } | undefined)?.kind;
+    const info = kindInfo(kinds, kind);
+    if (!info || !Array.isArray(site.resources)) return;
+    site.resources.forEach((resource, j) => {
+      const result = info.source.safeParse(resource?.source ?? {});
+      if (result.success) return;
+      for (const issue of result.error.issues) {
+        const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+        ctx.addIssue({
+          code: 'custom',
+          path: ['resources', j, 'source', ...issue.path, ...(key ? [key] : [])],
+          message: key ? `unknown key "${key}" for adapter kind ${String(kind)}` : `${issue.message} (where adapter ${String(kind)} finds this resource)`,
+        });
+      }
+    });
+  }, { when: () => true });
+}
 
 const widgetKeySchema = obj({
   key: text(8),
@@ -302,24 +307,27 @@ const demoSchema = obj({
     }),
 });
 
-export const hubFileSchema = obj({
-  hubId: matching(/^[A-Za-z0-9_-]+$/, 'use letters, digits, "_" and "-"', 'main').default('main'),
-  redis: obj({
-    url: matching(/^rediss?:\/\/\S*$/, 'use a redis:// or rediss:// URL', 'redis://127.0.0.1:6379').default('redis://127.0.0.1:6379'),
-    keyPrefix: matching(/^[A-Za-z0-9_.:-]+$/, 'use letters, digits, ".", ":", "_" and "-"', 'avhub').default('avhub'),
-  }).prefault({}),
-  http: obj({ host: text().default('127.0.0.1'), port: int(0, 65_535).default(8080), trustProxy: z.boolean().default(false) }).prefault({}),
-  log: obj({ level: oneOf(LOG_LEVELS, 'log level').default('info') }).prefault({}),
-  auth: obj({
-    adminToken: z.string().min(16, { error: 'must be at least 16 characters; pass a random secret from the environment, like ${HUB_ADMIN_TOKEN}' }),
-    widgetKeys: z.array(widgetKeySchema).default([]),
-  }),
-  defaults: defaultsSchema.prefault({}),
-  worker: workerSchema.prefault({}),
-  groups: z.record(z.string(), groupSchema).default({}),
-  sites: z.array(siteSchema).min(1, { error: 'list at least one site' }),
-  shared: z.array(sharedSchema).default([]),
-  alerts: z.array(alertSchema).default([]),
-  demo: demoSchema.optional(),
-});
-export type ParsedHubFile = z.output<typeof hubFileSchema>;
+/** The whole file, validating adapter blocks with the `kinds` this process can run. */
+export function hubFileSchema(kinds: AdapterKinds) {
+  return obj({
+    hubId: matching(/^[A-Za-z0-9_-]+$/, 'use letters, digits, "_" and "-"', 'main').default('main'),
+    redis: obj({
+      url: matching(/^rediss?:\/\/\S*$/, 'use a redis:// or rediss:// URL', 'redis://127.0.0.1:6379').default('redis://127.0.0.1:6379'),
+      keyPrefix: matching(/^[A-Za-z0-9_.:-]+$/, 'use letters, digits, ".", ":", "_" and "-"', 'avhub').default('avhub'),
+    }).prefault({}),
+    http: obj({ host: text().default('127.0.0.1'), port: int(0, 65_535).default(8080), trustProxy: z.boolean().default(false) }).prefault({}),
+    log: obj({ level: oneOf(LOG_LEVELS, 'log level').default('info') }).prefault({}),
+    auth: obj({
+      adminToken: z.string().min(16, { error: 'must be at least 16 characters; pass a random secret from the environment, like ${HUB_ADMIN_TOKEN}' }),
+      widgetKeys: z.array(widgetKeySchema).default([]),
+    }),
+    defaults: defaultsSchema.prefault({}),
+    worker: workerSchema.prefault({}),
+    groups: z.record(z.string(), groupSchema).default({}),
+    sites: z.array(siteSchema(kinds)).min(1, { error: 'list at least one site' }),
+    shared: z.array(sharedSchema).default([]),
+    alerts: z.array(alertSchema).default([]),
+    demo: demoSchema.optional(),
+  });
+}
+export type ParsedHubFile = z.output<ReturnType<typeof hubFileSchema>>;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGoogleAdapter, googleAdapter, type GoogleAdapterDeps } from '../../adapters/google/index.js';
 import { startGoogleSimulator, type GoogleSimulator, type SimOAuthCredentials } from '../../adapters/google/simulator/index.js';
 import {
-  AdapterAuthError, AdapterRateLimitedError, AdapterUnavailableError,
+  AdapterAuthError, AdapterRateLimitedError, AdapterUnavailableError, ResponseTooLargeError,
 } from '../../src/core/adapter/errors.js';
 import type { PullRequest, PullResult, SourceAdapter, SourceResource, SourceSite, WriteRequest } from '../../src/core/adapter/port.js';
 
@@ -68,6 +68,14 @@ afterAll(async () => {
 });
 
 describe('google adapter: errors', () => {
+  it('an answer over the byte limit is refused as unavailable, not buffered', async () => {
+    const err = await rejection(adapter(oauth, { maxBodyBytes: 600 }).pull(pullRequest(site(), null)));
+    expect(err).toBeInstanceOf(ResponseTooLargeError);
+    expect(err).toBeInstanceOf(AdapterUnavailableError);
+    expect(err.message).toMatch(/^google: \/calendar\/v3\/calendars\/.*: the answer is larger than 600 bytes; refused$/);
+    expect((await adapter(oauth, { maxBodyBytes: 100_000 }).pull(pullRequest(site(), null))).bookings).toHaveLength(1);
+  });
+
   it('a 403 rateLimitExceeded is AdapterRateLimitedError, after exactly one request (the client does not retry)', async () => {
     const a = adapter();
     await a.pull(pullRequest(site(), null)); // token fetched, calendar readable

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { alertReferenceIssues } from '../../src/config/alert-references.js';
 import { checkConfigFile, loadConfig } from '../../src/config/load.js';
+import { ADAPTERS } from '../../src/sync/registry.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'avhub-alerts-config-'));
 let count = 0;
@@ -26,7 +27,7 @@ sites:
       - { id: double, kind: pool, capacity: 12, group: rooms, bookedBy: night }
 `;
 const errors = (alerts: string, env: Record<string, string> = ENV) => {
-  const result = checkConfigFile(file(`${BASE}${alerts}`), env);
+  const result = checkConfigFile(file(`${BASE}${alerts}`), env, ADAPTERS);
   if (result.ok) throw new Error('expected the file to fail');
   return result.errors.map((e) => e.replace(/^.*?\.yaml(:\d+)? /, ''));
 };
@@ -38,7 +39,7 @@ alerts:
   - { kind: webhook, url: https://ops.example.com/hooks/avhub, secret: "\${ALERT_SECRET}", previousSecret: "\${ALERT_SECRET_OLD:-}", sites: [mitte], groups: [rooms], events: [site.limited, site.recovered] }
   - { kind: slack, url: "\${SLACK_WEBHOOK_URL}" }
   - { kind: email, smtp: { host: 127.0.0.1, port: 465, user: "\${SMTP_USER:-}", password: "\${SMTP_PASSWORD:-}" }, from: "Avhub <avhub@example.com>", to: ["ops@example.com"] }
-`), ENV);
+`), ENV, ADAPTERS);
     expect(config.defaults.alertReminderEvery).toBe(30 * 60_000);
     expect(config.alerts).toEqual([
       { kind: 'webhook', url: 'https://ops.example.com/hooks/avhub', secret: 'whsec-1', sites: ['mitte'], groups: ['rooms'], events: ['site.limited', 'site.recovered'] },
@@ -51,7 +52,7 @@ alerts:
     const config = loadConfig(file(`${BASE}alerts:
   - { kind: webhook, url: https://a.example/h, secret: new, previousSecret: "\${OLD:-}" }
   - { kind: email, smtp: { host: smtp.example.com, user: avhub, password: "\${PW}", secure: "false" }, from: a@example.com, to: [b@example.com] }
-`), { ...ENV, OLD: 'old', PW: 'pw' });
+`), { ...ENV, OLD: 'old', PW: 'pw' }, ADAPTERS);
     expect(config.defaults.alertReminderEvery).toBe(3_600_000);
     expect(config.alerts[0]).toMatchObject({ secret: 'new', previousSecret: 'old' });
     expect(config.alerts[1]).toMatchObject({ smtp: { host: 'smtp.example.com', port: 587, secure: false, user: 'avhub', password: 'pw' } });

@@ -17,6 +17,7 @@ import type { HubConfig } from '../../src/config/types.js';
 import { startHub, type RunningHub } from '../../src/runtime/hub.js';
 import { connectRedis } from '../../src/runtime/redis.js';
 import { AvailabilityStore } from '../../src/store/store.js';
+import { ADAPTERS } from '../../src/sync/registry.js';
 import type { ClaimItem } from '../../src/store/types.js';
 import { deleteByPrefix } from '../helpers/redis.js';
 import { against, compare, ROUNDS, summarize, within, type Case, type Plan, type Result } from './measure.js';
@@ -235,7 +236,7 @@ async function burst(op: () => Promise<number>): Promise<{ statuses: number[]; l
 
 /** The demo config on its own key prefix and a free port; capacities sized for the benchmark. */
 async function startBenchHub(): Promise<{ base: string; config: HubConfig; redis: Redis; stop(): Promise<void> }> {
-  const config = loadConfig(resolve(ROOT, 'config/demo.yaml'), {});
+  const config = loadConfig(resolve(ROOT, 'config/demo.yaml'), {}, ADAPTERS);
   config.redis = { url: REDIS_URL, keyPrefix: `${PREFIX}-hub` };
   config.http = { ...config.http, host: '127.0.0.1', port: 0 };
   const mitte = config.sites.find((s) => s.id === 'mitte');

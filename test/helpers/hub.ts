@@ -7,6 +7,7 @@ import { loadConfig, type Env } from '../../src/config/index.js';
 import type { HubConfig } from '../../src/config/types.js';
 import { startHub, type Role, type RunningHub } from '../../src/runtime/hub.js';
 import { connectRedis } from '../../src/runtime/redis.js';
+import { ADAPTERS } from '../../src/sync/registry.js';
 import { deleteByPrefix, TEST_REDIS_URL, uniquePrefix } from './redis.js';
 
 export const DEMO_CONFIG = resolve(import.meta.dirname, '../../config/demo.yaml');
@@ -50,7 +51,7 @@ export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> 
   }
   let config: HubConfig;
   try {
-    config = loadConfig(file, opts.env ?? {});
+    config = loadConfig(file, opts.env ?? {}, ADAPTERS);
   } finally {
     if (dir) rmSync(dir, { recursive: true, force: true });
   }

@@ -28,3 +28,13 @@ export class AdapterUnavailableError extends AdapterError {
 export class CursorRejectedError extends AdapterError {
   readonly code = 'ADAPTER.CURSOR_REJECTED';
 }
+
+/**
+ * The source answered more than the caller's byte limit: refused instead of buffered whole, so a
+ * misbehaving source cannot exhaust the worker's memory. An outage for health and retries.
+ */
+export class ResponseTooLargeError extends AdapterUnavailableError {
+  constructor(message: string, readonly limitBytes: number) {
+    super(message);
+  }
+}

@@ -1,0 +1,217 @@
+import {
+  AdapterAuthError, type AdapterError, AdapterRateLimitedError, AdapterUnavailableError, CursorRejectedError,
+  ResponseTooLargeError,
+} from './errors.js';
+
+/**
+ * The HTTP habits every adapter shares (DESIGN §5): how long a source asked us to wait, what a
+ * status means to the hub, and reading a body without buffering more than a limit. Adapters talk
+ * to their sources through axios, fetch or tsdav, so nothing here takes a client's response type:
+ * callers pass a status, a header source and a body stream.
+ */
+
+/**
+ * Response headers as any client hands them back: a fetch `Headers` (also another realm's, as
+ * gaxios returns), axios headers, a plain record, or a function from name to value.
+ */
+export type HeaderSource = unknown;
+
+/** One header's value from a {@link HeaderSource}, or null when absent (names are case-insensitive). */
+export function headerValue(headers: HeaderSource, name: string): string | null {
+  if (typeof headers === 'function') return asHeader((headers as (n: string) => unknown)(name));
+  if (headers === null || typeof headers !== 'object') return null;
+  const get = (headers as { get?: unknown }).get;
+  if (typeof get === 'function') return asHeader((get as (n: string) => unknown).call(headers, name));
+  const record = headers as Record<string, unknown>;
+  return asHeader(record[name.toLowerCase()] ?? record[name]);
+}
+
+function asHeader(value: unknown): string | null {
+  if (typeof value === 'number') return String(value);
+  if (Array.isArray(value)) return asHeader(value[0]);
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+}
+
+/** The wait for a rate limit whose `Retry-After` is missing or unreadable, unless the caller says. */
+export const DEFAULT_RETRY_AFTER_MS = 30_000;
+/** The longest wait a `Retry-After` may impose: a wrong header must not stall a site for days. */
+export const MAX_RETRY_AFTER_MS = 60 * 60_000;
+
+export interface RetryAfterOptions {
+  /** Epoch ms an HTTP-date is measured from; default now. */
+  now?: number;
+  /** Returned when the header is missing or unreadable; default {@link DEFAULT_RETRY_AFTER_MS}. */
+  defaultMs?: number;
+  /** Longer waits are cut to this; default {@link MAX_RETRY_AFTER_MS}. */
+  maxMs?: number;
+}
+
+/**
+ * `Retry-After` in ms (RFC 9110 §10.2.3): delta-seconds, or an HTTP-date measured from `now`
+ * (0 when already past). Null when the value is absent or neither form; not capped.
+ */
+export function parseRetryAfter(value: unknown, now = Date.now()): number | null {
+  const text = asHeader(value);
+  if (text === null) return null;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // Every HTTP-date form names a day or month; this keeps Date.parse from reading "1.5" as a date.
+  if (!/[a-z]/i.test(text)) return null;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+/** The wait a response asks for, in ms: {@link parseRetryAfter} with a default and a cap. */
+export function retryAfterMs(value: unknown, opts: RetryAfterOptions = {}): number {
+  const wait = parseRetryAfter(value, opts.now) ?? opts.defaultMs ?? DEFAULT_RETRY_AFTER_MS;
+  return Math.min(wait, opts.maxMs ?? MAX_RETRY_AFTER_MS);
+}
+
+/** The adapter error a status stands for, as {@link statusError} classifies it. */
+export type StatusMeaning = 'auth' | 'rate-limited' | 'unavailable' | 'cursor-rejected';
+
+export interface StatusErrorOptions {
+  /** Where `Retry-After` is read from (a 429). */
+  headers: HeaderSource;
+  /**
+   * The error's message. Name the operation and the status; never a secret, token or request
+   * body. `waitMs` is the rate limit's wait (0 for other meanings).
+   */
+  message: string | ((meaning: StatusMeaning, waitMs: number) => string);
+  retryAfter?: Omit<RetryAfterOptions, 'now'>;
+  /** Statuses that mean "credential refused"; default 401 and 403 (CalDAV and Mews use 403 otherwise). */
+  auth?: readonly number[];
+  /** Statuses by which this source rejects a cursor (Google 410); default none. */
+  cursorRejected?: readonly number[];
+}
+
+/**
+ * The port's typed error for a status whose meaning the hub knows: `auth` statuses →
+ * AdapterAuthError (not retried), 429 → AdapterRateLimitedError with `Retry-After`, 408 and 5xx →
+ * AdapterUnavailableError (retried, counts toward health), `cursorRejected` statuses →
+ * CursorRejectedError. Null for every other status (2xx, 3xx, other 4xx): the caller judges those,
+ * and handles its source's special cases (CalDAV's 501) before calling this.
+ */
+export function statusError(status: number, opts: StatusErrorOptions): AdapterError | null {
+  const meaning = statusMeaning(status, opts);
+  if (meaning === null) return null;
+  const waitMs = meaning === 'rate-limited' ? retryAfterMs(headerValue(opts.headers, 'retry-after'), opts.retryAfter) : 0;
+  const message = typeof opts.message === 'string' ? opts.message : opts.message(meaning, waitMs);
+  switch (meaning) {
+    case 'auth': return new AdapterAuthError(message);
+    case 'rate-limited': return new AdapterRateLimitedError(message, waitMs);
+    case 'cursor-rejected': return new CursorRejectedError(message);
+    case 'unavailable': return new AdapterUnavailableError(message);
+  }
+}
+
+function statusMeaning(status: number, opts: Pick<StatusErrorOptions, 'auth' | 'cursorRejected'>): StatusMeaning | null {
+  if ((opts.auth ?? [401, 403]).includes(status)) return 'auth';
+  if (status === 429) return 'rate-limited';
+  if (opts.cursorRejected?.includes(status)) return 'cursor-rejected';
+  if (status === 408 || (status >= 500 && status <= 599)) return 'unavailable';
+  return null;
+}
+
+/** A body larger than this is refused unless the caller sets its own limit: no answer a hub reads is this big. */
+export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
+
+export interface BodyLimit {
+  /** Names the source in the error (`rest: GET /bookings`); never a secret. */
+  what: string;
+  /** Default {@link DEFAULT_MAX_BODY_BYTES}. */
+  maxBytes?: number;
+}
+
+/**
+ * Counts bytes as they arrive, starting with what `Content-Length` announces (a body announced
+ * too large is refused before it is read); throws ResponseTooLargeError once past the limit.
+ */
+function byteCounter(limit: BodyLimit, contentLength: string | null | undefined): (chunk: Uint8Array | string) => void {
+  const maxBytes = limit.maxBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const check = (bytes: number) => {
+    if (bytes > maxBytes) {
+      throw new ResponseTooLargeError(`${limit.what}: the answer is larger than ${maxBytes} bytes; refused`, maxBytes);
+    }
+  };
+  check(Number(contentLength ?? 0) || 0);
+  let seen = 0;
+  return (chunk) => {
+    seen += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+    check(seen);
+  };
+}
+
+export interface ReadBodyOptions extends BodyLimit {
+  /** The response's `Content-Length`, when sent: a body announced too large is refused unread. */
+  contentLength?: string | null;
+  /** The caller's signal: an abort while reading is rethrown as is, not turned into an outage. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Reads a whole response body (a fetch `ReadableStream`, a Node stream as axios gives with
+ * `responseType: 'stream'`) as UTF-8 text, stopping at the limit.
+ * @throws ResponseTooLargeError past `maxBytes`; AdapterUnavailableError when the stream breaks off
+ *   (connection reset, timeout); the signal's reason when the caller aborted.
+ */
+export async function readBody(body: AsyncIterable<Uint8Array | string> | null | undefined, opts: ReadBodyOptions): Promise<string> {
+  if (!body) return '';
+  let count: (chunk: Uint8Array | string) => void;
+  try {
+    count = byteCounter(opts, opts.contentLength);
+  } catch (err) {
+    discardBody(body);
+    throw err;
+  }
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    for await (const chunk of body) {
+      count(chunk);
+      text += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    }
+  } catch (err) {
+    if (err instanceof ResponseTooLargeError) {
+      discardBody(body);
+      throw err;
+    }
+    if (opts.signal?.aborted) throw opts.signal.reason;
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new AdapterUnavailableError(`${opts.what}: the answer broke off (${reason})`, { cause: err });
+  }
+  return text + decoder.decode();
+}
+
+/**
+ * Lets go of a body the caller will not read (an error answer), so its connection is freed: a
+ * Node stream is destroyed, a fetch stream cancelled.
+ */
+export function discardBody(body: unknown): void {
+  if (body === null || typeof body !== 'object') return;
+  const { destroy, cancel } = body as { destroy?: unknown; cancel?: unknown };
+  if (typeof destroy === 'function') (destroy as () => void).call(body);
+  else if (typeof cancel === 'function') void (cancel as () => Promise<void>).call(body).catch(() => undefined);
+}
+
+/**
+ * For clients that read the body themselves (tsdav over a `fetch`): the same response, whose body
+ * stream fails with ResponseTooLargeError once more than `maxBytes` arrived.
+ */
+export function limitResponse(res: Response, limit: BodyLimit): Response {
+  // A Response with one of these statuses may not carry a body; fetch gives them none anyway.
+  if (!res.body || [101, 204, 205, 304].includes(res.status)) return res;
+  let count: (chunk: Uint8Array | string) => void;
+  try {
+    count = byteCounter(limit, res.headers.get('content-length'));
+  } catch (err) {
+    void res.body.cancel().catch(() => undefined);
+    throw err;
+  }
+  const limited = res.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      count(chunk);
+      controller.enqueue(chunk);
+    },
+  }));
+  return new Response(limited, { status: res.status, statusText: res.statusText, headers: res.headers });
+}
