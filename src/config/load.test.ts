@@ -80,6 +80,15 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads a Redis Cluster with its seed nodes, credentials from the environment, and waitReplicas', () => {
+    const config = loadConfig(file(`redis:\n  cluster: { nodes: ["redis://:\${REDIS_PASSWORD}@10.0.0.1:6379", "redis://10.0.0.2:6379"] }\n  waitReplicas: 1\n${BASE}`),
+      { ...ENV, REDIS_PASSWORD: 'pw' }, ADAPTERS);
+    expect(config.redis).toEqual({
+      url: 'redis://127.0.0.1:6379', keyPrefix: 'avhub', waitReplicas: 1, waitTimeout: 1_000,
+      cluster: { nodes: ['redis://:pw@10.0.0.1:6379', 'redis://10.0.0.2:6379'] },
+    });
+  });
+
   it('defaults a decentralized group to the manual conflict policy', () => {
     const config = loadConfig(file(BASE.replace('halls: { workflow: hybrid }', 'halls: { workflow: decentralized }')), ENV, ADAPTERS);
     expect(config.groups['halls']!.conflictPolicy).toBe('manual');
@@ -183,6 +192,17 @@ describe('cross-reference checks', () => {
     ['a bad group id', BASE.replace('rooms: {', 'Rooms: {').replace('group: rooms', 'group: Rooms'), /:4 groups\.Rooms: "Rooms" is not a valid group id; use lowercase letters/],
   ])('%s', (_name, yaml, pattern) => {
     expect(errors(yaml)).toEqual([expect.stringMatching(pattern)]);
+  });
+
+  it('redis.url and redis.cluster together', () => {
+    const lines = errors(`redis:\n  url: redis://127.0.0.1:6379\n  cluster: { nodes: ["redis://127.0.0.1:7000"] }\n${BASE}`);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/hub-\d+\.yaml:3 redis\.cluster: set either redis\.url \(one primary\) or redis\.cluster\.nodes \(a Redis Cluster\), not both: remove redis\.url to use the cluster$/);
+  });
+
+  it('a cluster node that is not a redis URL', () => {
+    const [line] = errors(`redis:\n  cluster: { nodes: ["127.0.0.1:7000"] }\n${BASE}`);
+    expect(line).toMatch(/redis\.cluster\.nodes\[0\]: .*use a redis:\/\/ or rediss:\/\/ URL/);
   });
 
   it('a centralized group on an iCal feed', () => {

@@ -79,7 +79,7 @@ export function assemble(file: string, parsed: ParsedHubFile, rules: RulesByReso
   return {
     file,
     hubId: parsed.hubId,
-    redis: parsed.redis,
+    redis: { ...parsed.redis, url: parsed.redis.url ?? 'redis://127.0.0.1:6379' },
     http: parsed.http,
     auth: parsed.auth,
     defaults: parsed.defaults,

@@ -25,6 +25,9 @@ const ORIGINS = ['hub', 'site'] as const;
 /** Site, resource, group and shared-resource ids: they appear in URLs and Redis keys. */
 export const ID_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
 const id = matching(ID_PATTERN, 'use lowercase letters, digits and "-", starting with a letter or digit', 'north-hall');
+/** A redis:// or rediss:// URL (credentials and TLS as the URL says). */
+const redisUrl = matching(/^rediss?:\/\/\S*$/, 'use a redis:// or rediss:// URL', 'redis://127.0.0.1:6379');
+
 const holdTtl = duration({ min: 10 * SECOND, max: DAY });
 
 export const rulesSchema = obj({
@@ -312,8 +315,19 @@ export function hubFileSchema(kinds: AdapterKinds) {
   return obj({
     hubId: matching(/^[A-Za-z0-9_-]+$/, 'use letters, digits, "_" and "-"', 'main').default('main'),
     redis: obj({
-      url: matching(/^rediss?:\/\/\S*$/, 'use a redis:// or rediss:// URL', 'redis://127.0.0.1:6379').default('redis://127.0.0.1:6379'),
+      url: redisUrl.optional(),
+      // Redis Cluster: seed nodes; the client discovers the rest (DESIGN §8).
+      cluster: obj({
+        nodes: z.array(redisUrl).min(1, { error: 'list at least one node, like ["redis://10.0.0.1:6379"]' }),
+      }).optional(),
       keyPrefix: matching(/^[A-Za-z0-9_.:-]+$/, 'use letters, digits, ".", ":", "_" and "-"', 'avhub').default('avhub'),
+      // After each reservation-changing script, wait for this many replicas to acknowledge it.
+      waitReplicas: int(0, 16).default(0),
+      waitTimeout: duration({ min: 1, max: 60 * SECOND }).default(1_000),
+    }).superRefine((redis, ctx) => {
+      if (redis.url !== undefined && redis.cluster !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['cluster'], message: 'set either redis.url (one primary) or redis.cluster.nodes (a Redis Cluster), not both: remove redis.url to use the cluster' });
+      }
     }).prefault({}),
     http: obj({ host: text().default('127.0.0.1'), port: int(0, 65_535).default(8080), trustProxy: z.boolean().default(false) }).prefault({}),
     log: obj({ level: oneOf(LOG_LEVELS, 'log level').default('info') }).prefault({}),

@@ -12,7 +12,17 @@ export interface HubConfig {
   file: string;
   /** Hash tag shared by all booking state of this hub (Redis Cluster slot). */
   hubId: string;
-  redis: { url: string; keyPrefix: string };
+  redis: {
+    /** One primary; also set (to the default) when `cluster` is used, where it is ignored. */
+    url: string;
+    /** Redis Cluster seed nodes; when set, the hub connects to the cluster, not to `url`. */
+    cluster?: { nodes: string[] } | undefined;
+    keyPrefix: string;
+    /** Replicas that must acknowledge each reservation-changing script (WAIT); 0 = do not wait. */
+    waitReplicas: number;
+    /** How long to wait for them (ms). */
+    waitTimeout: number;
+  };
   /** trustProxy: take the client address from X-Forwarded-For (behind a reverse proxy). */
   http: { host: string; port: number; trustProxy?: boolean };
   auth: {

@@ -237,7 +237,7 @@ async function burst(op: () => Promise<number>): Promise<{ statuses: number[]; l
 /** The demo config on its own key prefix and a free port; capacities sized for the benchmark. */
 async function startBenchHub(): Promise<{ base: string; config: HubConfig; redis: Redis; stop(): Promise<void> }> {
   const config = loadConfig(resolve(ROOT, 'config/demo.yaml'), {}, ADAPTERS);
-  config.redis = { url: REDIS_URL, keyPrefix: `${PREFIX}-hub` };
+  config.redis = { ...config.redis, url: REDIS_URL, keyPrefix: `${PREFIX}-hub` };
   config.http = { ...config.http, host: '127.0.0.1', port: 0 };
   const mitte = config.sites.find((s) => s.id === 'mitte');
   const resource = (id: string) => {
