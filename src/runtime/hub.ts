@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Authenticator } from '../api/auth.js';
 import { HubMetrics } from '../core/metrics.js';
@@ -17,6 +16,7 @@ import { Catalog } from '../core/catalog.js';
 import { HoldService } from '../reservations/holds.js';
 import { ReservationService } from '../reservations/reservations.js';
 import { SiteHealthReader } from '../health/site-health.js';
+import type { RedisClient } from '../store/connection.js';
 import { HubStore } from '../store/hub-store.js';
 import { ConflictService } from '../conflicts/service.js';
 import type { ConflictRecord } from '../conflicts/types.js';
@@ -44,8 +44,11 @@ export interface RunningHub {
  * Starts the given roles of one hub against one Redis connection. Every role keeps its state in
  * Redis only, so any number of processes may run any roles side by side.
  */
-export async function startHub(config: HubConfig, redis: Redis, roles: ReadonlySet<Role>, logger: Logger): Promise<RunningHub> {
-  const hubStore = new HubStore(redis, { target: config.redis, keyPrefix: config.redis.keyPrefix, hubId: config.hubId });
+export async function startHub(config: HubConfig, redis: RedisClient, roles: ReadonlySet<Role>, logger: Logger): Promise<RunningHub> {
+  const hubStore = new HubStore(redis, {
+    target: config.redis, keyPrefix: config.redis.keyPrefix, hubId: config.hubId,
+    durability: { replicas: config.redis.waitReplicas, timeoutMs: config.redis.waitTimeout },
+  });
   const store = hubStore.availability;
   const sync = hubStore.sync;
   const catalog = new Catalog(config);

@@ -1,4 +1,7 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { describeTarget, mastersOf, openClient, type RedisClient, type RedisTarget } from '../store/connection.js';
+
+export { redactUrl } from '../store/connection.js';
 
 /** Connection settings shared by every role. */
 export interface RedisConnectOptions {
@@ -7,34 +10,37 @@ export interface RedisConnectOptions {
   connectTimeoutMs?: number;
 }
 
-/** Connects and waits until Redis answers; rejects with a one-line reason when it cannot. */
-export async function connectRedis(url: string, opts: RedisConnectOptions = {}): Promise<Redis> {
-  const options: RedisOptions = {
-    lazyConnect: true,
-    connectTimeout: opts.connectTimeoutMs ?? 3_000,
-    maxRetriesPerRequest: opts.failFast ? 1 : null,
-    enableOfflineQueue: !opts.failFast,
-    retryStrategy: (attempt) => Math.min(200 * attempt, 2_000),
-  };
-  const redis = new Redis(url, options);
-  redis.on('error', () => undefined); // reconnects are retried; callers see failures per command
+/**
+ * Connects to one primary (a URL) or a Redis Cluster (its seed nodes) and waits until it
+ * answers; rejects with a one-line reason when it cannot. A bare URL is taken as one primary.
+ */
+export async function connectRedis(target: string, opts?: RedisConnectOptions): Promise<Redis>;
+export async function connectRedis(target: RedisTarget, opts?: RedisConnectOptions): Promise<RedisClient>;
+export async function connectRedis(target: RedisTarget | string, opts: RedisConnectOptions = {}): Promise<RedisClient> {
+  const where: RedisTarget = typeof target === 'string' ? { url: target } : target;
+  const timeoutMs = opts.connectTimeoutMs ?? (where.cluster ? 10_000 : 3_000);
+  const client = openClient(where, { failFast: opts.failFast ?? false, connectTimeoutMs: opts.connectTimeoutMs ?? 3_000 });
   try {
-    await withTimeout(redis.connect(), opts.connectTimeoutMs ?? 3_000);
-    await redis.ping();
-    return redis;
+    await withTimeout(client.connect(), timeoutMs);
+    await withTimeout(client.ping(), timeoutMs);
+    if (!where.cluster && await isClusterNode(client as Redis)) {
+      throw new Error('this Redis is a Cluster node; list the cluster\'s nodes under redis.cluster.nodes instead of redis.url');
+    }
+    return client;
   } catch (err) {
-    redis.disconnect();
-    throw new Error(`cannot reach Redis at ${redactUrl(url)}: ${(err as Error).message}`);
+    client.disconnect();
+    throw new Error(`cannot reach Redis at ${describeTarget(where)}: ${(err as Error).message}`);
   }
 }
 
-/** A second connection with the same settings (BullMQ workers need their own). */
-export function redisOptionsFor(url: string): RedisOptions & { url: string } {
-  return { url, maxRetriesPerRequest: null };
-}
-
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, '//***@');
+/** Whether a single connection landed on a Cluster node (its commands would answer MOVED). */
+async function isClusterNode(redis: Redis): Promise<boolean> {
+  try {
+    const info = await redis.info('cluster');
+    return /cluster_enabled:1/.test(info);
+  } catch {
+    return false;
+  }
 }
 
 async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
@@ -49,20 +55,26 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   }
 }
 
-/** Warns about settings that lose holds or reservations (DESIGN §2). */
-export async function redisWarnings(redis: Redis): Promise<string[]> {
+/**
+ * Warns about settings that lose holds or reservations (DESIGN §2), on every master of a
+ * cluster (each serves its own slots and keeps its own settings).
+ */
+export async function redisWarnings(client: RedisClient): Promise<string[]> {
   const warnings: string[] = [];
-  try {
-    const policy = (await redis.config('GET', 'maxmemory-policy')) as string[];
-    if (policy[1] && policy[1] !== 'noeviction') {
-      warnings.push(`Redis maxmemory-policy is "${policy[1]}": under memory pressure Redis would evict holds and reservations; set it to "noeviction"`);
+  for (const node of mastersOf(client)) {
+    const where = mastersOf(client).length > 1 ? ` on ${node.options.host ?? '?'}:${node.options.port ?? '?'}` : '';
+    try {
+      const policy = (await node.config('GET', 'maxmemory-policy')) as string[];
+      if (policy[1] && policy[1] !== 'noeviction') {
+        warnings.push(`Redis maxmemory-policy is "${policy[1]}"${where}: under memory pressure Redis would evict holds and reservations; set it to "noeviction"`);
+      }
+      const aof = (await node.config('GET', 'appendonly')) as string[];
+      if (aof[1] === 'no') {
+        warnings.push(`Redis runs without AOF (appendonly no)${where}: a Redis restart loses every hold and reservation; enable appendonly for production`);
+      }
+    } catch {
+      // Managed Redis often forbids CONFIG; nothing to check then.
     }
-    const aof = (await redis.config('GET', 'appendonly')) as string[];
-    if (aof[1] === 'no') {
-      warnings.push('Redis runs without AOF (appendonly no): a Redis restart loses every hold and reservation; enable appendonly for production');
-    }
-  } catch {
-    // Managed Redis often forbids CONFIG; nothing to check then.
   }
   return warnings;
 }

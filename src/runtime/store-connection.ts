@@ -1,12 +1,13 @@
 import { resolve } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/connection.js';
+import { describeTarget } from '../store/connection.js';
 import type { Logger } from 'pino';
 import type { HubConfig } from '../config/types.js';
 import { EmbeddedRedis, embeddablePort } from './embedded-redis.js';
-import { connectRedis, redactUrl, redisWarnings } from './redis.js';
+import { connectRedis, redisWarnings } from './redis.js';
 
 export interface StoreConnection {
-  redis: Redis;
+  redis: RedisClient;
   /** Quits the connection and stops a Redis this process started. */
   close(): Promise<void>;
 }
@@ -22,11 +23,11 @@ export async function openStoreConnection(config: HubConfig, opts: {
 }): Promise<StoreConnection | undefined> {
   const { logger } = opts;
   let embedded: EmbeddedRedis | undefined;
-  let redis: Redis;
+  let redis: RedisClient;
   try {
-    redis = await connectRedis(config.redis.url, { failFast: true });
+    redis = await connectRedis(config.redis, { failFast: true });
   } catch (err) {
-    const port = embeddablePort(config.redis.url);
+    const port = config.redis.cluster ? undefined : embeddablePort(config.redis.url);
     if (!opts.roles.has('api') || !opts.roles.has('worker') || port === undefined) {
       logger.error(`${(err as Error).message}; start Redis or set redis.url in ${opts.file}`);
       return undefined;
@@ -35,7 +36,7 @@ export async function openStoreConnection(config: HubConfig, opts: {
     embedded = new EmbeddedRedis(resolve(opts.dataDir), port);
     try {
       await embedded.start();
-      redis = await connectRedis(config.redis.url, { failFast: true, connectTimeoutMs: 5_000 });
+      redis = await connectRedis(config.redis, { failFast: true, connectTimeoutMs: 5_000 });
     } catch (startErr) {
       logger.error((startErr as Error).message);
       await embedded.stop();
@@ -43,7 +44,7 @@ export async function openStoreConnection(config: HubConfig, opts: {
     }
   }
   for (const warning of await redisWarnings(redis)) logger.warn(warning);
-  logger.info({ redis: redactUrl(config.redis.url), roles: [...opts.roles] }, 'connected to Redis');
+  logger.info({ redis: describeTarget(config.redis), roles: [...opts.roles] }, 'connected to Redis');
   return {
     redis,
     async close() {

@@ -3,6 +3,7 @@ import { AlertStore } from './alert-store.js';
 import { openConflictStores, type ConflictStores, type StoredConflict } from './conflicts/index.js';
 import { HubKeys } from './keys.js';
 import { OutboxReader } from './outbox.js';
+import type { Durability } from './replication.js';
 import { openQueue, bullConnection, type OpenQueue } from './queues.js';
 import { RateLimitStore } from './rate-limits.js';
 import { AvailabilityStore } from './store.js';
@@ -14,6 +15,8 @@ export interface StoreLocation {
   target: RedisTarget;
   keyPrefix: string;
   hubId: string;
+  /** Replicas that must acknowledge each reservation-changing script (none by default). */
+  durability?: Durability;
 }
 
 /**
@@ -30,7 +33,7 @@ export class HubStore {
   readonly alerts: AlertStore;
 
   constructor(private readonly redis: RedisClient, readonly location: StoreLocation) {
-    this.availability = new AvailabilityStore(redis, location.keyPrefix, location.hubId);
+    this.availability = new AvailabilityStore(redis, location.keyPrefix, location.hubId, location.durability);
     this.keys = this.availability.keys;
     this.sync = new SyncStore(redis, this.keys);
     this.rateLimits = new RateLimitStore(redis, this.keys);
@@ -38,9 +41,12 @@ export class HubStore {
     this.alerts = new AlertStore(redis, this.keys);
   }
 
-  /** Answers when Redis answers; throws when it cannot be reached. */
+  /**
+   * Answers when the hub's own data answers; throws when it cannot be reached. A keyed command, so
+   * on a Cluster it asks the master that serves the hub's slot (a PING would ask any node).
+   */
   async ping(): Promise<void> {
-    await this.redis.ping();
+    await this.redis.exists(`${this.keys.prefix}ping`);
   }
 
   /** The conflict records and mirrored blocks, typed by the record the conflict service keeps. */

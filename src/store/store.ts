@@ -1,6 +1,7 @@
 import type { RedisClient } from './connection.js';
 import { HubKeys } from './keys.js';
-import { scriptsFor, type ScriptName } from './scripts.js';
+import { durableScripts, type Durability } from './replication.js';
+import type { ScriptName } from './scripts.js';
 import type {
   ClaimItem, ClaimResult, ConfirmResult, HoldRecord, NightRead, RawRead, ReadAsk, ReservationRecord,
   StoredItem, TimeRead,
@@ -25,9 +26,10 @@ export class AvailabilityStore {
   readonly keys: HubKeys;
   private readonly run: Record<ScriptName, (keys: string[], args: Array<string | number>) => Promise<unknown>>;
 
-  constructor(private readonly redis: RedisClient, keyPrefix: string, hubId: string) {
+  /** `durability`: wait for replicas after each reservation-changing script (`redis.waitReplicas`). */
+  constructor(private readonly redis: RedisClient, keyPrefix: string, hubId: string, durability?: Durability) {
     this.keys = new HubKeys(keyPrefix, hubId);
-    this.run = scriptsFor(redis);
+    this.run = durableScripts(redis, durability);
   }
 
   async claimHold(req: ClaimRequest): Promise<ClaimResult> {
