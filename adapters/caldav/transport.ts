@@ -87,7 +87,7 @@ export function createTransport(opts: TransportOptions): Fetch {
     }
     return res;
   };
-  return transport as Fetch;
+  return transport;
 }
 
 /**

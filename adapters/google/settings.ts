@@ -77,7 +77,7 @@ export function loadServiceAccountKey(c: ServiceAccountFileCredentials | Service
     try {
       text = readFileSync(c.serviceAccountFile, 'utf8');
     } catch (err) {
-      throw new Error(`cannot read the service-account key file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new Error(`cannot read the service-account key file (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
     }
   } else {
     text = c.serviceAccountJson;

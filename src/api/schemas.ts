@@ -143,7 +143,7 @@ export const ReservationPatch = z.strictObject({
   quantity: z.int().min(1).max(1000).optional(),
   checkIn: when.optional(), checkOut: when.optional(),
   start: when.optional(), end: when.optional(),
-}).refine((b) => Object.keys(b).some((k) => k !== 'item'), { message: 'say what to change: checkIn/checkOut, start/end, quantity or resource' });
+}).refine((b) => Object.keys(b).some((k) => k !== 'item'), { error: 'say what to change: checkIn/checkOut, start/end, quantity or resource' });
 
 export const WritebackListQuery = z.strictObject({
   state: z.enum(['failed', 'pending']).optional()

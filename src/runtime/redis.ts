@@ -24,7 +24,7 @@ export async function connectRedis(url: string, opts: RedisConnectOptions = {}):
     return redis;
   } catch (err) {
     redis.disconnect();
-    throw new Error(`cannot reach Redis at ${redactUrl(url)}: ${(err as Error).message}`);
+    throw new Error(`cannot reach Redis at ${redactUrl(url)}: ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -53,11 +53,11 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 export async function redisWarnings(redis: Redis): Promise<string[]> {
   const warnings: string[] = [];
   try {
-    const policy = (await redis.config('GET', 'maxmemory-policy')) as string[];
+    const policy = await redis.config('GET', 'maxmemory-policy');
     if (policy[1] && policy[1] !== 'noeviction') {
       warnings.push(`Redis maxmemory-policy is "${policy[1]}": under memory pressure Redis would evict holds and reservations; set it to "noeviction"`);
     }
-    const aof = (await redis.config('GET', 'appendonly')) as string[];
+    const aof = await redis.config('GET', 'appendonly');
     if (aof[1] === 'no') {
       warnings.push('Redis runs without AOF (appendonly no): a Redis restart loses every hold and reservation; enable appendonly for production');
     }

@@ -29,5 +29,5 @@ export function isAdapterAvailable(kind: string): boolean {
 export function adapterDefinition(kind: string): AdapterDefinition<Record<string, unknown>> {
   const def = ADAPTERS[kind];
   if (!def) throw new Error(`adapter kind "${kind}" is not available`);
-  return def;
+  return def as AdapterDefinition<Record<string, unknown>>;
 }

@@ -331,7 +331,7 @@ describe('pool arithmetic against a PMS: random histories (fast-check)', () => {
           await pms.stop();
         }
       },
-    ), { numRuns: 20, interruptAfterTimeLimit: 150_000 });
+    ), { numRuns: 20, plugins: [fc.interruptAfterTimeLimit(150_000)] });
     stats.ms = Date.now() - started;
     console.info(`[pool-arithmetic] ${stats.runs} runs, ${stats.steps} steps, ${stats.checks} mid-flight checks, `
       + `${stats.reservations} reservations (${stats.failed} failed at the PMS), ${stats.refusedHolds} holds refused, ${(stats.ms / 1000).toFixed(1)} s`);

@@ -133,7 +133,7 @@ export class SimStore {
     for (const field of ['start', 'end'] as const) {
       const p = patch[field];
       if (isPlainObject(p) && isPlainObject(merged[field])) {
-        const m = merged[field] as Record<string, unknown>;
+        const m = merged[field];
         if (p.dateTime !== undefined && p.dateTime !== null && p.date === undefined) delete m.date;
         if (p.date !== undefined && p.date !== null && p.dateTime === undefined) { delete m.dateTime; delete m.timeZone; }
       }
@@ -465,7 +465,7 @@ function checkExtendedProperties(v: unknown): SimExtendedProperties | undefined 
 
 function toInput(e: SimEvent): Record<string, unknown> {
   const { kind: _k, etag: _e, id: _i, created: _c, updated: _u, iCalUID: _uid, sequence: _s, ...rest } = structuredClone(e);
-  return rest as Record<string, unknown>;
+  return rest;
 }
 
 const IMMUTABLE = ['id', 'recurringEventId', 'originalStartTime', 'iCalUID', 'created', 'updated', 'kind', 'etag'];
@@ -476,7 +476,7 @@ function mergePatch(target: Record<string, unknown>, patch: Record<string, unkno
   for (const [key, value] of Object.entries(patch)) {
     if (top && IMMUTABLE.includes(key)) continue;
     if (value === null) delete out[key];
-    else if (isPlainObject(value) && isPlainObject(out[key])) out[key] = mergePatch(out[key] as Record<string, unknown>, value, false);
+    else if (isPlainObject(value) && isPlainObject(out[key])) out[key] = mergePatch(out[key], value, false);
     else out[key] = value;
   }
   return out;
