@@ -13,7 +13,7 @@ export class ApaleoRequestError extends Error {
 }
 
 /** Retry-After in seconds or as an HTTP date; a missing or odd header waits this long. */
-export const DEFAULT_RETRY_AFTER_MS = 5_000;
+const DEFAULT_RETRY_AFTER_MS = 5_000;
 
 export function retryAfterMs(header: unknown, now = Date.now()): number {
   if (typeof header !== 'string' || header.trim() === '') return DEFAULT_RETRY_AFTER_MS;

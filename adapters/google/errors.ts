@@ -43,7 +43,7 @@ function header(headers: unknown, name: string): string | null {
 }
 
 /** `Retry-After` as delay-seconds or an HTTP date, in ms. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
+function parseRetryAfter(value: string | null, now = Date.now()): number | null {
   if (value === null || value.trim() === '') return null;
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
   const at = Date.parse(value);

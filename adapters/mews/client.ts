@@ -16,11 +16,11 @@ export interface CallContext {
 
 export type MewsCall = (operation: string, body: Record<string, unknown>, ctx: CallContext) => Promise<unknown>;
 
-export const DEFAULT_RETRY_AFTER_MS = 1_000;
+const DEFAULT_RETRY_AFTER_MS = 1_000;
 const TIMEOUT_MS = 30_000;
 
 /** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */
-export function retryAfterMs(header: unknown, now = Date.now()): number {
+function retryAfterMs(header: unknown, now = Date.now()): number {
   if (typeof header !== 'string' || header.trim() === '') return DEFAULT_RETRY_AFTER_MS;
   const value = header.trim();
   if (/^\d+$/.test(value)) return Number(value) * 1000;

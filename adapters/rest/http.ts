@@ -7,13 +7,13 @@ import type { RestSettings } from './settings.js';
  * and every failure turned into a typed adapter error. The secret never appears in a message.
  */
 
-export interface RestResponse {
+interface RestResponse {
   status: number;
   /** Parsed JSON, or null for an empty body. */
   body: unknown;
 }
 
-export interface RestCall {
+interface RestCall {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** A filled path relative to baseUrl (`/bookings?page=2`). */
   path: string;

@@ -5,7 +5,7 @@ import { rateLimiterFor, sendRateLimited } from './rate-limit.js';
 import type { RouteSpec, RouteTable } from './route-table.js';
 import { parseOr400 } from './validate.js';
 
-export interface RouteInput {
+interface RouteInput {
   query: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- typed by each spec's schema
   params: any; // eslint-disable-line @typescript-eslint/no-explicit-any
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any

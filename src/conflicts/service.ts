@@ -58,13 +58,6 @@ const MEMBER = /^(.*)\|(-?\d+)\|(-?\d+)\|(\d+)$/;
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null | undefined) => (ms === null || ms === undefined || !Number.isFinite(ms) || ms <= 0 ? null : iso(ms));
 
-/** Parses a booking ref: `hub:<reservationId>` or `site:<site>:<externalId>`. */
-export function parseRef(ref: string): { origin: 'hub'; reservationId: string } | { origin: 'site'; site: string; externalId: string } | null {
-  if (ref.startsWith('hub:') && ref.length > 4) return { origin: 'hub', reservationId: ref.slice(4) };
-  const m = /^site:([^:]+):(.+)$/.exec(ref);
-  return m ? { origin: 'site', site: m[1]!, externalId: m[2]! } : null;
-}
-
 /**
  * Detects and settles conflicts: capacity exceeded on some ledger and night or interval (a
  * booking made at a site during a sync window, one shared resource sold at two sites). Runs after

@@ -19,7 +19,7 @@ import type { ConflictRecord } from './types.js';
  */
 
 /** A hold's or reservation's item as the scripts store it. */
-export type HubItem = LuaClaim & { site?: string; res?: string; wb?: number; x?: string };
+type HubItem = LuaClaim & { site?: string; res?: string; wb?: number; x?: string };
 
 export interface LiveReservation {
   id: string;

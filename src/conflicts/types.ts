@@ -40,7 +40,7 @@ export interface AuditEntry {
   detail: string;
 }
 
-export interface ConflictOutcome {
+interface ConflictOutcome {
   /** `policy`: the group's rule decided; `staff`: a person did; `none`: waits for staff (manual). */
   decidedBy: 'policy' | 'staff' | 'none';
   summary: string;

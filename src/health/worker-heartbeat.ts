@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { HubKeys } from '../store/keys.js';
 
 /** A worker that has not beaten for this long counts as gone. */
-export const WORKER_STALE_MS = 15_000;
+const WORKER_STALE_MS = 15_000;
 const BEAT_EVERY_MS = 5_000;
 
 /**

@@ -11,7 +11,7 @@ import { parseInstant } from './item-span.js';
 import { fromRecord, healthTracked } from '../health/site-health.js';
 
 /** Widest window one availability read may span. */
-export const MAX_WINDOW_DAYS = 366;
+const MAX_WINDOW_DAYS = 366;
 
 export interface AvailabilityQuery {
   sites: string[];
@@ -23,8 +23,8 @@ export interface AvailabilityQuery {
   to: string;
 }
 
-export interface NightView { date: string; available: number }
-export interface IntervalView { start: string; end: string; available: number }
+interface NightView { date: string; available: number }
+interface IntervalView { start: string; end: string; available: number }
 
 export interface ResourceView {
   /** True when the site is limited and the group hides a limited site's last known data. */

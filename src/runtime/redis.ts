@@ -28,11 +28,6 @@ export async function connectRedis(url: string, opts: RedisConnectOptions = {}):
   }
 }
 
-/** A second connection with the same settings (BullMQ workers need their own). */
-export function redisOptionsFor(url: string): RedisOptions & { url: string } {
-  return { url, maxRetriesPerRequest: null };
-}
-
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^@/]*)@/, '//***@');
 }

@@ -4,7 +4,6 @@ import type { HubKeys } from './keys.js';
 import { registerScripts, type ScriptName } from './scripts.js';
 
 /** Sync state the core owns per site (STYLE habit 3): the adapter never sees Redis. */
-export type { SourceClaim } from '../core/claims.js';
 
 export interface SyncState {
   generation: number;

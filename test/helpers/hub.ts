@@ -9,7 +9,7 @@ import { startHub, type Role, type RunningHub } from '../../src/runtime/hub.js';
 import { connectRedis } from '../../src/runtime/redis.js';
 import { deleteByPrefix, TEST_REDIS_URL, uniquePrefix } from './redis.js';
 
-export const DEMO_CONFIG = resolve(import.meta.dirname, '../../config/demo.yaml');
+const DEMO_CONFIG = resolve(import.meta.dirname, '../../config/demo.yaml');
 
 export interface TestHubOptions {
   /** The YAML text of the config; without it `config/demo.yaml` is loaded. */

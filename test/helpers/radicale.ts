@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Debian's Radicale (`apt-get install radicale`); `python3 -m radicale` does not work here. */
-export const RADICALE_BIN = '/usr/bin/radicale';
+const RADICALE_BIN = '/usr/bin/radicale';
 export const radicaleInstalled = existsSync(RADICALE_BIN);
 export const RADICALE_MISSING = `${RADICALE_BIN} is missing: install it with \`apt-get install -y radicale\` to run the CalDAV tests`;
 
 /** One request the proxy saw. */
-export interface SeenRequest {
+interface SeenRequest {
   method: string;
   path: string;
   body: string;

@@ -3,7 +3,7 @@ import { addDays, daysBetween, isTimeZone } from '../../../src/domain/index.js';
 import { badRequest, notFound, SimError } from './errors.js';
 import { checkRecurrence, expandOccurrences, type Occurrence } from './expand.js';
 import { formatInZone, instantOf, isoUtc, normalizeDateTime } from './times.js';
-import type { SimCancelledEvent, SimEvent, SimEventInput, SimEventsPage, SimExtendedProperties, SimWireEvent } from './types.js';
+import type { SimCancelledEvent, SimEvent, SimEventsPage, SimExtendedProperties, SimWireEvent } from './types.js';
 
 /**
  * The simulator's calendars and events, with Google's sync semantics: every change gets a sequence
@@ -482,4 +482,3 @@ function mergePatch(target: Record<string, unknown>, patch: Record<string, unkno
   return out;
 }
 
-export type { SimEventInput };

@@ -108,7 +108,7 @@ export interface AdapterContext<S = Record<string, unknown>> {
   log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
 }
 
-export type AdapterFactory<S = Record<string, unknown>> = (ctx: AdapterContext<S>) => SourceAdapter;
+type AdapterFactory<S = Record<string, unknown>> = (ctx: AdapterContext<S>) => SourceAdapter;
 
 /**
  * What an adapter's demo launcher receives (demo and development only, DESIGN §9): the site the
