@@ -3,7 +3,8 @@
 // test/, the browser code in src/web/, the plain-JS entry points and the config files.
 // Types come from one program, tsconfig.eslint.json (tsconfig.test.json plus the JS files).
 // Every rule turned off or tuned below says why; an eslint-disable comment in the code must name
-// its rule and give a reason after `--`.
+// its rule and give a reason after `--` (eslint-comments' rules check it).
+import comments from '@eslint-community/eslint-plugin-eslint-comments/configs';
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import globals from 'globals';
@@ -13,6 +14,7 @@ export default defineConfig(
   { ignores: ['dist/', 'node_modules/', 'data/', 'test-artifacts/', 'coverage/'] },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
+  comments.recommended,
   {
     languageOptions: {
       globals: { ...globals.node },
@@ -34,6 +36,9 @@ export default defineConfig(
       // Off: `async` without `await` is how this code meets a Promise-returning port (an adapter's
       // close/reserve, a test double's throttle) and turns a synchronous throw into a rejection.
       '@typescript-eslint/require-await': 'off',
+      // No blanket or unexplained disables.
+      '@eslint-community/eslint-comments/require-description': 'error',
+      '@eslint-community/eslint-comments/no-unlimited-disable': 'error',
     },
   },
   {

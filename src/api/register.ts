@@ -7,8 +7,8 @@ import { parseOr400 } from './validate.js';
 
 interface RouteInput {
   query: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- typed by each spec's schema
-  params: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  params: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- typed by each spec's schema
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- typed by each spec's schema
   caller: Caller | null;
 }
 
