@@ -11,7 +11,7 @@ export class ApaleoRequestError extends Error {
 }
 
 /** A 429 without a readable Retry-After waits this long. */
-export const DEFAULT_RETRY_AFTER_MS = 5_000;
+const DEFAULT_RETRY_AFTER_MS = 5_000;
 
 /** apaleo's error bodies carry `messages: string[]`; the identity server `error`/`error_description`. */
 export function messagesOf(body: unknown): string[] {

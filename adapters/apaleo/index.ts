@@ -8,10 +8,7 @@ import { apaleoSettings, apaleoSource, DEFAULT_BASE_URL, DEFAULT_TOKEN_URL } fro
 import type { ApaleoSettings } from './settings.js';
 import { cancelApaleo, reserveApaleo } from './write.js';
 
-export { apaleoSettings, apaleoSource } from './settings.js';
-export type { ApaleoSettings, ApaleoSource } from './settings.js';
-export { ApaleoRequestError } from './errors.js';
-export { externalCodeFor, hubReferenceOf } from './mapper.js';
+export type { ApaleoSettings } from './settings.js';
 
 /** Tuning a test (or an unusual property) may change; the defaults suit apaleo's documented limits. */
 export interface ApaleoAdapterOptions extends Partial<PullOptions> {

@@ -30,7 +30,7 @@ export interface ApaleoRate {
 }
 
 /** Every externalCode the hub writes starts with this, so its own reservations are recognizable. */
-export const HUB_PREFIX = 'avhub-';
+const HUB_PREFIX = 'avhub-';
 
 /**
  * The externalCode of the reservation a write-back creates: the hub's reservation id (read back

@@ -34,5 +34,3 @@ export const apaleoSource = z.strictObject({
   unitGroupId: z.string({ error: 'the apaleo unit group id, like MUC-DBL' }).trim().min(1, { error: 'the apaleo unit group id, like MUC-DBL' }),
   ratePlanId: z.string({ error: 'the apaleo rate plan id the hub books this unit group with, like MUC-FLEX-DBL' }).trim().min(1).optional(),
 });
-
-export type ApaleoSource = z.infer<typeof apaleoSource>;

@@ -38,7 +38,7 @@ function componentsOf(set: unknown): string[] {
 }
 
 function found(r: DAVResponse, homeUrl: string): FoundCalendar | null {
-  const props = r.props ?? {};
+  const props: Record<string, unknown> = r.props ?? {};
   const href = str(r.href);
   if (href === undefined || !Object.keys(props.resourcetype ?? {}).includes('calendar')) return null;
   const components = componentsOf(props.supportedCalendarComponentSet);

@@ -3,8 +3,7 @@ import type { AdapterDefinition } from '../../src/core/adapter/port.js';
 import { createCaldavAdapter } from './adapter.js';
 import { caldavSettings, caldavSource, type CaldavSettings } from './settings.js';
 
-export { createCaldavAdapter, type CaldavDeps } from './adapter.js';
-export type { CaldavSettings, CaldavSource } from './settings.js';
+export type { CaldavSettings } from './settings.js';
 
 /**
  * `kind: caldav`: any RFC 4791 server (Radicale, Xandikos, Nextcloud, iCloud, Fastmail...), one

@@ -24,5 +24,3 @@ export type CaldavSettings = z.infer<typeof caldavSettings>;
 export const caldavSource = z.strictObject({
   calendar: z.string().trim().min(1, { error: 'a calendar path such as /north/main-hall/ or its display name' }),
 });
-
-export type CaldavSource = z.infer<typeof caldavSource>;

@@ -54,7 +54,7 @@ describe('CalDAV transport', () => {
     await expect(transportWith(async () => { throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED') }); })
       .transport('http://dav.test/')).rejects.toThrow(/ECONNREFUSED/);
     const hang = (_url: string, init: RequestInit) => new Promise<Response>((_, reject) => {
-      init.signal?.addEventListener('abort', () => reject(init.signal?.reason));
+      init.signal?.addEventListener('abort', () => reject(init.signal?.reason as Error));
     });
     await expect(transportWith(hang, { timeoutMs: 30 }).transport('http://dav.test/')).rejects.toThrow(/no answer within 30 ms/);
     for (const code of [501, 403, 412, 404]) {

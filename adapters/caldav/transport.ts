@@ -86,7 +86,7 @@ export function createTransport(opts: TransportOptions): Fetch {
     // tsdav reads bodies whole: past the limit the read fails instead of filling memory.
     return limitResponse(res, { what });
   };
-  return transport as Fetch;
+  return transport;
 }
 
 /**

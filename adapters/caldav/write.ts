@@ -22,7 +22,7 @@ function windowOf(span: WriteRequest['span']): { start: number; end: number } {
 const unfold = (ics: string) => ics.replace(/\r?\n[ \t]/g, '');
 
 /** Whether an iCalendar text carries our reservation id (X-AVHUB-RESERVATION). */
-export function isOurs(ics: string, reservationId: string): boolean {
+function isOurs(ics: string, reservationId: string): boolean {
   return unfold(ics).split(/\r?\n/).some((line) => {
     const m = /^X-AVHUB-RESERVATION(?:;[^:]*)?:(.*)$/i.exec(line);
     return m !== null && m[1]!.trim() === reservationId;

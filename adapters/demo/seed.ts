@@ -72,11 +72,6 @@ export function demoEvents(resources: readonly SourceResource[], timezone: strin
   return events;
 }
 
-/** The UTC instant of local wall time `time` ("HH:MM") on `date` in `timezone`. */
-export function localInstant(date: LocalDate, time: string, timezone: string): number {
-  return DateTime.fromISO(`${date}T${time}`, { zone: timezone }).toMillis();
-}
-
 /** `2027-03-14T10:00:00-04:00`: local wall time with the zone's offset that day. */
 export function localIso(date: LocalDate, time: string, timezone: string): string {
   return DateTime.fromISO(`${date}T${time}`, { zone: timezone }).toISO({ suppressMilliseconds: true })!;

@@ -15,7 +15,7 @@ import { isOAuth, loadServiceAccountKey, type GoogleCredentials } from './settin
  */
 
 /** Read and write events; nothing else of the calendar. */
-export const CALENDAR_SCOPE = 'https://www.googleapis.com/auth/calendar.events';
+const CALENDAR_SCOPE = 'https://www.googleapis.com/auth/calendar.events';
 const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 
 export interface GoogleAuth {

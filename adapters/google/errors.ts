@@ -35,7 +35,8 @@ export interface HttpFailure {
 /** The HTTP answer inside a client error, or null when there was none (network, timeout, bug). */
 export function httpFailure(err: unknown): HttpFailure | null {
   if (!(err instanceof gaxios.GaxiosError) || !err.response) return null;
-  const { status, data, headers } = err.response;
+  const { status, headers } = err.response;
+  const data: unknown = err.response.data;
   const body = (typeof data === 'string' ? safeJson(data) : data) as Record<string, unknown> | undefined;
   const fromTokenEndpoint = typeof body?.error === 'string';
   const errors = !fromTokenEndpoint && body?.error && typeof body.error === 'object'
@@ -43,7 +44,7 @@ export function httpFailure(err: unknown): HttpFailure | null {
     : [];
   return {
     status,
-    reasons: fromTokenEndpoint ? [body!.error as string] : errors.map((e) => String(e.reason ?? '')).filter(Boolean),
+    reasons: fromTokenEndpoint ? [body.error as string] : errors.map((e) => String(e.reason ?? '')).filter(Boolean),
     domains: errors.map((e) => String(e.domain ?? '')).filter(Boolean),
     fromTokenEndpoint,
     retryAfterMs: parseRetryAfter(headerValue(headers, 'retry-after')),

@@ -29,7 +29,7 @@ export interface GoogleEvent {
   extendedProperties?: { private?: Record<string, string> | null } | null;
 }
 
-export interface GoogleEventDateTime {
+interface GoogleEventDateTime {
   date?: string | null;
   dateTime?: string | null;
   timeZone?: string | null;

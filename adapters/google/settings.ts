@@ -52,7 +52,7 @@ export interface ServiceAccountKey {
 export const isOAuth = (c: GoogleCredentials): c is OAuthCredentials => 'refreshToken' in c;
 
 /** Parses a key file's text; null when it is not a service-account key (never echoes the text). */
-export function parseServiceAccountKey(text: string): ServiceAccountKey | null {
+function parseServiceAccountKey(text: string): ServiceAccountKey | null {
   try {
     const v = JSON.parse(text) as Record<string, unknown>;
     if (typeof v.client_email !== 'string' || typeof v.private_key !== 'string') return null;
@@ -77,7 +77,7 @@ export function loadServiceAccountKey(c: ServiceAccountFileCredentials | Service
     try {
       text = readFileSync(c.serviceAccountFile, 'utf8');
     } catch (err) {
-      throw new Error(`cannot read the service-account key file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new Error(`cannot read the service-account key file (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
     }
   } else {
     text = c.serviceAccountJson;
@@ -137,7 +137,6 @@ export const googleSettingsSchema = z.strictObject({
 export const googleSourceSchema = z.strictObject({
   calendarId: z.string({ error: 'calendarId is required: the Google calendar id (primary, or …@group.calendar.google.com)' }).min(1),
 });
-export type GoogleSource = z.output<typeof googleSourceSchema>;
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 

@@ -24,7 +24,7 @@ async function api(path: string, init: { method?: string; query?: Record<string,
     ...(init.body ? { body: JSON.stringify(init.body) } : {}),
   });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, json: (text ? JSON.parse(text) : undefined) as any };
+  return { status: res.status, headers: res.headers, json: (text ? JSON.parse(text) : undefined) };
 }
 
 const list = (calendarId: string, query: Record<string, string>) =>

@@ -20,7 +20,7 @@ export interface FeedCursor {
   ids: Record<string, string[]>;
 }
 
-export const CURSOR_VERSION = 1;
+const CURSOR_VERSION = 1;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

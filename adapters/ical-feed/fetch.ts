@@ -26,9 +26,9 @@ export interface FetchFeedRequest {
 }
 
 /** A feed larger than this is refused: no booking export is this big. */
-export const MAX_FEED_BYTES = 50 * 1024 * 1024;
+const MAX_FEED_BYTES = 50 * 1024 * 1024;
 /** When a 429 names no Retry-After. */
-export const DEFAULT_RETRY_AFTER_MS = 60_000;
+const DEFAULT_RETRY_AFTER_MS = 60_000;
 
 const USER_AGENT = 'avhub-ical-feed/1 (+https://www.rfc-editor.org/rfc/rfc5545)';
 

@@ -3,7 +3,7 @@ import { pullFeeds } from './pull.js';
 import { icalFeedCredentialId, icalFeedSettings, icalFeedSource } from './settings.js';
 import type { IcalFeedSettings } from './settings.js';
 
-export { icalFeedSettings, icalFeedSource } from './settings.js';
+export { icalFeedSettings } from './settings.js';
 export type { IcalFeedSettings } from './settings.js';
 
 const readOnly = (what: string) =>

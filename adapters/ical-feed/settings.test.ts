@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { icalFeedAdapter } from './index.js';
 
 describe('ical-feed settings', () => {
-  const { settings, source, credentialId } = icalFeedAdapter;
+  const { settings, source } = icalFeedAdapter;
 
   it('accepts a feed URL, headers and a timeout as ms or a duration', () => {
     expect(settings.parse({ url: 'https://ota.example/ical/1.ics?s=x', headers: { Authorization: 'Bearer t' }, timeout: '15s' }))
@@ -28,12 +28,12 @@ describe('ical-feed settings', () => {
   });
 
   it('the credential id is a hash of the host, never the URL or its secret', () => {
-    const a = credentialId(settings.parse({ url: 'https://ota.example/ical/secret-1.ics' }));
-    const b = credentialId(settings.parse({ url: 'https://OTA.example/ical/secret-2.ics', headers: { Authorization: 'x' } }));
-    const c = credentialId(settings.parse({ url: 'https://other.example/ical/secret-1.ics' }));
+    const a = icalFeedAdapter.credentialId(settings.parse({ url: 'https://ota.example/ical/secret-1.ics' }));
+    const b = icalFeedAdapter.credentialId(settings.parse({ url: 'https://OTA.example/ical/secret-2.ics', headers: { Authorization: 'x' } }));
+    const c = icalFeedAdapter.credentialId(settings.parse({ url: 'https://other.example/ical/secret-1.ics' }));
     expect(a).toBe(b);
     expect(a).not.toBe(c);
     expect(a).toMatch(/^[0-9a-f]{16}$/);
-    expect(credentialId(settings.parse({}))).toMatch(/^[0-9a-f]{16}$/);
+    expect(icalFeedAdapter.credentialId(settings.parse({}))).toMatch(/^[0-9a-f]{16}$/);
   });
 });

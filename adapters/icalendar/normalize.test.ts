@@ -6,7 +6,6 @@ import { MAX_INSTANCES, normalizeCalendar } from './index.js';
 import type { NormalizeOptions } from './index.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
-const H = 3_600_000;
 const WINDOW = { start: Date.UTC(2027, 2, 1), end: Date.UTC(2027, 4, 1) };
 
 function run(ics: string, over: Partial<NormalizeOptions> = {}) {

@@ -28,7 +28,7 @@ export interface NormalizeResult {
 /** Recurrences are expanded at most this far (instances in the window) per event. */
 export const MAX_INSTANCES = 5_000;
 /** ...and the rule is stepped at most this often (a daily rule since 1990 reaches today). */
-export const MAX_STEPS = 50_000;
+const MAX_STEPS = 50_000;
 
 interface Ctx {
   opts: NormalizeOptions;

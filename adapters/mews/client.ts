@@ -18,7 +18,7 @@ export interface CallContext {
 
 export type MewsCall = (operation: string, body: Record<string, unknown>, ctx: CallContext) => Promise<unknown>;
 
-export const DEFAULT_RETRY_AFTER_MS = 1_000;
+const DEFAULT_RETRY_AFTER_MS = 1_000;
 const TIMEOUT_MS = 30_000;
 
 function messageOf(text: string): string {

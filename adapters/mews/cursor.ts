@@ -4,14 +4,14 @@ import { CursorRejectedError } from '../../src/core/adapter/errors.js';
  * The cursor the core keeps for a Mews site: when the last pull started, so the next one asks
  * `reservations/getAll` for what was updated since. Opaque to the core.
  */
-export interface MewsCursor {
+interface MewsCursor {
   v: 1;
   /** ISO 8601 UTC. */
   updatedSince: string;
 }
 
 /** `UpdatedUtc` filters may span at most 3 months; older cursors need a full pull. */
-export const MAX_CURSOR_AGE_MS = 89 * 86_400_000;
+const MAX_CURSOR_AGE_MS = 89 * 86_400_000;
 
 export function encodeCursor(updatedSince: number): string {
   return JSON.stringify({ v: 1, updatedSince: new Date(updatedSince).toISOString() } satisfies MewsCursor);

@@ -45,4 +45,3 @@ export const mewsAdapter: AdapterDefinition<MewsSettings> = {
   },
 };
 
-export { MewsRequestError } from './errors.js';

@@ -14,11 +14,11 @@ import { chunk, splitInterval, timeUnitStartUtc, windowNights } from './time-uni
  */
 
 /** Documented maximum interval of Get service availability for a Day service. */
-export const MAX_TIME_UNITS_PER_CALL = 367;
+const MAX_TIME_UNITS_PER_CALL = 367;
 /** Time-interval filters may span at most 3 months; 89 days always fits. */
 const MAX_FILTER_MS = 89 * 86_400_000;
 /** Re-read changes this far before the cursor: clock skew and writes still in flight at Mews. */
-export const UPDATED_OVERLAP_MS = 2 * 60_000;
+const UPDATED_OVERLAP_MS = 2 * 60_000;
 
 export interface PullDeps {
   settings: MewsSettings;
@@ -27,7 +27,7 @@ export interface PullDeps {
 }
 
 /** Mews resource category id → the site's resource for it (the first one, if several). */
-export function resourcesByCategory(req: Pick<PullRequest, 'site'>): Map<string, string> {
+function resourcesByCategory(req: Pick<PullRequest, 'site'>): Map<string, string> {
   const map = new Map<string, string>();
   for (const r of req.site.resources) {
     const parsed = mewsSource.safeParse(r.mapping);

@@ -9,13 +9,13 @@ import type { RestSettings } from './settings.js';
  * and every failure turned into a typed adapter error. The secret never appears in a message.
  */
 
-export interface RestResponse {
+interface RestResponse {
   status: number;
   /** Parsed JSON, or null for an empty body. */
   body: unknown;
 }
 
-export interface RestCall {
+interface RestCall {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** A filled path relative to baseUrl (`/bookings?page=2`). */
   path: string;
@@ -28,9 +28,9 @@ export interface RestCall {
 export type RestClient = (call: RestCall) => Promise<RestResponse>;
 
 /** When `Retry-After` is missing or unreadable. */
-export const DEFAULT_RETRY_AFTER_MS = 1_000;
+const DEFAULT_RETRY_AFTER_MS = 1_000;
 /** A PMS answer larger than this is refused: no page of bookings is this big. */
-export const MAX_BODY_BYTES = 50 * 1024 * 1024;
+const MAX_BODY_BYTES = 50 * 1024 * 1024;
 
 /** Joins `path` to `baseUrl`: a leading `/` in the path does not leave the base's path. */
 export function joinUrl(baseUrl: string, path: string): string {

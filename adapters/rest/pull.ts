@@ -9,9 +9,9 @@ import { fillPath } from './template.js';
 import { readInstant } from './values.js';
 
 /** A runaway `nextPage` (a PMS that always answers "page 2") stops here with an error. */
-export const MAX_PAGES = 1_000;
+const MAX_PAGES = 1_000;
 /** Without an `updatedAt` field the next `since` is the hub's clock this long before the fetch. */
-export const SINCE_OVERLAP_MS = 60_000;
+const SINCE_OVERLAP_MS = 60_000;
 
 interface Cursor { v: 1; since: string }
 
@@ -30,7 +30,7 @@ export function decodeCursor(cursor: string): number {
 }
 
 /** Hub resources by the PMS's id (`source.id`); the first resource wins if two share an id. */
-export function resourcesBySourceId(resources: readonly SourceResource[]): Map<string, SourceResource> {
+function resourcesBySourceId(resources: readonly SourceResource[]): Map<string, SourceResource> {
   const map = new Map<string, SourceResource>();
   for (const r of resources) {
     const parsed = restSource.safeParse(r.mapping);

@@ -12,7 +12,7 @@ const dotPath = z.string().regex(DOT_PATH, { error: 'a dot path like data.items 
 const itemsPath = z.union([z.literal(''), z.literal('.'), dotPath]);
 
 /** Placeholders each kind of request may use. */
-export const PLACEHOLDERS = {
+const PLACEHOLDERS = {
   availability: ['resource', 'from', 'to'],
   bookings: ['since', 'page', 'from', 'to'],
   lookup: ['reference', 'resource'],

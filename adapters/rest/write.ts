@@ -26,7 +26,7 @@ export function hubReference(prefix: string, reservationId: string, idempotencyK
 }
 
 /** Everything a create body or path may use (README: placeholders). */
-export function writeValues(settings: RestSettings, req: WriteRequest): TemplateValues {
+function writeValues(settings: RestSettings, req: WriteRequest): TemplateValues {
   const tz = req.site.timezone;
   const source = restSource.safeParse(req.resource.mapping);
   if (!source.success) throw new Error(`rest: resource "${req.resource.id}" has no source.id`);

@@ -1,4 +1,3 @@
-import { Queue } from 'bullmq';
 import type { HubKeys } from '../store/keys.js';
 import type { RedisTarget } from '../store/connection.js';
 import { openQueue, type OpenQueue } from '../store/queues.js';

@@ -8,7 +8,7 @@ export type Caller =
   | { kind: 'admin'; scope: 'admin' }
   | { kind: 'widget'; scope: string; key: WidgetKeyConfig; sites: ReadonlySet<string> };
 
-export const unauthorized = (detail: string) => new HubError(401, 'unauthorized', 'Unauthorized', detail);
+const unauthorized = (detail: string) => new HubError(401, 'unauthorized', 'Unauthorized', detail);
 
 /** Resolves callers from the admin bearer token or a widget key (header or `key=`). */
 export class Authenticator {

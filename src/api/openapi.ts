@@ -3,7 +3,7 @@ import { Problem } from './schemas.js';
 import type { RouteSpec } from './route-table.js';
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  return z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  return z.toJSONSchema(schema, { io, unrepresentable: 'any' });
 }
 
 function parameters(spec: RouteSpec): unknown[] {

@@ -5,10 +5,10 @@ import { sendRateLimited, takeRequest } from './rate-limit.js';
 import type { RouteSpec, RouteTable } from './route-table.js';
 import { parseOr400 } from './validate.js';
 
-export interface RouteInput {
+interface RouteInput {
   query: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- typed by each spec's schema
-  params: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  params: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- typed by each spec's schema
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- typed by each spec's schema
   caller: Caller | null;
 }
 

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 
-export type Access = 'public' | 'widget' | 'admin' | 'reservation';
+type Access = 'public' | 'widget' | 'admin' | 'reservation';
 
 /** One HTTP route: what it accepts and answers. The server validates with it; OpenAPI is made of it. */
 export interface RouteSpec {

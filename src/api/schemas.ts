@@ -5,7 +5,7 @@ import { z } from 'zod';
 const id = z.string().min(1).max(100);
 const when = z.string().min(10).max(40);
 
-export const HoldItem = z.strictObject({
+const HoldItem = z.strictObject({
   site: id.describe('Site id'),
   resource: id.describe('Resource id at the site'),
   quantity: z.int().min(1).max(1000).optional().describe('Units of a pool; default 1'),
@@ -15,7 +15,7 @@ export const HoldItem = z.strictObject({
   checkOut: when.optional().describe('Local date YYYY-MM-DD (the morning of departure), for resources booked by night'),
 });
 
-export const Customer = z.record(z.string().max(50), z.union([z.string().max(500), z.number(), z.boolean(), z.null()]))
+const Customer = z.record(z.string().max(50), z.union([z.string().max(500), z.number(), z.boolean(), z.null()]))
   .describe('Free-form guest details kept with the reservation; never shown in availability');
 
 export const HoldRequest = z.strictObject({
@@ -72,7 +72,7 @@ export const AvailabilityResponse = z.object({
   })),
 });
 
-export const ReservationItem = z.object({
+const ReservationItem = z.object({
   site: z.string(), resource: z.string(), quantity: z.int(),
   checkIn: z.string().optional(), checkOut: z.string().optional(),
   start: z.string().optional(), end: z.string().optional(),
@@ -99,7 +99,7 @@ export const Problem = z.object({
   field: z.string().optional(),
 }).describe('RFC 9457 problem details');
 
-export const SiteSummary = z.object({
+const SiteSummary = z.object({
   id: z.string(), name: z.string(), timezone: z.string(), adapter: z.string(),
   pollEvery: z.string().optional(), priority: z.int(),
   health: z.enum(['healthy', 'degraded', 'limited']),
@@ -143,7 +143,7 @@ export const ReservationPatch = z.strictObject({
   quantity: z.int().min(1).max(1000).optional(),
   checkIn: when.optional(), checkOut: when.optional(),
   start: when.optional(), end: when.optional(),
-}).refine((b) => Object.keys(b).some((k) => k !== 'item'), { message: 'say what to change: checkIn/checkOut, start/end, quantity or resource' });
+}).refine((b) => Object.keys(b).some((k) => k !== 'item'), { error: 'say what to change: checkIn/checkOut, start/end, quantity or resource' });
 
 export const WritebackListQuery = z.strictObject({
   state: z.enum(['failed', 'pending']).optional()
@@ -151,7 +151,7 @@ export const WritebackListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).optional().describe('At most this many jobs per state, newest first; default 100'),
 });
 
-export const WritebackJob = z.object({
+const WritebackJob = z.object({
   id: z.string().describe('BullMQ job id'),
   op: z.enum(['create', 'cancel']),
   reservation: z.string(),

@@ -18,6 +18,7 @@ const CORS_HEADERS = 'Content-Type, X-Api-Key, Idempotency-Key, X-Reservation-To
 /** The HTTP server of the hub: public v1, admin v1, OpenAPI and metrics. */
 export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   const app = Fastify({
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- not unnecessary: it makes Fastify infer FastifyInstance<…, FastifyBaseLogger> rather than pino's Logger, which tsc then refuses where the app is passed on
     loggerInstance: ctx.logger.child({ role: 'api' }) as FastifyBaseLogger,
     bodyLimit: 64 * 1024,
     // One line per request is the metrics' job; logs keep what went wrong.

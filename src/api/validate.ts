@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { HubError } from '../core/errors.js';
 
 /** `items[0].start` from zod's `['items', 0, 'start']`. */
-export function fieldPath(path: ReadonlyArray<PropertyKey>, root: string): string {
+function fieldPath(path: ReadonlyArray<PropertyKey>, root: string): string {
   let out = root;
   for (const part of path) {
     out += typeof part === 'number' ? `[${part}]` : `${out ? '.' : ''}${String(part)}`;

@@ -17,9 +17,9 @@ const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const WORKFLOWS = ['centralized', 'hybrid', 'decentralized'] as const;
-export const CONFLICT_POLICIES = ['first-come', 'last-write-wins', 'priority', 'manual'] as const;
+const CONFLICT_POLICIES = ['first-come', 'last-write-wins', 'priority', 'manual'] as const;
 const ORIGINS = ['hub', 'site'] as const;
 
 /** Site, resource, group and shared-resource ids: they appear in URLs and Redis keys. */
@@ -41,7 +41,7 @@ export const rulesSchema = obj({
 });
 export type ParsedRules = z.output<typeof rulesSchema>;
 
-export const groupSchema = obj({
+const groupSchema = obj({
   workflow: oneOf(WORKFLOWS, 'workflow'),
   conflictPolicy: oneOf(CONFLICT_POLICIES, 'conflict policy').optional(),
   whenLimited: oneOf(['show', 'hide'], 'whenLimited value').default('show'),
@@ -55,9 +55,8 @@ export const groupSchema = obj({
   ...group,
   conflictPolicy: group.conflictPolicy ?? (group.workflow === 'decentralized' ? 'manual' : 'first-come'),
 }));
-export type ParsedGroup = z.output<typeof groupSchema>;
 
-export const resourceSchema = obj({
+const resourceSchema = obj({
   id,
   name: text().optional(),
   kind: oneOf(['unit', 'pool'], 'resource kind'),
@@ -77,10 +76,9 @@ export const resourceSchema = obj({
     ctx.addIssue({ code: 'custom', path: ['capacity'], message: 'a pool needs a capacity: a whole number 1 or more' });
   }
 }, { when: () => true });
-export type ParsedResource = z.output<typeof resourceSchema>;
 
 /** A site's `adapter:` block: a known kind, the common keys, and the settings that kind validates. */
-export function adapterSchema(kinds: AdapterKinds) {
+function adapterSchema(kinds: AdapterKinds) {
   return z
     .looseObject({ kind: oneOf(ADAPTER_KINDS, 'adapter kind') })
     .superRefine((adapter, ctx) => {
@@ -258,7 +256,7 @@ const emailAlertSchema = obj({
 const ALERT_SCHEMAS = { webhook: webhookAlertSchema, slack: slackAlertSchema, email: emailAlertSchema } as const;
 const alertKind = oneOf(ALERT_KINDS, 'alert kind');
 
-export const alertSchema = z.unknown().transform((value, ctx): AlertChannelConfig => {
+const alertSchema = z.unknown().transform((value, ctx): AlertChannelConfig => {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     ctx.addIssue({ code: 'custom', message: 'expected a mapping like { kind: webhook, url: ..., secret: ... }' });
     return z.NEVER;
@@ -291,7 +289,7 @@ export const alertSchema = z.unknown().transform((value, ctx): AlertChannelConfi
 });
 
 /** Adapter kinds whose systems the hub can simulate for the demo (each adapter's `demo` launcher). */
-export const DEMO_SIMULATOR_KINDS = ['mews', 'apaleo', 'rest', 'google', 'caldav'] as const;
+const DEMO_SIMULATOR_KINDS = ['mews', 'apaleo', 'rest', 'google', 'caldav'] as const;
 
 /**
  * Demo and development only: simulated systems the hub starts before its roles, each seeded from

@@ -24,7 +24,7 @@ export function readYaml(file: string): YamlSource {
 }
 
 /** Like {@link readYaml}, for text already in memory. */
-export function parseYaml(text: string): YamlSource {
+function parseYaml(text: string): YamlSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true });
   const line = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);

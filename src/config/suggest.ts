@@ -1,5 +1,5 @@
 /** The candidate closest to `input` by edit distance, if it is close enough to be a likely typo. */
-export function closest(input: string, candidates: Iterable<string>): string | undefined {
+function closest(input: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   const needle = input.toLowerCase();

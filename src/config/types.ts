@@ -40,7 +40,7 @@ export interface HubConfig {
   demo?: DemoConfig;
 }
 
-export interface DemoConfig {
+interface DemoConfig {
   simulators: Array<{ kind: 'mews' | 'apaleo' | 'rest' | 'google' | 'caldav'; port: number }>;
 }
 
@@ -52,7 +52,7 @@ export interface WidgetKeyConfig {
   maxOpenHolds: number;
 }
 
-export interface DefaultsConfig {
+interface DefaultsConfig {
   pollEvery: number;
   holdTtl: number;
   limitedAfter: { failures: number; staleFor?: number };
@@ -77,7 +77,7 @@ export interface GroupConfig {
   holdTtl?: number;
 }
 
-export interface AdapterConfig {
+interface AdapterConfig {
   kind: string;
   /** Adapter-specific settings, validated by the adapter's own schema. */
   [key: string]: unknown;
@@ -108,7 +108,7 @@ export interface ResourceConfig {
   source: Record<string, unknown>;
 }
 
-export interface SharedConfig {
+interface SharedConfig {
   id: string;
   /**
    * `mirror: true` (decentralized groups): the hub keeps busy blocks of the other members'
@@ -122,7 +122,7 @@ export interface SharedConfig {
  * to events that carry that dimension: an event without a site (`workers.missing`) passes a
  * `sites` filter, one without a group passes a `groups` filter.
  */
-export interface AlertRouting {
+interface AlertRouting {
   sites?: string[];
   groups?: string[];
   events?: AlertEventName[];

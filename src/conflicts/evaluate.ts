@@ -162,7 +162,7 @@ export function timeRuns(spans: ReadonlyArray<{ start: number; end: number; q: n
 }
 
 /** Highest total quantity at any instant of [from, to). */
-export function peak(spans: ReadonlyArray<{ start: number; end: number; q: number }>, from: number, to: number): number {
+function peak(spans: ReadonlyArray<{ start: number; end: number; q: number }>, from: number, to: number): number {
   const ev: Array<[number, number]> = [];
   for (const s of spans) {
     const a = Math.max(s.start, from);

@@ -26,7 +26,7 @@ function firstCome(a: Party, b: Party): number {
   return created(a) - created(b) || (a.origin === b.origin ? 0 : a.origin === 'hub' ? -1 : 1) || a.ref.localeCompare(b.ref);
 }
 
-export function compare(ctx: PolicyContext): (a: Party, b: Party) => number {
+function compare(ctx: PolicyContext): (a: Party, b: Party) => number {
   switch (ctx.policy) {
     case 'last-write-wins':
       return (a, b) => modified(b) - modified(a) || firstCome(a, b);

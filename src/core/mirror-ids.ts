@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
  * reference of their own, `m_<hex>`, where reservations carry `r_...`: a poll of the member must
  * not count the hub's own block as a booking of the site.
  */
-export const MIRROR_PREFIX = 'm_';
+const MIRROR_PREFIX = 'm_';
 
 export function isMirrorReference(ref: string): boolean {
   return ref.startsWith(MIRROR_PREFIX) && /^m_[0-9a-f]{24}$/.test(ref);

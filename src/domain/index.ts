@@ -1,4 +1,4 @@
-/** The hub's pure domain: types, calendar and interval arithmetic, capacity, rules, state machines. */
+/** The hub's pure domain: types, calendar and interval arithmetic, capacity, rules. */
 export * from './types.js';
 export * from './zone.js';
 export * from './local-dates.js';
@@ -6,5 +6,3 @@ export * from './intervals.js';
 export * from './capacity.js';
 export * from './opening-hours.js';
 export * from './rules.js';
-export * from './states.js';
-export * from './invalid-transition.error.js';

@@ -2,7 +2,7 @@ import { closedIntervals } from './opening-hours.js';
 import { daysBetween, isLocalDate, localDateOf } from './local-dates.js';
 import type { AvailabilityRules, Interval, LocalDate } from './types.js';
 
-export { closedIntervals, openIntervals } from './opening-hours.js';
+export { closedIntervals } from './opening-hours.js';
 
 /**
  * Availability rules checked for one requested span. Buffers are not checked here: they concern
@@ -10,7 +10,7 @@ export { closedIntervals, openIntervals } from './opening-hours.js';
  * the past); a missing `maxAdvance`, `minStay` or `maxStay` is no limit.
  */
 
-export type RuleViolationCode =
+type RuleViolationCode =
   | 'outside-opening-hours'
   | 'min-notice'
   | 'max-advance'
@@ -97,12 +97,12 @@ export function checkNightRules(
 }
 
 /** The earliest local date a stay may start on: `localDateOf(now + minNotice, tz)`. */
-export function firstBookableDate(rules: AvailabilityRules, now: number, tz: string): LocalDate {
+function firstBookableDate(rules: AvailabilityRules, now: number, tz: string): LocalDate {
   return localDateOf(now + (rules.minNotice ?? 0), tz);
 }
 
 /** The latest local date a stay may start on, or `null` without `maxAdvance`. */
-export function lastBookableDate(rules: AvailabilityRules, now: number, tz: string): LocalDate | null {
+function lastBookableDate(rules: AvailabilityRules, now: number, tz: string): LocalDate | null {
   return rules.maxAdvance === undefined ? null : localDateOf(now + rules.maxAdvance, tz);
 }
 

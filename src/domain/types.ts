@@ -38,17 +38,7 @@ export interface AvailabilityRules {
 
 export type HealthState = 'healthy' | 'degraded' | 'limited';
 
-export type HoldStatus = 'held' | 'confirmed' | 'released' | 'expired';
-export type ReservationStatus = 'pending' | 'confirmed' | 'failed' | 'cancelled';
-
 /** What one hold or reservation item asks for, after validation and time-zone resolution. */
 export type ItemSpan =
   | { by: 'night'; checkIn: LocalDate; checkOut: LocalDate; nights: LocalDate[] }
   | { by: 'time'; start: number; end: number };
-
-export interface ItemRequest {
-  site: string;
-  resource: string;
-  quantity: number;
-  span: ItemSpan;
-}

@@ -12,7 +12,7 @@ import { healthTracked } from '../health/site-health.js';
 import { healthStateOf } from '../store/sync-store.js';
 
 /** Widest window one availability read may span. */
-export const MAX_WINDOW_DAYS = 366;
+const MAX_WINDOW_DAYS = 366;
 
 export interface AvailabilityQuery {
   sites: string[];
@@ -24,8 +24,8 @@ export interface AvailabilityQuery {
   to: string;
 }
 
-export interface NightView { date: string; available: number }
-export interface IntervalView { start: string; end: string; available: number }
+interface NightView { date: string; available: number }
+interface IntervalView { start: string; end: string; available: number }
 
 export interface ResourceView {
   /** True when the site is limited and the group hides a limited site's last known data. */

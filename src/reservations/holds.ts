@@ -35,7 +35,7 @@ export interface ConfirmView {
 }
 
 /** Opaque, unguessable ids: a hold id is a capability, so it must not be enumerable. */
-export const newId = (kind: 'h' | 'r') => `${kind}_${randomBytes(18).toString('base64url')}`;
+const newId = (kind: 'h' | 'r') => `${kind}_${randomBytes(18).toString('base64url')}`;
 
 /** hold → confirm: validates items against config and rules, then lets the store decide. */
 export class HoldService {

@@ -36,7 +36,8 @@ export function resolveSpan(input: HoldItemInput, entry: CatalogEntry, field: st
       throw invalid(field || 'body', `resource "${entry.resource.id}" is booked by night: send checkIn and checkOut as local dates (YYYY-MM-DD)`);
     }
     for (const [name, v] of [['checkIn', input.checkIn], ['checkOut', input.checkOut]] as const) {
-      if (!isLocalDate(v)) throw invalid(at(name), `"${v}" is not a date like "2027-01-10"`);
+      // LocalDate is a string, so the guard leaves `never` here; the value is still the caller's text.
+      if (!isLocalDate(v)) throw invalid(at(name), `"${v as string}" is not a date like "2027-01-10"`);
     }
     const nights = nightsOf(input.checkIn, input.checkOut);
     if (nights.length === 0) throw invalid(at('checkOut'), 'must be after checkIn');

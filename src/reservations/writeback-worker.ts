@@ -1,4 +1,4 @@
-import { DelayedError, Worker, type Job } from 'bullmq';
+import { DelayedError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { AlertSink } from '../core/alerts.js';
 import type { HubMetrics } from '../core/metrics.js';
@@ -139,7 +139,6 @@ export function startWritebackWorker(deps: Deps): { close(): Promise<void> } {
   };
 }
 
-export type WritebackJob = Job<WritebackJobData>;
 
 async function withdrawLost(items: Array<{ item: StoredItem; index: number; site: SiteConfig }>,
   request: (site: SiteConfig, item: StoredItem, index: number) => WriteRequest,

@@ -12,7 +12,7 @@ export function embeddablePort(url: string): number | undefined {
   return m ? Number(m[2] ?? 6379) : undefined;
 }
 
-export class MissingRedisServerError extends Error {
+class MissingRedisServerError extends Error {
   constructor() {
     super('no Redis is reachable at the local address and redis-server is not installed: '
       + 'install it (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL');

@@ -1,7 +1,7 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 /** Fields that may carry secrets; pino replaces them before a line is written. */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers["x-reservation-token"]',
   'headers.authorization', 'headers["x-api-key"]', 'headers["x-reservation-token"]',
   'token', '*.token', 'secret', '*.secret', 'password', '*.password', 'adminToken', '*.adminToken',

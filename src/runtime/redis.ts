@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
 import { describeTarget, mastersOf, openClient, type RedisClient, type RedisTarget } from '../store/connection.js';
 
-export { redactUrl } from '../store/connection.js';
 
 /** Connection settings shared by every role. */
 export interface RedisConnectOptions {
@@ -29,7 +28,7 @@ export async function connectRedis(target: RedisTarget | string, opts: RedisConn
     return client;
   } catch (err) {
     client.disconnect();
-    throw new Error(`cannot reach Redis at ${describeTarget(where)}: ${(err as Error).message}`);
+    throw new Error(`cannot reach Redis at ${describeTarget(where)}: ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -64,11 +63,11 @@ export async function redisWarnings(client: RedisClient): Promise<string[]> {
   for (const node of mastersOf(client)) {
     const where = mastersOf(client).length > 1 ? ` on ${node.options.host ?? '?'}:${node.options.port ?? '?'}` : '';
     try {
-      const policy = (await node.config('GET', 'maxmemory-policy')) as string[];
+      const policy = await node.config('GET', 'maxmemory-policy');
       if (policy[1] && policy[1] !== 'noeviction') {
         warnings.push(`Redis maxmemory-policy is "${policy[1]}"${where}: under memory pressure Redis would evict holds and reservations; set it to "noeviction"`);
       }
-      const aof = (await node.config('GET', 'appendonly')) as string[];
+      const aof = await node.config('GET', 'appendonly');
       if (aof[1] === 'no') {
         warnings.push(`Redis runs without AOF (appendonly no)${where}: a Redis restart loses every hold and reservation; enable appendonly for production`);
       }

@@ -82,7 +82,7 @@ export function describeTarget(target: RedisTarget): string {
     : redactUrl(target.url ?? 'redis://127.0.0.1:6379');
 }
 
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   return url.replace(/\/\/([^@/]*)@/, '//***@');
 }
 

@@ -13,8 +13,8 @@ export function bullConnection(target: RedisTarget): RedisClient {
 
 export interface OpenQueue<T> {
   queue: Queue<T>;
-  /** Closes the queue and its connection. */
-  close(): Promise<void>;
+  /** Closes the queue and its connection (a function property: callers may take it apart). */
+  close: () => Promise<void>;
 }
 
 /**
@@ -26,7 +26,7 @@ export function openQueue<T>(target: RedisTarget, keys: HubKeys, name: string): 
   const queue = new Queue<T>(name, { connection, prefix: keys.queuePrefix() });
   return {
     queue,
-    async close() {
+    close: async () => {
       await queue.close();
       await connection.quit().catch(() => connection.disconnect());
     },

@@ -3,7 +3,7 @@ import type { RedisClient } from './connection.js';
 import { scriptsFor, type ScriptName, type ScriptRunners } from './scripts.js';
 
 /** Scripts that change holds or reservations: the ones a confirmation must not lose in a failover. */
-export const RESERVATION_CHANGING: readonly ScriptName[] = [
+const RESERVATION_CHANGING: readonly ScriptName[] = [
   'hold-claim', 'hold-confirm', 'hold-release', 'reservation-cancel', 'reservation-modify',
   'writeback-done', 'writeback-failed',
 ];

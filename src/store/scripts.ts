@@ -4,7 +4,7 @@ import type { RedisClient } from './connection.js';
 const LUA_DIR = new URL('./lua/', import.meta.url);
 
 /** The store's Lua scripts, by file name without `.lua`. */
-export const SCRIPT_NAMES = [
+const SCRIPT_NAMES = [
   'hold-claim', 'hold-confirm', 'hold-release', 'reservation-cancel', 'availability-read',
   'poll-apply', 'quota-take', 'health-record', 'writeback-done', 'writeback-failed', 'reservation-modify',
   'alert-incident',
@@ -16,7 +16,7 @@ export const SCRIPT_NAMES = [
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
 /** Inlines `-- @include name` lines so shared helpers live in one file. */
-export function loadScript(name: string): string {
+function loadScript(name: string): string {
   const source = readFileSync(new URL(`${name}.lua`, LUA_DIR), 'utf8');
   return source.replace(/^-- @include (\S+)\s*$/gm, (_, inc: string) =>
     readFileSync(new URL(`includes/${inc}.lua`, LUA_DIR), 'utf8'));
@@ -34,7 +34,7 @@ export type ScriptRunners = Record<ScriptName, Script>;
  * Registers every script on a connection (EVALSHA with a transparent EVAL fallback, which
  * ioredis' defineCommand does) and returns typed runners. Stores call `scriptsFor` instead.
  */
-export function registerScripts(redis: RedisClient): ScriptRunners {
+function registerScripts(redis: RedisClient): ScriptRunners {
   const out = {} as ScriptRunners;
   for (const name of SCRIPT_NAMES) {
     const command = `avhub_${name.replace(/-/g, '_')}`;

@@ -104,7 +104,7 @@ export class AvailabilityStore {
         const [used, source] = (Array.isArray(raw) ? raw : [[], []]) as [unknown, unknown];
         return {
           used: ask.dates.map((_, j) => (Array.isArray(used) ? Number(used[j] ?? 0) : 0)),
-          source: ask.dates.map((_, j) => (Array.isArray(source) && typeof source[j] === 'number' ? source[j] as number : null)),
+          source: ask.dates.map((_, j) => (Array.isArray(source) && typeof source[j] === 'number' ? source[j] : null)),
         } satisfies NightRead;
       }),
       health: sites.map((_, i) => (health[i] && typeof health[i] === 'object' && !Array.isArray(health[i])

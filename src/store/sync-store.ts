@@ -6,7 +6,6 @@ import { Leases, type Lease } from './lease.js';
 import { scriptsFor, type ScriptName } from './scripts.js';
 
 /** Sync state the core owns per site (STYLE habit 3): the adapter never sees Redis. */
-export type { SourceClaim } from '../core/claims.js';
 
 export interface SyncState {
   generation: number;

@@ -10,7 +10,7 @@ const schedulerId = (site: string) => `poll:${site}`;
  * A stable offset within the site's interval, so sites with the same interval do not all poll
  * at the same instant (BullMQ aligns `every` to multiples of the interval).
  */
-export function pollOffset(siteId: string, every: number): number {
+function pollOffset(siteId: string, every: number): number {
   const h = createHash('sha256').update(siteId).digest().readUInt32BE(0);
   return h % every;
 }

@@ -33,7 +33,7 @@ export function site(resources: Array<{ id: string; calendar: string; bookedBy?:
   };
 }
 
-export const WINDOW = { start: Date.UTC(2027, 2, 1), end: Date.UTC(2027, 4, 1) };
+const WINDOW = { start: Date.UTC(2027, 2, 1), end: Date.UTC(2027, 4, 1) };
 
 export function pullRequest(s: SourceSite, cursor: string | null, opts: { throttle?: () => Promise<void> } = {}): PullRequest {
   return { site: s, window: WINDOW, cursor, signal: new AbortController().signal, throttle: opts.throttle ?? (async () => undefined) };

@@ -13,7 +13,6 @@ import { calendar, pullRequest, silentLog, simpleEvent, site, VTIMEZONE_BERLIN }
  * and the failures the core must tell apart.
  */
 
-const H = 3_600_000;
 
 /** Applies a pull the way the core does: live busy bookings by external id. */
 function apply(state: Map<string, SourceBooking>, result: PullResult): Map<string, SourceBooking> {

@@ -25,9 +25,8 @@ export interface ContractHarness {
   close(): Promise<void>;
 }
 
-const H = 3_600_000;
 /** A window around the fixed test days (2027-03-01 .. 2027-04-30). */
-export const CONTRACT_WINDOW = { start: Date.UTC(2027, 2, 1), end: Date.UTC(2027, 4, 1) };
+const CONTRACT_WINDOW = { start: Date.UTC(2027, 2, 1), end: Date.UTC(2027, 4, 1) };
 
 function request(h: ContractHarness, cursor: string | null): PullRequest {
   return { site: h.site, window: CONTRACT_WINDOW, cursor, signal: new AbortController().signal, throttle: async () => undefined };
@@ -110,4 +109,3 @@ export function adapterContract(name: string, makeHarness: () => Promise<Contrac
   });
 }
 
-export const HOUR = H;

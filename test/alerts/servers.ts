@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, PREVIOUS_SIGNATURE_HEADER, verifySignature } from '../../src/alerts/signature.js';
 
-export interface ReceivedRequest {
+interface ReceivedRequest {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;

@@ -51,7 +51,7 @@ beforeAll(async () => {
 });
 afterAll(async () => { await hub?.stop(); });
 
-function expectProblem(res: { status: number; headers: Headers; body: any }, status: number, type: string) { // eslint-disable-line @typescript-eslint/no-explicit-any
+function expectProblem(res: { status: number; headers: Headers; body: any }, status: number, type: string) {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   expect(res.body).toMatchObject({ type, status, title: expect.any(String), detail: expect.any(String) });

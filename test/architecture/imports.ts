@@ -41,7 +41,7 @@ export function importsOf(file: string): Imports {
  * The layer a file belongs to: `src/<folder>/…` is `<folder>`, a file directly in `src/` is its
  * name (`cli`), everything under `adapters/` is `adapters`.
  */
-export function folderOf(file: string): string {
+function folderOf(file: string): string {
   const parts = file.split('/');
   if (parts[0] === 'adapters') return 'adapters';
   return parts.length > 2 ? parts[1]! : parts[1]!.replace(/\.ts$/, '');

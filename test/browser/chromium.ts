@@ -5,14 +5,14 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { describeWithBinary, type Requirement } from '../helpers/requires-binary.js';
 
 /** Debian's chromium (FIELD-NOTES: never download a browser; CI installs this package). */
-export const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = '/usr/bin/chromium';
 
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-export const CHROMIUM_REQUIREMENT: Requirement = {
+const CHROMIUM_REQUIREMENT: Requirement = {
   binary: CHROMIUM, install: 'sudo apt-get install -y --no-install-recommends chromium', suites: 'browser tests',
 };
 

@@ -20,7 +20,7 @@ const DAY0 = Math.floor(Date.now() / DAY) * DAY + 10 * DAY;
 const date = (days: number) => new Date(Math.floor(Date.now() / DAY) * DAY + days * DAY).toISOString().slice(0, 10);
 
 function hubYaml(feedUrl: string, pmsUrl: string): string {
-  const lakeside = parse(readFileSync(new URL('../../adapters/rest/fixtures/example-site.yaml', import.meta.url), 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const lakeside = parse(readFileSync(new URL('../../adapters/rest/fixtures/example-site.yaml', import.meta.url), 'utf8')) as Record<string, any>;
   lakeside.adapter.baseUrl = pmsUrl;
   lakeside.adapter.auth.value = `Bearer ${PMS_TOKEN}`;
   // Polled rarely: the PMS failures below are meant for write-backs, not for polls.
@@ -157,7 +157,7 @@ describeWithChromium('staff dashboard in Chromium', () => {
     const booking = () => pms.admin.bookings().find((b) => b.externalRef?.startsWith(`avhub-${kept}`));
     expect(booking()?.state).toBe('CONFIRMED');
 
-    let cancelJob = '';
+    let cancelJob: string;
     pms.admin.failNext(500, 50);
     try {
       // A cancel the PMS refuses (attempts: 1) ends failed, and retrying can still help.

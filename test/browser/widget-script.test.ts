@@ -40,6 +40,7 @@ describe('GET /widget.js', () => {
     expect(js).toContain('document.currentScript');
     // A classic script: a module marker would be a syntax error in <script src>.
     expect(js).not.toMatch(/^\s*(export|import)\b/m);
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- compiles (never runs) the served script to prove it parses
     expect(() => new Function(js)).not.toThrow();
 
     const zipped = await rawGet(`${hub.base}/widget.js`, { 'accept-encoding': 'gzip, br' });

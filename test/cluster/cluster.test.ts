@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { startRestPmsSimulator, type RestPmsSimulator } from '../../adapters/rest/simulator/index.js';
@@ -16,6 +18,7 @@ import { REST_TOKEN, restSite } from '../helpers/sources.js';
  * workers, one scheduler, as an operator scales out. The rest of the suite runs on one Redis.
  */
 
+const run = promisify(execFile);
 const ADMIN = 'cluster-admin-token-0123456789';
 const DAY = 86_400_000;
 const date = (offsetDays: number) => new Date(Math.floor(Date.now() / DAY) * DAY + offsetDays * DAY).toISOString().slice(0, 10);
@@ -153,10 +156,8 @@ describeWithBinary(REQUIREMENT, 'Redis Cluster: api, two workers and a scheduler
   }, 30_000);
 
   it('two hubs on one cluster keep their state in different slots', async () => {
-    const { execFile } = await import('node:child_process');
-    const slot = (key: string) => new Promise<string>((res, rej) => execFile(REDIS_CLI_BIN,
-      ['-p', String(cluster.nodes.find((n) => n.process !== undefined)!.port), 'CLUSTER', 'KEYSLOT', key],
-      (err, out) => (err ? rej(err) : res(out.trim()))));
+    const port = String(cluster.nodes.find((n) => n.process !== undefined)!.port);
+    const slot = async (key: string) => (await run(REDIS_CLI_BIN, ['-p', port, 'CLUSTER', 'KEYSLOT', key])).stdout.trim();
     expect(await slot('avhub:{hotels-north}:holds:exp')).not.toBe(await slot('avhub:{hotels-south}:holds:exp'));
     // All keys of one hub share its slot, so each script's keys are together.
     expect(await slot('avhub:{hotels-north}:holds:exp')).toBe(await slot('avhub:{hotels-north}:resv:r_1'));

@@ -79,7 +79,7 @@ export async function stored(hub: TestHub, id: string): Promise<{ status: string
 }
 
 /** Successful polls of a site so far (counted after the poll's conflict detection ran). */
-export async function pollsOf(hub: TestHub, site: string): Promise<number> {
+async function pollsOf(hub: TestHub, site: string): Promise<number> {
   return (await new SyncStore(hub.redis, keysOf(hub)).pollStats(site)).ok;
 }
 

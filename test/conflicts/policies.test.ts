@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { startRestPmsSimulator, type RestPmsSimulator } from '../../adapters/rest/simulator/index.js';
 import { call, eventually, startTestHub, type TestHub } from '../helpers/hub.js';
 import {
-  ADMIN, PMS_TOKEN, admin, conflictOf, conflicts, date, holdAndConfirm, nightsAvailable, polledAgain, polledWith, reservation,
+  ADMIN, PMS_TOKEN, admin, conflictOf, conflicts, date, holdAndConfirm, polledAgain, polledWith, reservation,
   restSite, startReceiver, stored,
 } from './helpers.js';
 

@@ -45,7 +45,7 @@ async function availability(sites: string[], from: string, to: string): Promise<
 /** Every listed site polled since the hub started and healthy; the answer for its next two weeks. */
 async function polledAndHealthy(sites: string[]): Promise<SiteView[]> {
   return eventually(async () => {
-    const now = DateTime.now().toISODate()!;
+    const now = DateTime.now().toISODate();
     const views = await availability(sites, plus(now, 1), plus(now, 15));
     for (const s of views) {
       expect({ site: s.id, health: s.health }).toEqual({ site: s.id, health: 'healthy' });
@@ -136,7 +136,7 @@ describe('npm start (config/demo.yaml with its simulators)', () => {
 
   it('a reservation at each PMS and calendar is written back into its simulator and confirmed', async () => {
     await polledAndHealthy(POLLED);
-    const checkIn = plus(DateTime.now().toISODate()!, 8);
+    const checkIn = plus(DateTime.now().toISODate(), 8);
     const stays = [
       ['alpine', 'double'], ['bayside', 'king'], ['lakeside', 'double'], ['studio', 'instructor-ana'],
       ...(radicaleInstalled ? [['riverside-hall', 'great-hall'] as const] : []),

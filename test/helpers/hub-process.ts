@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 
 /** The checkout's root: `src/cli.ts` runs from here through tsx, as `npx avhub` would after a build. */
-export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
 export interface HubProcess {
   child: ChildProcess;

@@ -10,7 +10,7 @@ import { connectRedis } from '../../src/runtime/redis.js';
 import { ADAPTERS } from '../../src/sync/registry.js';
 import { deleteByPrefix, TEST_REDIS_URL, uniquePrefix } from './redis.js';
 
-export const DEMO_CONFIG = resolve(import.meta.dirname, '../../config/demo.yaml');
+const DEMO_CONFIG = resolve(import.meta.dirname, '../../config/demo.yaml');
 
 export interface TestHubOptions {
   /** The YAML text of the config; without it `config/demo.yaml` is loaded. */
@@ -85,7 +85,7 @@ export interface Answer {
   status: number;
   headers: Headers;
   /** Parsed JSON, or the text when the body is not JSON. */
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests inspect freely
+  body: any; // tests inspect bodies freely (the no-unsafe rules are off for tests)
 }
 
 /** One HTTP request against a test hub over a real socket. */

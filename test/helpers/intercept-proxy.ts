@@ -10,9 +10,9 @@ import type { AddressInfo, Socket } from 'node:net';
  * in which case it is dropped.
  */
 
-export type InterceptAction = 'pass' | 'hold-request' | 'hold-response';
+type InterceptAction = 'pass' | 'hold-request' | 'hold-response';
 
-export interface SeenExchange {
+interface SeenExchange {
   method: string;
   path: string;
   body: string;

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { describeWithBinary, isInstalled, itWithBinary, withBinary, type Requirement } from './requires-binary.js';
 
 /** Debian's Radicale (`apt-get install radicale`); `python3 -m radicale` does not work here. */
-export const RADICALE_BIN = '/usr/bin/radicale';
-export const RADICALE: Requirement = { binary: RADICALE_BIN, install: 'sudo apt-get install -y radicale', suites: 'CalDAV tests' };
+const RADICALE_BIN = '/usr/bin/radicale';
+const RADICALE: Requirement = { binary: RADICALE_BIN, install: 'sudo apt-get install -y radicale', suites: 'CalDAV tests' };
 export const radicaleInstalled = isInstalled(RADICALE);
 
 /**
@@ -20,7 +20,7 @@ export const withRadicale = (name: string, register: () => void) => withBinary(R
 export const itWithRadicale = (name: string, fn: () => Promise<void>, timeout?: number) => itWithBinary(RADICALE, name, fn, timeout);
 
 /** One request the proxy saw. */
-export interface SeenRequest {
+interface SeenRequest {
   method: string;
   path: string;
   body: string;

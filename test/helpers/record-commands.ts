@@ -5,6 +5,7 @@ import type { Command, Redis } from 'ioredis';
  * fallback and pipelined commands through `sendCommand`). Commands are an upper bound on round trips.
  */
 export function recordCommands(redis: Redis): { take(): string[]; restore(): void } {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called with .call(this) below and put back as is by restore()
   const original = redis.sendCommand;
   let seen: string[] = [];
   redis.sendCommand = function (this: Redis, command: Command, ...rest: unknown[]) {

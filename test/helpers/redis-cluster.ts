@@ -11,7 +11,7 @@ const run = promisify(execFile);
 export const REDIS_SERVER_BIN = '/usr/bin/redis-server';
 export const REDIS_CLI_BIN = '/usr/bin/redis-cli';
 
-export interface ClusterNodeProcess {
+interface ClusterNodeProcess {
   port: number;
   url: string;
   process: ChildProcess | undefined;

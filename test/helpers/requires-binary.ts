@@ -22,7 +22,7 @@ const inCi = (): boolean => {
 
 export const isInstalled = (req: Requirement): boolean => existsSync(req.binary);
 
-export function missingMessage(req: Requirement): string {
+function missingMessage(req: Requirement): string {
   return `${req.binary} is missing, so the ${req.suites} cannot run: install it with \`${req.install}\``;
 }
 

@@ -13,9 +13,9 @@ import { startRadicale, type RadicaleServer } from './radicale.js';
  * Radicale. Each `*Site()` returns the site's config block (as parsed YAML) pointing at it.
  */
 
-export const MEWS_CLIENT_TOKEN = 'mews-client-token';
-export const MEWS_ACCESS_TOKEN = 'mews-access-token';
-export const APALEO_CLIENT = { clientId: 'avhub-e2e', clientSecret: 'apaleo-e2e-secret' };
+const MEWS_CLIENT_TOKEN = 'mews-client-token';
+const MEWS_ACCESS_TOKEN = 'mews-access-token';
+const APALEO_CLIENT = { clientId: 'avhub-e2e', clientSecret: 'apaleo-e2e-secret' };
 export const REST_TOKEN = 'pms-secret-token';
 export const HALL_CALENDAR = '/north/main-hall/';
 

@@ -193,7 +193,7 @@ async function roundTrip(c: SiteCase, expectedFree: number) {
   const id = confirm.body.reservationId as string;
 
   const done = await confirmed(id);
-  const externalIds = Object.values(done.externalIds) as string[];
+  const externalIds = Object.values<string>(done.externalIds);
   expect(externalIds).toHaveLength(1);
 
   // Exactly one booking at the source carries the hub's reference, and it is the one the hub recorded.

@@ -545,7 +545,7 @@ class History {
             // The windowed answer is the wide one at the item's dates.
             expect((answer as NightRead).used).toEqual(it.nights!.map((d) => wideUse.used[DATES.indexOf(d)]));
             use = { by: 'night', used: (answer as NightRead).used.map((u, k) => u + own.used[DATES.indexOf(it.nights![k]!)]!) };
-            fits &&= fitsOne(it.capacity, use, it, it.nights!);
+            fits &&= fitsOne(it.capacity, use, it, it.nights);
             readPath &&= readPathFits(it.capacity, use, it, it.nights!);
           } else if (wideUse.by === 'time' && own.by === 'time') {
             const spans = (answer as Array<[number, number, number]>).map(([start, end, quantity]) => ({ start, end, quantity }));

@@ -6,7 +6,7 @@ import { addDays, daysBetween, isLocalDate, nightsOf } from '../../../src/domain
 import { SimState } from './state.js';
 import type { ApaleoSeed, ReservationStatus, SimReservation } from './state.js';
 
-export type { ApaleoSeed, ReservationStatus, SimReservation } from './state.js';
+export type { ApaleoSeed } from './state.js';
 
 /**
  * A local stand-in for apaleo (node:http), following its public API: the identity server's
@@ -22,7 +22,7 @@ export interface ApaleoSimulatorOptions {
   seed?: ApaleoSeed;
 }
 
-export interface SimRequest { method: string; path: string; query: Record<string, string> }
+interface SimRequest { method: string; path: string; query: Record<string, string> }
 
 export interface ApaleoSimulator {
   /** API base, like https://api.apaleo.com. */
@@ -35,7 +35,7 @@ export interface ApaleoSimulator {
   admin: ApaleoSimulatorAdmin;
 }
 
-export interface FrontDeskReservation {
+interface FrontDeskReservation {
   unitGroupId: string;
   arrival: string;
   departure: string;
@@ -47,7 +47,7 @@ export interface FrontDeskReservation {
   force?: boolean;
 }
 
-export interface ApaleoSimulatorAdmin {
+interface ApaleoSimulatorAdmin {
   state: SimState;
   /** A booking made at the front desk (not through the API): returns the reservation. */
   createReservation(r: FrontDeskReservation): SimReservation;

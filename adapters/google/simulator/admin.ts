@@ -1,4 +1,4 @@
-import { badRequest, notFound, SimError } from './errors.js';
+import { badRequest, notFound } from './errors.js';
 import type { ApiAnswer } from './api.js';
 import type { SimEvent, SimEventInput, SimFailure, SimOAuthCredentials, SimRequest, SimServiceAccountKey } from './types.js';
 
@@ -99,4 +99,3 @@ export function adminRoute(sim: SimulatorAdmin, method: string, segments: string
   }
 }
 
-export { SimError };

@@ -32,7 +32,7 @@ function instant(params: URLSearchParams, name: string): number | undefined {
 }
 
 /** The events.list query, checked the way the reference describes. */
-export function parseListQuery(params: URLSearchParams): ListQuery {
+function parseListQuery(params: URLSearchParams): ListQuery {
   const syncToken = params.get('syncToken') ?? undefined;
   if (syncToken !== undefined) {
     for (const name of NOT_WITH_SYNC_TOKEN) {

@@ -207,5 +207,4 @@ export async function startGoogleSimulator(opts: GoogleSimulatorOptions = {}): P
   };
 }
 
-export type { SimulatorAdmin } from './admin.js';
 export type * from './types.js';

@@ -3,7 +3,7 @@ import { addDays, daysBetween, isTimeZone } from '../../../src/domain/index.js';
 import { badRequest, notFound, SimError } from './errors.js';
 import { checkRecurrence, expandOccurrences, type Occurrence } from './expand.js';
 import { formatInZone, instantOf, isoUtc, normalizeDateTime } from './times.js';
-import type { SimCancelledEvent, SimEvent, SimEventInput, SimEventsPage, SimExtendedProperties, SimWireEvent } from './types.js';
+import type { SimCancelledEvent, SimEvent, SimEventsPage, SimExtendedProperties, SimWireEvent } from './types.js';
 
 /**
  * The simulator's calendars and events, with Google's sync semantics: every change gets a sequence
@@ -136,7 +136,7 @@ export class SimStore {
     for (const field of ['start', 'end'] as const) {
       const p = patch[field];
       if (isPlainObject(p) && isPlainObject(merged[field])) {
-        const m = merged[field] as Record<string, unknown>;
+        const m = merged[field];
         if (p.dateTime !== undefined && p.dateTime !== null && p.date === undefined) delete m.date;
         if (p.date !== undefined && p.date !== null && p.dateTime === undefined) { delete m.dateTime; delete m.timeZone; }
       }
@@ -468,7 +468,7 @@ function checkExtendedProperties(v: unknown): SimExtendedProperties | undefined 
 
 function toInput(e: SimEvent): Record<string, unknown> {
   const { kind: _k, etag: _e, id: _i, created: _c, updated: _u, iCalUID: _uid, sequence: _s, ...rest } = structuredClone(e);
-  return rest as Record<string, unknown>;
+  return rest;
 }
 
 const IMMUTABLE = ['id', 'recurringEventId', 'originalStartTime', 'iCalUID', 'created', 'updated', 'kind', 'etag'];
@@ -479,10 +479,9 @@ function mergePatch(target: Record<string, unknown>, patch: Record<string, unkno
   for (const [key, value] of Object.entries(patch)) {
     if (top && IMMUTABLE.includes(key)) continue;
     if (value === null) delete out[key];
-    else if (isPlainObject(value) && isPlainObject(out[key])) out[key] = mergePatch(out[key] as Record<string, unknown>, value, false);
+    else if (isPlainObject(value) && isPlainObject(out[key])) out[key] = mergePatch(out[key], value, false);
     else out[key] = value;
   }
   return out;
 }
 
-export type { SimEventInput };

@@ -7,7 +7,7 @@ import type { SimDateTime } from './types.js';
 const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([zZ]|[+-]\d{2}:\d{2})$/;
 const WITHOUT_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
 
-export function hasOffset(s: string): boolean {
+function hasOffset(s: string): boolean {
   return WITH_OFFSET.test(s);
 }
 

@@ -12,7 +12,7 @@ export interface SimDateTime {
   timeZone?: string;
 }
 
-export type SimEventStatus = 'confirmed' | 'tentative' | 'cancelled';
+type SimEventStatus = 'confirmed' | 'tentative' | 'cancelled';
 
 export interface SimExtendedProperties {
   private?: Record<string, string>;

@@ -30,12 +30,12 @@ export interface MewsSimulatorOptions {
   now?: () => number;
 }
 
-export interface RateLimit {
+interface RateLimit {
   requests: number;
   perMs: number;
 }
 
-export interface MewsSimulatorAdmin {
+interface MewsSimulatorAdmin {
   readonly enterprise: Readonly<SimEnterprise>;
   /** The id of the room type called `name`. */
   categoryId(name: string): string;
@@ -71,7 +71,7 @@ export interface MewsSimulator {
 
 const PREFIX = '/api/connector/v1/';
 /** The documented limit: 200 requests per AccessToken within 30 seconds. */
-export const DEFAULT_RATE_LIMIT: RateLimit = { requests: 200, perMs: 30_000 };
+const DEFAULT_RATE_LIMIT: RateLimit = { requests: 200, perMs: 30_000 };
 
 export async function startMewsSimulator(opts: MewsSimulatorOptions): Promise<MewsSimulator> {
   const property = new MewsProperty({
@@ -222,5 +222,3 @@ export async function startMewsSimulator(opts: MewsSimulatorOptions): Promise<Me
   };
 }
 
-export type { SimReservation, SimEnterprise } from './model.js';
-export type { NewStay } from './property.js';

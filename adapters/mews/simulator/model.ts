@@ -13,7 +13,7 @@ export const SERVICE_ORDER_STATES: readonly ServiceOrderState[] = [
 /** States that hold a room in the simulator's availability (waitlist and inquiries do not). */
 export const OCCUPYING_STATES: ReadonlySet<ServiceOrderState> = new Set(['Optional', 'Confirmed', 'Started', 'Processed']);
 
-export interface SimCategory { id: string; name: string; rooms: number }
+interface SimCategory { id: string; name: string; rooms: number }
 
 export interface SimEnterprise {
   id: string;

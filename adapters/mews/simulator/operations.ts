@@ -16,7 +16,7 @@ type Body = Record<string, unknown>;
 export type Operation = (p: MewsProperty, body: Body) => unknown;
 
 /** Get service availability: at most 367 time units of a "Day" service per call. */
-export const MAX_TIME_UNITS = 367;
+const MAX_TIME_UNITS = 367;
 /** Page size bounds of `Limitation.Count`. */
 const MAX_COUNT = 1000;
 

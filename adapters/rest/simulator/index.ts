@@ -19,7 +19,7 @@ import { isLocalDate, daysBetween, nightsOf } from '../../../src/domain/index.js
  * Every request needs `Authorization: Bearer <token>` (else 401).
  */
 
-export interface SimBooking {
+interface SimBooking {
   id: string;
   roomType: string;
   arrival: string;
@@ -33,7 +33,7 @@ export interface SimBooking {
   guest: string | null;
 }
 
-export type SeedBooking = Pick<SimBooking, 'roomType' | 'arrival' | 'departure'> & Partial<Omit<SimBooking, 'created' | 'modified'>>;
+type SeedBooking = Pick<SimBooking, 'roomType' | 'arrival' | 'departure'> & Partial<Omit<SimBooking, 'created' | 'modified'>>;
 
 export interface RestPmsSimulatorOptions {
   /** 0 or absent: any free port. */
@@ -49,7 +49,7 @@ export interface RestPmsSimulatorOptions {
   pageSize?: number;
 }
 
-export interface RestPmsAdmin {
+interface RestPmsAdmin {
   /** A front-desk booking (no availability check: the front desk may overbook). */
   createBooking(input: SeedBooking): SimBooking;
   cancelBooking(id: string): SimBooking;

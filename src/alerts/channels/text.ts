@@ -3,7 +3,7 @@ import type { AlertPayload } from '../delivery.js';
 const CORE = new Set(['id', 'event', 'at', 'site', 'summary', 'group', 'incident', 'openedAt', 'reminder']);
 
 /** The payload's extra fields as `name: value` lines, for people to read. */
-export function detailLines(payload: AlertPayload): string[] {
+function detailLines(payload: AlertPayload): string[] {
   return Object.entries(payload)
     .filter(([key, value]) => !CORE.has(key) && value !== undefined)
     .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);

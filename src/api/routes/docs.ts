@@ -7,7 +7,7 @@ import type { RouteTable } from '../route-table.js';
  * `/docs`: a page that renders `/openapi.json` in the browser (endpoints, parameters, bodies,
  * responses) with nothing but this file: no CDN, no third-party request, and a CSP that says so.
  */
-export const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
+const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
   + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** Headers every HTML page of the hub and its assets carry. */

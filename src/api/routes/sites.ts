@@ -4,7 +4,7 @@ import { notFound } from '../../core/errors.js';
 import type { ApiContext } from '../context.js';
 import { register } from '../register.js';
 import type { RouteTable } from '../route-table.js';
-import { IdParams, SiteDetail, SiteSummary, SitesResponse, SyncQuery, SyncResponse } from '../schemas.js';
+import { IdParams, SiteDetail, SitesResponse, SyncQuery, SyncResponse } from '../schemas.js';
 import { HubError } from '../../core/errors.js';
 import { syncAdvice } from '../../health/advice.js';
 import { healthThresholds } from '../../core/health-thresholds.js';

@@ -13,7 +13,7 @@ const COMPILED = new URL('../../web/widget/widget.js', import.meta.url);
 const SOURCE = new URL('../../web/widget/widget.ts', import.meta.url);
 const PLACEHOLDER = /(["'])__AVHUB_HOLD_WHILE_LIMITED__\1/;
 
-export interface WidgetScript {
+interface WidgetScript {
   body: Buffer;
   gzip: Buffer;
   etag: string;
@@ -26,7 +26,7 @@ export interface WidgetScript {
  * works) and the groups that still take holds while a site is limited are filled in, so the
  * widget offers a hold only where the hub would take it.
  */
-export async function buildWidgetScript(config: HubConfig): Promise<WidgetScript> {
+async function buildWidgetScript(config: HubConfig): Promise<WidgetScript> {
   let js: string;
   if (existsSync(COMPILED)) {
     js = readFileSync(COMPILED, 'utf8');

@@ -67,7 +67,7 @@ export function retryAfterMs(value: unknown, opts: RetryAfterOptions = {}): numb
 }
 
 /** The adapter error a status stands for, as {@link statusError} classifies it. */
-export type StatusMeaning = 'auth' | 'rate-limited' | 'unavailable' | 'cursor-rejected';
+type StatusMeaning = 'auth' | 'rate-limited' | 'unavailable' | 'cursor-rejected';
 
 export interface StatusErrorOptions {
   /** Where `Retry-After` is read from (a 429). */
@@ -113,7 +113,7 @@ function statusMeaning(status: number, opts: Pick<StatusErrorOptions, 'auth' | '
 }
 
 /** A body larger than this is refused unless the caller sets its own limit: no answer a hub reads is this big. */
-export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
+const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
 
 export interface BodyLimit {
   /** Names the source in the error (`rest: GET /bookings`); never a secret. */

@@ -34,7 +34,7 @@ export interface PullRequest {
    * Waits for the credential's quota (a token bucket in Redis shared by every worker). Call it
    * before every request to the source.
    */
-  throttle(): Promise<void>;
+  throttle: () => Promise<void>;
 }
 
 /** A booking as the source has it, already in the hub's terms. */
@@ -84,7 +84,7 @@ export interface WriteRequest {
   quantity: number;
   customer: Readonly<Record<string, unknown>> | null;
   signal: AbortSignal;
-  throttle(): Promise<void>;
+  throttle: () => Promise<void>;
 }
 
 export interface SourceAdapter {
@@ -108,7 +108,7 @@ export interface AdapterContext<S = Record<string, unknown>> {
   log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
 }
 
-export type AdapterFactory<S = Record<string, unknown>> = (ctx: AdapterContext<S>) => SourceAdapter;
+type AdapterFactory<S = Record<string, unknown>> = (ctx: AdapterContext<S>) => SourceAdapter;
 
 /**
  * What an adapter's demo launcher receives (demo and development only, DESIGN §9): the site the

@@ -65,7 +65,7 @@ export type TimeClaim = { start: number; end: number; quantity: number } & (
 
 export type LedgerAsk = { ledger: string; by: 'night' } | { ledger: string; by: 'time'; from: number; to: number };
 
-export type LedgerFigures = { by: 'night'; nights: NightFigures } | { by: 'time'; claims: TimeClaim[] };
+type LedgerFigures = { by: 'night'; nights: NightFigures } | { by: 'time'; claims: TimeClaim[] };
 
 /** One consistent read of a ledger, the live holds and the member sites' source bookings. */
 export interface LedgerSnapshot {

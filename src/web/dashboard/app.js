@@ -298,7 +298,7 @@ async function tick() {
 
 function refreshSoon(ms) {
   clearTimeout(timer);
-  if (token) timer = setTimeout(tick, ms);
+  if (token) timer = setTimeout(() => void tick(), ms); // tick catches its own failures
 }
 
 function showApp() {
@@ -324,8 +324,12 @@ function logout(message = '') {
   $('token').focus();
 }
 
-$('login-form').addEventListener('submit', async (event) => {
+$('login-form').addEventListener('submit', (event) => {
   event.preventDefault();
+  void logIn(); // it reports its own failures in #login-error
+});
+
+async function logIn() {
   const candidate = $('token').value.trim();
   if (!candidate) {
     $('login-error').textContent = 'Enter the admin token.';
@@ -346,7 +350,7 @@ $('login-form').addEventListener('submit', async (event) => {
   showApp();
   $('sites-h').setAttribute('tabindex', '-1');
   $('sites-h').focus();
-});
+}
 $('logout').addEventListener('click', () => logout());
 
 if (token) showApp();
