@@ -161,7 +161,7 @@ describe('ical-feed pull', () => {
     ]));
     const result = await adapter.pull(request({ ...site, resources: [resource('hall')] }, null));
     expect(ids(result)).toEqual(['hall/ok@tool']);
-    expect(result.skipped).toEqual([{ externalId: 'hall/instant@tool', reason: expect.stringMatching(/ends before it starts|zero-length/) }]);
+    expect(result.skipped).toEqual([{ externalId: 'hall/instant@tool', reason: expect.stringMatching(/ends before it starts|zero-length/), resource: 'hall' }]);
   });
 
   describe('cursors', () => {
