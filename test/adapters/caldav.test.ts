@@ -336,7 +336,8 @@ suite('caldav adapter (Radicale)', () => {
       radicale.resetRequests();
       const result = await adapter.pull(pullRequest(s, null));
       expect(result.bookings.map((b) => b.externalId)).toEqual([`${CAL}m.ics#m`]);
-      expect(radicale.requests().map((r) => `${r.method} ${r.path}`)).toEqual([`PROPFIND /north/`, `REPORT ${CAL}`]);
+      // The window's calendar-query, then the recurring series (RRULE, RDATE) whatever their first instance.
+      expect(radicale.requests().map((r) => `${r.method} ${r.path}`)).toEqual([`PROPFIND /north/`, `REPORT ${CAL}`, `REPORT ${CAL}`, `REPORT ${CAL}`]);
     });
 
     it('finds a calendar by its display name or a path suffix', async () => {

@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caldavAdapter } from '../../adapters/caldav/index.js';
+import type { PullResult, SourceAdapter, SourceBooking } from '../../src/core/adapter/port.js';
+import { radicaleInstalled, RADICALE_MISSING, startRadicale } from '../helpers/radicale.js';
+import { startXandikos, xandikosInstalled, XANDIKOS_MISSING } from '../helpers/xandikos.js';
+import { calendar, pullRequest, silentLog, simpleEvent, site } from './caldav-fixtures.js';
+import { adapterContract, type ContractHarness } from './contract.js';
+
+/**
+ * The CalDAV adapter on both real servers the project runs (Radicale and Xandikos): the adapter
+ * contract on Xandikos (the Radicale one is caldav.contract.test.ts), a recurring series that
+ * began before the window (issue 13 case 10: Xandikos's time-range filter matches a series by its
+ * first instance only), and per-resource failure (case 9 for CalDAV).
+ */
+
+interface Server {
+  url: string;
+  username: string;
+  password: string;
+  /** A fresh calendar path for `name`. */
+  calendarPath(name: string): string;
+  makeCalendar(path: string, displayName: string): Promise<void>;
+  putEvent(calPath: string, name: string, ics: string): Promise<void>;
+  deleteEvent(calPath: string, name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const servers: Array<{ name: string; installed: boolean; missing: string; start: () => Promise<Server> }> = [
+  {
+    name: 'Radicale', installed: radicaleInstalled, missing: RADICALE_MISSING,
+    start: async () => {
+      const r = await startRadicale();
+      return { ...r, url: r.url, username: r.username, password: r.password, calendarPath: (n) => `/north/${n}/`, stop: () => r.stop() };
+    },
+  },
+  {
+    name: 'Xandikos', installed: xandikosInstalled, missing: XANDIKOS_MISSING,
+    start: async () => {
+      const x = await startXandikos();
+      return { ...x, username: 'north', password: 'unused', calendarPath: (n) => `${x.home}${n}/`, stop: () => x.stop() };
+    },
+  },
+];
+
+function apply(state: Map<string, SourceBooking>, result: PullResult): Map<string, SourceBooking> {
+  if (result.mode === 'full') state.clear();
+  for (const id of result.removed) state.delete(id);
+  for (const b of result.bookings) {
+    if (b.status === 'cancelled' || !b.busy) state.delete(b.externalId);
+    else state.set(b.externalId, b);
+  }
+  return state;
+}
+
+/** Weekly on Mondays 09:00–10:00 UTC since 2026-01-05: long before the test window (March–April 2027). */
+const OLD_SERIES = calendar([
+  'BEGIN:VEVENT', 'UID:since-2026@site.example', 'DTSTAMP:20260101T000000Z', 'SUMMARY:Weekly since 2026',
+  'DTSTART:20260105T090000Z', 'DTEND:20260105T100000Z', 'RRULE:FREQ=WEEKLY', 'END:VEVENT',
+].join('\r\n'));
+/** Mondays of March and April 2027. */
+const MONDAYS = ['20270301', '20270308', '20270315', '20270322', '20270329', '20270405', '20270412', '20270419', '20270426'];
+
+for (const server of servers) {
+  const suite = server.installed ? describe : describe.skip;
+  if (!server.installed) describe(`caldav on ${server.name}`, () => it.skip(server.missing, () => undefined));
+
+  suite(`caldav on ${server.name}`, () => {
+    let srv: Server;
+    const adapters: SourceAdapter[] = [];
+    beforeAll(async () => { srv = await server.start(); }, 30_000);
+    afterAll(async () => {
+      await Promise.all(adapters.map((a) => a.close()));
+      await srv?.stop();
+    });
+    const adapterFor = (s: ReturnType<typeof site>) => {
+      const a = caldavAdapter.create({
+        siteId: s.id, timezone: s.timezone, log: silentLog,
+        settings: caldavAdapter.settings.parse({ url: srv.url, username: srv.username, password: srv.password }),
+      });
+      adapters.push(a);
+      return a;
+    };
+
+    it('issue 13 case 10: a series that began a year before the window is found, and stays through deltas', async () => {
+      const cal = srv.calendarPath('old-series');
+      await srv.makeCalendar(cal, 'Old Series');
+      await srv.putEvent(cal, 'weekly.ics', OLD_SERIES);
+      const s = site([{ id: 'old-series', calendar: cal }]);
+      const adapter = adapterFor(s);
+      const full = await adapter.pull(pullRequest(s, null));
+      const ids = MONDAYS.map((d) => `${cal}weekly.ics#since-2026@site.example@${d}T090000Z`);
+      const state = apply(new Map(), full);
+      expect([...state.keys()].sort()).toEqual(ids);
+
+      // An unrelated change: the series is neither re-fetched into nothing nor reported removed.
+      await srv.putEvent(cal, 'other.ics', simpleEvent('other', Date.UTC(2027, 2, 10, 12), Date.UTC(2027, 2, 10, 13)));
+      const delta = await adapter.pull(pullRequest(s, full.cursor));
+      expect(delta.removed).toEqual([]);
+      apply(state, delta);
+      expect(state.size).toBe(MONDAYS.length + 1);
+
+      // In the getctag + etag fallback (a listing of the window) too.
+      const ctagCursor = JSON.parse(delta.cursor!) as { calendars: Record<string, { mode: string; syncToken?: string }> };
+      for (const c of Object.values(ctagCursor.calendars)) { c.mode = 'ctag'; delete c.syncToken; }
+      await srv.putEvent(cal, 'other.ics', simpleEvent('other', Date.UTC(2027, 2, 11, 12), Date.UTC(2027, 2, 11, 13), ['SEQUENCE:1']));
+      const ctag = await adapter.pull(pullRequest(s, JSON.stringify(ctagCursor)));
+      expect(ctag.removed).toEqual([]);
+      apply(state, ctag);
+      expect([...state.keys()].filter((k) => k.includes('since-2026')).sort()).toEqual(ids);
+    });
+
+    it('a calendar that fails fails only its resource when the core keeps failed resources; else the error names it', async () => {
+      const good = srv.calendarPath('good-hall');
+      await srv.makeCalendar(good, 'Good Hall');
+      await srv.putEvent(good, 'g.ics', simpleEvent('g', Date.UTC(2027, 2, 10, 9), Date.UTC(2027, 2, 10, 10)));
+      const s = site([{ id: 'good-hall', calendar: good }, { id: 'lost-hall', calendar: srv.calendarPath('lost-hall') }]);
+      const adapter = adapterFor(s);
+      const err = await adapter.pull(pullRequest(s, null)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect((err as Error).message).toMatch(/resource "lost-hall"/);
+      const partial = await adapter.pull({ ...pullRequest(s, null), partialResults: true });
+      expect(partial.mode).toBe('full');
+      expect(partial.bookings.map((b) => b.externalId)).toEqual([`${good}g.ics#g`]);
+      expect(partial.resourceErrors).toEqual([{ resource: 'lost-hall', origin: srv.calendarPath('lost-hall'), code: 'ADAPTER.ERROR', message: expect.stringMatching(/no calendar matches/) }]);
+      expect(partial.skipped).toEqual([{ externalId: `(calendar ${srv.calendarPath('lost-hall')})`, resource: 'lost-hall', reason: expect.stringContaining('last data kept') }]);
+      expect(partial.cursor).toBeNull();
+    });
+
+    it('when every calendar fails the pull fails', async () => {
+      const s = site([{ id: 'nowhere', calendar: srv.calendarPath('nowhere') }]);
+      await expect(adapterFor(s).pull({ ...pullRequest(s, null), partialResults: true })).rejects.toThrow(/resource "nowhere"/);
+    });
+  });
+}
+
+if (xandikosInstalled) {
+  adapterContract('caldav (Xandikos)', async (): Promise<ContractHarness> => {
+    const x = await startXandikos();
+    const CAL = `${x.home}main-hall/`;
+    await x.makeCalendar(CAL, 'Main Hall');
+    const s = site([{ id: 'main-hall', calendar: CAL }]);
+    const adapter = caldavAdapter.create({
+      siteId: s.id, timezone: s.timezone, log: silentLog,
+      settings: caldavAdapter.settings.parse({ url: x.url, username: 'north', password: 'unused' }),
+    });
+    let n = 0;
+    const parts = (externalId: string) => {
+      const m = new RegExp(`^${CAL}([^#]+)#(.+)$`).exec(externalId);
+      if (!m) throw new Error(`not an id of this harness: ${externalId}`);
+      return { name: m[1]!, uid: m[2]! };
+    };
+    return {
+      site: s,
+      adapter,
+      async createEvent(start, end) {
+        n += 1;
+        await x.putEvent(CAL, `contract-${n}.ics`, simpleEvent(`contract-${n}@site.example`, start, end));
+        return `${CAL}contract-${n}.ics#contract-${n}@site.example`;
+      },
+      async moveEvent(externalId, start, end) {
+        const { name, uid } = parts(externalId);
+        await x.putEvent(CAL, name, simpleEvent(uid, start, end, ['SEQUENCE:1']));
+      },
+      async deleteEvent(externalId) {
+        await x.deleteEvent(CAL, parts(externalId).name);
+      },
+      // Xandikos 0.2.8 answers 500 to a token it does not know: the proxy answers as RFC 6578 says.
+      async expireCursor() { x.refuseSyncTokens(true); },
+      goDown: async () => { x.refuseSyncTokens(false); x.goDown(); },
+      comeBack: async () => x.comeBack(),
+      requestCount: async () => x.requestCount(),
+      async close() {
+        await adapter.close();
+        await x.stop();
+      },
+    };
+  });
+}
