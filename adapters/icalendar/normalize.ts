@@ -3,7 +3,7 @@ import ICAL from 'ical.js';
 import { isTimeZone, localDateOf, nightsOf } from '../../src/domain/index.js';
 import type { SourceBooking } from '../../src/core/adapter/port.js';
 import { parseCalendarText } from './parse.js';
-import { dateBasic, instantOf, localDateOfTime, utcBasic } from './time.js';
+import { dateBasic, instantOf, localDateOfTime, localDayIn, utcBasic } from './time.js';
 import { EventError, instanceAt, intervalOf, readTiming, timeProperty } from './timing.js';
 import type { Instance, Length } from './timing.js';
 import { expandSeries } from './recurrence.js';
@@ -40,6 +40,11 @@ export { MAX_INSTANCES, MAX_STEPS } from './recurrence.js';
 
 interface Ctx {
   opts: NormalizeOptions;
+  /**
+   * The calendar's zone: floating times and all-day dates are local to it. The file's
+   * X-WR-TIMEZONE (Google, Apple, tvcountdown...) when it names a zone, else the site's zone.
+   */
+  zone: string;
   prefix: string;
   bookings: SourceBooking[];
   skipped: SkippedEntry[];
@@ -51,7 +56,8 @@ interface Ctx {
  * - A TZID that is, or maps to, an IANA zone (Windows names by CLDR) converts with the IANA
  *   database; a custom TZID with the calendar's own VTIMEZONE, only where its observances reach;
  *   anything else is skipped with a reason, never read in the site's zone. Floating times and
- *   all-day dates are local to `opts.timezone`.
+ *   all-day dates are local to the calendar's X-WR-TIMEZONE when it names a zone, else to
+ *   `opts.timezone`.
  * - External ids: `${idPrefix}${UID}` for a single event, `${idPrefix}${UID}@${RECURRENCE-ID}` for
  *   an instance of a recurring one (UTC basic form `20270310T090000Z`, or `20270310` all-day). An
  *   event without UID gets `nouid-<hash of its content>` (DTSTAMP left out): stable across polls.
@@ -65,8 +71,8 @@ interface Ctx {
  */
 export function normalizeCalendar(ics: string, opts: NormalizeOptions): NormalizeResult {
   if (!isTimeZone(opts.timezone)) throw new RangeError(`unknown IANA time zone: ${opts.timezone}`);
-  const ctx: Ctx = { opts, prefix: opts.idPrefix ?? '', bookings: [], skipped: [] };
   const parsed = parseCalendarText(ics);
+  const ctx: Ctx = { opts, zone: calendarZone(parsed.calendars) ?? opts.timezone, prefix: opts.idPrefix ?? '', bookings: [], skipped: [] };
   for (const r of parsed.rejected) skip(ctx, r.uid === null ? `${ctx.prefix}(unreadable event)` : idOf(ctx, r.uid), r.reason);
   for (const note of parsed.notes) skip(ctx, `${ctx.prefix}(calendar)`, note);
 
@@ -94,6 +100,16 @@ export function normalizeCalendar(ics: string, opts: NormalizeOptions): Normaliz
     }
   }
   return { bookings: ctx.bookings, skipped: ctx.skipped };
+}
+
+/** The IANA zone of the first X-WR-TIMEZONE that names one. */
+function calendarZone(calendars: Component[]): string | null {
+  for (const cal of calendars) {
+    const v = cal.getFirstPropertyValue('x-wr-timezone');
+    const zone = typeof v === 'string' ? ianaZoneOf(v) : null;
+    if (zone !== null && isTimeZone(zone)) return zone;
+  }
+  return null;
 }
 
 function skip(ctx: Ctx, externalId: string, reason: string): void {
@@ -124,9 +140,9 @@ function newer(a: number[], b: number[]): boolean {
 function newest(ctx: Ctx, id: string, comps: Component[], key?: string): Component | null {
   if (comps.length === 0) return null;
   let best = comps[0]!;
-  for (const c of comps.slice(1)) if (newer(version(c, ctx.opts.timezone), version(best, ctx.opts.timezone))) best = c;
+  for (const c of comps.slice(1)) if (newer(version(c, ctx.zone), version(best, ctx.zone))) best = c;
   if (comps.length > 1) {
-    const v = version(best, ctx.opts.timezone);
+    const v = version(best, ctx.zone);
     skip(ctx, idOf(ctx, id, key), `${comps.length} events with this UID${key ? ' and RECURRENCE-ID' : ''}: the newest (SEQUENCE ${v[0]}) was used, ${comps.length - 1} older one${comps.length > 2 ? 's' : ''} ignored`);
   }
   return best;
@@ -153,7 +169,7 @@ function recurrenceKey(t: Time, tzid: string | null, zone: string): string {
 }
 
 function eventBookings(ctx: Ctx, uid: string, master: Component | null, allOverrides: Component[]): void {
-  const zone = ctx.opts.timezone;
+  const zone = ctx.zone;
   // Overrides by the instance they name; several for one instance: the newest.
   const byKey = new Map<string, Component[]>();
   for (const o of allOverrides) {
@@ -193,15 +209,16 @@ function eventBookings(ctx: Ctx, uid: string, master: Component | null, allOverr
   }
   if (master === null) return;
   const timing = readTiming(master, zone);
-  const expansion = expandSeries(master, timing, zone, ctx.opts.window, (t, tzid) => recurrenceKey(t, tzid, zone));
+  const masterZone = (timing.tzid !== null ? ianaZoneOf(timing.tzid) : null) ?? zone;
+  const expansion = expandSeries(master, timing, zone, ctx.opts.window, (t, tzid) => recurrenceKey(t, tzid, zone),
+    (ms) => localDayIn(ms, masterZone));
   for (const note of expansion.notes) skip(ctx, idOf(ctx, uid), note);
   // `RECURRENCE-ID:20200914` on a timed series (a date where a date-time belongs, as some
   // exporters write it) names the instance on that local date.
   const byDate = timing.start.isDate ? new Set<string>() : new Set([...overridden].filter((k) => /^\d{8}$/.test(k)));
-  const masterZone = (timing.tzid !== null ? ianaZoneOf(timing.tzid) : null) ?? zone;
   for (const o of expansion.occurrences) {
     if (overridden.has(o.key)) continue;
-    if (byDate.size > 0 && o.instance.kind === 'time' && byDate.has(localDateOf(o.instance.start, masterZone).replace(/-/g, ''))) continue;
+    if (byDate.size > 0 && o.instance.kind === 'time' && byDate.has(localDayIn(o.instance.start, masterZone).replace(/-/g, ''))) continue;
     emit(ctx, idOf(ctx, uid, o.key), o.instance, master, null);
   }
 }
@@ -218,7 +235,7 @@ function overrideKey(o: Component, zone: string): string {
  */
 function emit(ctx: Ctx, externalId: string, inst: Instance, comp: Component, master: Component | null): boolean {
   const { opts } = ctx;
-  const interval = intervalOf(inst, opts.timezone);
+  const interval = intervalOf(inst, ctx.zone);
   if (inst.kind === 'time' && inst.end === inst.start) throw new EventError('zero-length event (a DTSTART without DTEND or DURATION is an instant)');
   if (!(interval.end > interval.start)) throw new EventError('the event ends before it starts');
   if (interval.end <= opts.window.start || interval.start >= opts.window.end) return false;
@@ -232,8 +249,8 @@ function emit(ctx: Ctx, externalId: string, inst: Instance, comp: Component, mas
     status: status === 'CANCELLED' ? 'cancelled' : status === 'TENTATIVE' ? 'tentative' : 'confirmed',
     busy: textProp(comp, 'transp')?.toUpperCase() !== 'TRANSPARENT',
   };
-  const createdAt = stampOf(comp, 'created', opts.timezone) ?? (master ? stampOf(master, 'created', opts.timezone) : undefined);
-  const updatedAt = stampOf(comp, 'last-modified', opts.timezone) ?? stampOf(comp, 'dtstamp', opts.timezone);
+  const createdAt = stampOf(comp, 'created', ctx.zone) ?? (master ? stampOf(master, 'created', ctx.zone) : undefined);
+  const updatedAt = stampOf(comp, 'last-modified', ctx.zone) ?? stampOf(comp, 'dtstamp', ctx.zone);
   const hubReference = textProp(comp, 'x-avhub-reservation') ?? (master ? textProp(master, 'x-avhub-reservation') : undefined);
   if (createdAt !== undefined) booking.createdAt = createdAt;
   if (updatedAt !== undefined) booking.updatedAt = updatedAt;

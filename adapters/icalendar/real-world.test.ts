@@ -197,3 +197,26 @@ describe('issue 13 case 9 (parsing): a stray line outside any event', () => {
     ]);
   });
 });
+
+describe('what the differential test found in real exports', () => {
+  it('EXDATE and RDATE written as bare dates (no VALUE=DATE) name that day\'s instance', () => {
+    const { bookings, skipped } = run(ev('UID:b', 'DTSTART:20270301T140000Z', 'DTEND:20270301T150000Z', 'RRULE:FREQ=DAILY;COUNT=3',
+      'EXDATE:20270302', 'RDATE:20270310'));
+    expect(skipped).toEqual([]);
+    expect(bookings.map((b) => b.externalId)).toEqual(['b@20270301T140000Z', 'b@20270303T140000Z', 'b@20270310T140000Z']);
+  });
+
+  it('floating times are local to the calendar\'s X-WR-TIMEZONE when it names a zone', () => {
+    const { bookings } = run(['X-WR-TIMEZONE:US/Pacific', ...ev('UID:f', 'DTSTART:20270310T090000', 'DTEND:20270310T100000')]);
+    expect(spans(bookings)).toEqual(['2027-03-10T17:00/2027-03-10T18:00']);
+  });
+
+  it('TZIDs "/Europe/Stockholm" and "UTC+01" resolve without guessing', () => {
+    const { bookings, skipped } = run([
+      ...ev('UID:s', 'DTSTART;TZID=/Europe/Stockholm:20270710T090000', 'DTEND;TZID=/Europe/Stockholm:20270710T100000'),
+      ...ev('UID:u', 'DTSTART;TZID=UTC+01:20270710T090000', 'DTEND;TZID=UTC+01:20270710T100000'),
+    ]);
+    expect(skipped).toEqual([]);
+    expect(spans(bookings)).toEqual(['2027-07-10T07:00/2027-07-10T08:00', '2027-07-10T08:00/2027-07-10T09:00']);
+  });
+});

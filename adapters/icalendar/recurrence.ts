@@ -1,5 +1,7 @@
 import ICAL from 'ical.js';
-import { checkRealDates, EventError, instanceAt, intervalOf } from './timing.js';
+import { checkRealDates, EventError, instanceAt, intervalOf, rawValues } from './timing.js';
+
+const BARE_DATE = /^\d{4}-\d{2}-\d{2}T::$/;
 import type { Instance, Length, Timing } from './timing.js';
 import { instantOf } from './time.js';
 
@@ -71,6 +73,7 @@ function ruleOf(prop: Property): InstanceType<typeof ICAL.Recur> {
  */
 export function expandSeries(
   master: Component, timing: Timing, zone: string, window: { start: number; end: number }, keyOf: KeyOf,
+  localDay: (ms: number) => string,
 ): Expansion {
   const notes: string[] = [];
   const found = new Map<string, Occurrence>();
@@ -117,22 +120,50 @@ export function expandSeries(
   for (const prop of master.getAllProperties('rdate')) {
     checkRealDates(prop);
     const tzid = tzidOf(prop);
+    // `RDATE:19970101` (a date without VALUE=DATE; ical.js reads it as a DATE or as the broken
+    // date-time "1997-01-01T::"): that date, at DTSTART's time of day on a timed series.
+    const onDay = (day: Time) => {
+      if (timing.start.isDate) { add(day, null, timing.length); return; }
+      const at = timing.start.clone();
+      at.year = day.year; at.month = day.month; at.day = day.day;
+      add(at, timing.tzid, timing.length);
+    };
+    const raws = rawValues(prop);
+    if (raws.some((r) => BARE_DATE.test(r))) {
+      for (const r of raws) onDay(ICAL.Time.fromDateString(r.slice(0, 10)));
+      continue;
+    }
     for (const v of prop.getValues() as unknown[]) {
-      if (v instanceof ICAL.Time) add(v, tzid, timing.length);
-      else if (v instanceof ICAL.Period) add(v.start, tzid, periodLength(v, tzid, zone));
+      if (v instanceof ICAL.Time) {
+        if (v.isDate && !timing.start.isDate) onDay(v);
+        else add(v, tzid, timing.length);
+      } else if (v instanceof ICAL.Period) add(v.start, tzid, periodLength(v, tzid, zone));
       else notes.push('an RDATE value could not be read: ignored');
     }
   }
 
   const excluded = new Set<string>();
+  const excludedDays = new Set<string>();
   for (const prop of master.getAllProperties('exdate')) {
     checkRealDates(prop);
+    // `EXDATE:20200116` (a date without VALUE=DATE, as some exporters write it) reads as the
+    // broken date-time "2020-01-16T::": it excludes the instance on that local date.
+    const raws = rawValues(prop);
+    if (raws.some((r) => BARE_DATE.test(r))) {
+      for (const r of raws) excludedDays.add(r.slice(0, 10));
+      continue;
+    }
     const tzid = tzidOf(prop);
-    for (const v of prop.getValues() as unknown[]) if (v instanceof ICAL.Time) excluded.add(keyOf(v, tzid));
+    for (const v of prop.getValues() as unknown[]) {
+      if (!(v instanceof ICAL.Time)) continue;
+      if (v.isDate && !timing.start.isDate) excludedDays.add(v.toString().slice(0, 10));
+      else excluded.add(keyOf(v, tzid));
+    }
   }
+  const dayOf = (o: Occurrence) => (o.instance.kind === 'date' ? o.instance.start : localDay(o.instance.start));
 
   const occurrences = [...found.values()]
-    .filter((o) => !excluded.has(o.key))
+    .filter((o) => !excluded.has(o.key) && !(excludedDays.size > 0 && excludedDays.has(dayOf(o))))
     .filter((o) => { const s = intervalOf(o.instance, zone); return s.start < window.end && s.end > window.start; })
     .sort((a, b) => intervalOf(a.instance, zone).start - intervalOf(b.instance, zone).start);
   if (occurrences.length > MAX_INSTANCES) {

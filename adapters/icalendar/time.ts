@@ -65,6 +65,11 @@ function utcMs(t: Time): number {
   return ms;
 }
 
+/** The local date of an instant in a zone luxon knows (an IANA name or a fixed `UTC+1`). */
+export function localDayIn(ms: number, zone: string): LocalDate {
+  return DateTime.fromMillis(ms, { zone }).toISODate() as LocalDate;
+}
+
 /** The calendar date of a DATE value (time zone free by definition). */
 export function localDateOfTime(t: Time): LocalDate {
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');

@@ -60,7 +60,7 @@ const DISPLAY_NAMES: Record<string, string> = {
 
 const canonical = new Map<string, string>();
 
-/** The IANA zone a TZID names or maps to, or null. */
+/** The IANA zone a TZID names or maps to (or a luxon fixed-offset zone `UTC+1` for a literal offset), or null. */
 export function ianaZoneOf(tzid: string): string | null {
   const name = tzid.trim().replace(/^"(.*)"$/, '$1').trim();
   if (name === '') return null;
@@ -73,6 +73,9 @@ export function ianaZoneOf(tzid: string): string | null {
 
 function findZone(name: string): string | null {
   if (/^[A-Za-z]/.test(name) && isTimeZone(name)) return name;
+  // A literal fixed offset ("UTC+01", "GMT-05:00"): the name says the offset, with no DST to guess.
+  const fixed = /^(?:UTC|GMT)\s*([+-])(\d{1,2})(?::?(\d{2}))?$/i.exec(name);
+  if (fixed) return `UTC${fixed[1]}${Number(fixed[2])}${fixed[3] && fixed[3] !== '00' ? `:${fixed[3]}` : ''}`;
   const windows = fromWindows(name);
   if (windows !== null) return windows;
   const display = /^\((?:UTC|GMT)(?:[+-]\d{1,2}:\d{2})?\)\s*(.+)$/i.exec(name);
@@ -84,7 +87,7 @@ function findZone(name: string): string | null {
   // "/freeassociation.sourceforge.net/Tzfile/Europe/London").
   if (name.includes('/')) {
     const parts = name.split('/').filter((p) => p !== '');
-    for (let i = 1; i < parts.length; i += 1) {
+    for (let i = name.startsWith('/') ? 0 : 1; i < parts.length; i += 1) {
       const tail = parts.slice(i).join('/');
       if (/^[A-Za-z]/.test(tail) && tail.includes('/') && isTimeZone(tail)) return tail;
     }
