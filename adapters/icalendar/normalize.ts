@@ -197,14 +197,16 @@ function eventBookings(ctx: Ctx, uid: string, master: Component | null, allOverr
   const overridden = new Set<string>();
   for (const { key, comp: o } of overrides) {
     try {
-      overridden.add(key);
       const rid = timeProperty(o, 'recurrence-id')!;
       const inst = o.hasProperty('dtstart')
         ? (() => { const t = readTiming(o, zone, masterLength); return instanceAt(t.start, t.tzid, t.length, zone); })()
         : instanceAt(rid.time, rid.tzid, masterLength ?? { kind: 'time', nominalDays: 0, exactMs: 0 }, zone);
       emit(ctx, idOf(ctx, uid, key), inst, o, master);
+      overridden.add(key);
     } catch (e) {
-      skip(ctx, idOf(ctx, uid, key), reasonOf(e));
+      // An unreadable override does not free the instance it names: the series' own time stays
+      // busy (a slot blocked by mistake is reported; a double booking would not be undone).
+      skip(ctx, idOf(ctx, uid, key), `${reasonOf(e)}${master !== null ? '; the series\' own instance is kept' : ''}`);
     }
   }
   if (master === null) return;

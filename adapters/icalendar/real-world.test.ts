@@ -219,4 +219,13 @@ describe('what the differential test found in real exports', () => {
     expect(skipped).toEqual([]);
     expect(spans(bookings)).toEqual(['2027-07-10T07:00/2027-07-10T08:00', '2027-07-10T08:00/2027-07-10T09:00']);
   });
+
+  it('an override that cannot be read keeps the instance it names busy, and is reported', () => {
+    const { bookings, skipped } = run([
+      ...ev('UID:o', 'DTSTART:20270301T100000Z', 'DTEND:20270301T110000Z', 'RRULE:FREQ=DAILY;COUNT=2'),
+      ...ev('UID:o', 'RECURRENCE-ID:20270302T100000Z', 'DTSTART:20270302T150000Z', 'DTEND:20270302T140000Z'),
+    ]);
+    expect(spans(bookings)).toEqual(['2027-03-01T10:00/2027-03-01T11:00', '2027-03-02T10:00/2027-03-02T11:00']);
+    expect(skipped).toEqual([{ externalId: 'o@20270302T100000Z', resource: 'hall', reason: expect.stringMatching(/ends before it starts; the series' own instance is kept/) }]);
+  });
 });

@@ -30,12 +30,29 @@ def to_ms(value, zone, is_end=False):
     raise TypeError("not a date: %r" % (value,))
 
 
+def usable(comp):
+    """What both sides leave out before expanding (the hub reports these events as skipped):
+    a VEVENT without DTSTART, or one that ends before it starts. Without this, Debian's
+    recurring-ical-events 2.0.1 fails on the whole file for one such event."""
+    if comp.name != "VEVENT":
+        return True
+    if "DTSTART" not in comp:
+        return False
+    try:
+        if "DTEND" in comp and comp["DTEND"].dt < comp["DTSTART"].dt:
+            return False
+    except TypeError:
+        pass
+    return True
+
+
 def busy_of(path, start, end, zone):
     with open(path, "rb") as f:
         text = f.read()
     calendars = icalendar.Calendar.from_ical(text, multiple=True)
     out = []
     for cal in calendars:
+        cal.subcomponents = [c for c in cal.subcomponents if usable(c)]
         cal_zone = zone
         hint = str(cal.get("X-WR-TIMEZONE", "")).strip()
         if hint in pytz.all_timezones_set:
