@@ -34,7 +34,7 @@ export type Busy = Array<[number, number]>;
 /** The window of a file: 1 January of the year of its earliest event DTSTART, for two years. */
 export function windowOf(text: string): { start: number; end: number } {
   const events = [...text.matchAll(/^BEGIN:VEVENT\r?$([\s\S]*?)^END:VEVENT/gm)].map((m) => m[1]!).join('\n');
-  const years = [...events.matchAll(/^DTSTART[^:\r\n]*:(\d{4})/gm)].map((m) => Number(m[1])).filter((y) => y > 1900);
+  const years = [...events.matchAll(/^DTSTART[^\r\n]*?:(\d{4})\d{4}/gm)].map((m) => Number(m[1])).filter((y) => y > 1900);
   const year = years.length > 0 ? Math.min(...years) : 2020;
   return { start: Date.UTC(year, 0, 1), end: Date.UTC(year + 2, 0, 1) };
 }
