@@ -81,7 +81,9 @@ class CaldavAdapter implements SourceAdapter {
       if (req.signal.aborted || err instanceof AdapterAuthError || err instanceof AdapterRateLimitedError || err instanceof CursorRejectedError) throw err;
       const message = err instanceof Error ? err.message : String(err);
       const code = err instanceof AdapterError ? err.code : 'ADAPTER.ERROR';
-      return { resource: resource.id, origin, code, message: message.includes(`"${resource.id}"`) ? message : `resource "${resource.id}" (calendar ${origin}): ${message}` };
+      // No quotes in what may become an alert's e-mail subject (they force MIME encoded-words).
+      const named = message.includes(`"${resource.id}"`) ? message : `resource ${resource.id} (calendar ${origin}): ${message}`;
+      return { resource: resource.id, origin, code, message: named };
     }
   }
 

@@ -52,7 +52,8 @@ const originOf = (url: string) => new URL(url).origin;
 
 /** The same failure, its message naming the resources and the feed's origin (never its path). */
 function namingResources(err: unknown, feed: Feed): Error {
-  const names = feed.resources.map((r) => `"${r.id}"`).join(', ');
+  // No quotes in what may become an alert's e-mail subject (they force MIME encoded-words).
+  const names = feed.resources.map((r) => r.id).join(', ');
   const what = `resource${feed.resources.length > 1 ? 's' : ''} ${names} (feed at ${originOf(feed.url)})`;
   const message = err instanceof Error ? err.message : String(err);
   const text = message.includes(what) ? message : `${what}: ${message}`;
