@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caldavAdapter } from '../../adapters/caldav/index.js';
-import type { PullResult, SourceAdapter, SourceBooking } from '../../src/core/adapter/port.js';
+import type { SourceAdapter } from '../../src/core/adapter/port.js';
 import { radicaleInstalled, RADICALE_MISSING, startRadicale } from '../helpers/radicale.js';
 import { startXandikos, xandikosInstalled, XANDIKOS_MISSING } from '../helpers/xandikos.js';
-import { calendar, pullRequest, silentLog, simpleEvent, site } from './caldav-fixtures.js';
+import { applyPull, calendar, contractEvents, pullRequest, silentLog, simpleEvent, site } from './caldav-fixtures.js';
 import { adapterContract, type ContractHarness } from './contract.js';
 
 /**
@@ -42,16 +42,6 @@ const servers: Array<{ name: string; installed: boolean; missing: string; start:
   },
 ];
 
-function apply(state: Map<string, SourceBooking>, result: PullResult): Map<string, SourceBooking> {
-  if (result.mode === 'full') state.clear();
-  for (const id of result.removed) state.delete(id);
-  for (const b of result.bookings) {
-    if (b.status === 'cancelled' || !b.busy) state.delete(b.externalId);
-    else state.set(b.externalId, b);
-  }
-  return state;
-}
-
 /** Weekly on Mondays 09:00–10:00 UTC since 2026-01-05: long before the test window (March–April 2027). */
 const OLD_SERIES = calendar([
   'BEGIN:VEVENT', 'UID:since-2026@site.example', 'DTSTAMP:20260101T000000Z', 'SUMMARY:Weekly since 2026',
@@ -89,14 +79,14 @@ for (const server of servers) {
       const adapter = adapterFor(s);
       const full = await adapter.pull(pullRequest(s, null));
       const ids = MONDAYS.map((d) => `${cal}weekly.ics#since-2026@site.example@${d}T090000Z`);
-      const state = apply(new Map(), full);
+      const state = applyPull(new Map(), full);
       expect([...state.keys()].sort()).toEqual(ids);
 
       // An unrelated change: the series is neither re-fetched into nothing nor reported removed.
       await srv.putEvent(cal, 'other.ics', simpleEvent('other', Date.UTC(2027, 2, 10, 12), Date.UTC(2027, 2, 10, 13)));
       const delta = await adapter.pull(pullRequest(s, full.cursor));
       expect(delta.removed).toEqual([]);
-      apply(state, delta);
+      applyPull(state, delta);
       expect(state.size).toBe(MONDAYS.length + 1);
 
       // In the getctag + etag fallback (a listing of the window) too.
@@ -105,7 +95,7 @@ for (const server of servers) {
       await srv.putEvent(cal, 'other.ics', simpleEvent('other', Date.UTC(2027, 2, 11, 12), Date.UTC(2027, 2, 11, 13), ['SEQUENCE:1']));
       const ctag = await adapter.pull(pullRequest(s, JSON.stringify(ctagCursor)));
       expect(ctag.removed).toEqual([]);
-      apply(state, ctag);
+      applyPull(state, ctag);
       expect([...state.keys()].filter((k) => k.includes('since-2026')).sort()).toEqual(ids);
     });
 
@@ -143,27 +133,10 @@ if (xandikosInstalled) {
       siteId: s.id, timezone: s.timezone, log: silentLog,
       settings: caldavAdapter.settings.parse({ url: x.url, username: 'north', password: 'unused' }),
     });
-    let n = 0;
-    const parts = (externalId: string) => {
-      const m = new RegExp(`^${CAL}([^#]+)#(.+)$`).exec(externalId);
-      if (!m) throw new Error(`not an id of this harness: ${externalId}`);
-      return { name: m[1]!, uid: m[2]! };
-    };
     return {
       site: s,
       adapter,
-      async createEvent(start, end) {
-        n += 1;
-        await x.putEvent(CAL, `contract-${n}.ics`, simpleEvent(`contract-${n}@site.example`, start, end));
-        return `${CAL}contract-${n}.ics#contract-${n}@site.example`;
-      },
-      async moveEvent(externalId, start, end) {
-        const { name, uid } = parts(externalId);
-        await x.putEvent(CAL, name, simpleEvent(uid, start, end, ['SEQUENCE:1']));
-      },
-      async deleteEvent(externalId) {
-        await x.deleteEvent(CAL, parts(externalId).name);
-      },
+      ...contractEvents(CAL, (cal, name, ics) => x.putEvent(cal, name, ics), (cal, name) => x.deleteEvent(cal, name)),
       // Xandikos 0.2.8 answers 500 to a token it does not know: the proxy answers as RFC 6578 says.
       async expireCursor() { x.refuseSyncTokens(true); },
       goDown: async () => { x.refuseSyncTokens(false); x.goDown(); },

@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { forwardTo, stopServer, waitUntilUp } from './server-process.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './radicale.js';
@@ -38,22 +39,7 @@ export interface XandikosServer {
   stop(): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitUntilUp(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`xandikos exited with ${child.exitCode}: ${output()}`);
-    try {
-      const res = await fetch(url);
-      await res.arrayBuffer();
-      return;
-    } catch {
-      await sleep(50);
-    }
-  }
-  throw new Error(`xandikos did not answer at ${url} within 20 s: ${output()}`);
-}
 
 export async function startXandikos(): Promise<XandikosServer> {
   const dir = await mkdtemp(join(tmpdir(), 'avhub-xandikos-'));
@@ -64,7 +50,7 @@ export async function startXandikos(): Promise<XandikosServer> {
   child.stderr?.on('data', (d: Buffer) => { log = (log + d.toString()).slice(-4000); });
   const directUrl = `http://127.0.0.1:${port}/`;
   try {
-    await waitUntilUp(directUrl, child, () => log);
+    await waitUntilUp('xandikos', directUrl, child, () => log);
   } catch (err) {
     child.kill('SIGKILL');
     await rm(dir, { recursive: true, force: true });
@@ -91,14 +77,7 @@ export async function startXandikos(): Promise<XandikosServer> {
           .end('<?xml version="1.0" encoding="utf-8"?>\n<D:error xmlns:D="DAV:"><D:valid-sync-token/></D:error>');
         return;
       }
-      const headers = { ...req.headers, host: `127.0.0.1:${port}`, 'content-length': String(Buffer.byteLength(body)) };
-      delete headers['transfer-encoding'];
-      const upstream = httpRequest({ host: '127.0.0.1', port, method: req.method, path: req.url, headers }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      });
-      upstream.on('error', (err) => { res.writeHead(502).end(String(err)); });
-      upstream.end(body);
+      forwardTo(port, req, res, body);
     });
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
@@ -126,16 +105,6 @@ export async function startXandikos(): Promise<XandikosServer> {
     goDown() { down = true; },
     comeBack() { down = false; },
     refuseSyncTokens(on) { refuseTokens = on; },
-    async stop() {
-      proxy.closeAllConnections();
-      await new Promise<void>((resolve) => proxy.close(() => resolve()));
-      if (child.exitCode === null) {
-        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        child.kill('SIGTERM');
-        await Promise.race([exited, sleep(3000)]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
-      await rm(dir, { recursive: true, force: true });
-    },
+    stop: () => stopServer(proxy, child, dir),
   };
 }
