@@ -1,16 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caldavAdapter } from '../../adapters/caldav/index.js';
-import type { SourceAdapter } from '../../src/core/adapter/port.js';
+import type { SourceAdapter, WriteRequest } from '../../src/core/adapter/port.js';
 import { radicaleInstalled, RADICALE_MISSING, startRadicale } from '../helpers/radicale.js';
 import { startXandikos, xandikosInstalled, XANDIKOS_MISSING } from '../helpers/xandikos.js';
-import { applyPull, calendar, contractEvents, pullRequest, silentLog, simpleEvent, site } from './caldav-fixtures.js';
+import { applyPull, calendar, contractEvents, pullRequest, silentLog, simpleEvent, site, VTIMEZONE_BERLIN } from './caldav-fixtures.js';
 import { adapterContract, type ContractHarness } from './contract.js';
 
 /**
  * The CalDAV adapter on both real servers the project runs (Radicale and Xandikos): the adapter
  * contract on Xandikos (the Radicale one is caldav.contract.test.ts), a recurring series that
  * began before the window (issue 13 case 10: Xandikos's time-range filter matches a series by its
- * first instance only), and per-resource failure (case 9 for CalDAV).
+ * first instance only), per-resource failure (case 9 for CalDAV), idempotent write-back and a
+ * series across the 2027 spring DST change on both.
  */
 
 interface Server {
@@ -114,6 +115,46 @@ for (const server of servers) {
       expect(partial.resourceErrors).toEqual([{ resource: 'lost-hall', origin: srv.calendarPath('lost-hall'), code: 'ADAPTER.ERROR', message: expect.stringMatching(/no calendar matches/) }]);
       expect(partial.skipped).toEqual([{ externalId: `(calendar ${srv.calendarPath('lost-hall')})`, resource: 'lost-hall', reason: expect.stringContaining('last data kept') }]);
       expect(partial.cursor).toBeNull();
+    });
+
+    it('a write-back retried with one key is one event, read back as the hub\'s, and cancelled', async () => {
+      const cal = srv.calendarPath('studio');
+      await srv.makeCalendar(cal, 'Studio');
+      const s = site([{ id: 'studio', calendar: cal }]);
+      const req: WriteRequest = {
+        site: s, resource: s.resources[0]!, idempotencyKey: 'res-9-w1', reservationId: 'res-9',
+        span: { by: 'time', start: Date.UTC(2027, 2, 20, 13), end: Date.UTC(2027, 2, 20, 15) }, quantity: 1,
+        customer: null, signal: new AbortController().signal, throttle: async () => undefined,
+      };
+      const adapter = adapterFor(s);
+      const first = await adapter.reserve(req);
+      expect(await adapterFor(s).reserve(req)).toEqual(first);
+      const full = await adapter.pull(pullRequest(s, null));
+      expect(full.bookings.map((b) => [b.externalId, b.hubReference])).toEqual([[first.externalId, 'res-9']]);
+      await adapter.cancel({ ...req, externalId: first.externalId });
+      const delta = await adapter.pull(pullRequest(s, full.cursor));
+      expect(delta.removed).toEqual([first.externalId]);
+    });
+
+    it('a weekly 09:00 Europe/Berlin series across 2027-03-28 with an EXDATE and a moved instance', async () => {
+      const cal = srv.calendarPath('dst-hall');
+      await srv.makeCalendar(cal, 'DST Hall');
+      await srv.putEvent(cal, 'yoga.ics', calendar([
+        VTIMEZONE_BERLIN,
+        'BEGIN:VEVENT', 'UID:yoga', 'DTSTAMP:20270101T000000Z', 'DTSTART;TZID=Europe/Berlin:20270315T090000',
+        'DTEND;TZID=Europe/Berlin:20270315T100000', 'RRULE:FREQ=WEEKLY;COUNT=4', 'EXDATE;TZID=Europe/Berlin:20270322T090000', 'END:VEVENT',
+        'BEGIN:VEVENT', 'UID:yoga', 'DTSTAMP:20270101T000000Z', 'RECURRENCE-ID;TZID=Europe/Berlin:20270329T090000',
+        'DTSTART;TZID=Europe/Berlin:20270330T180000', 'DTEND;TZID=Europe/Berlin:20270330T190000', 'END:VEVENT',
+      ].join('\r\n')));
+      const s = site([{ id: 'dst-hall', calendar: cal }]);
+      const state = applyPull(new Map(), await adapterFor(s).pull(pullRequest(s, null)));
+      const spans = Object.fromEntries([...state.values()].map((b) => [b.externalId.slice(b.externalId.indexOf('#') + 1),
+        b.span.by === 'time' ? new Date(b.span.start).toISOString() : '']));
+      expect(spans).toEqual({
+        'yoga@20270315T080000Z': '2027-03-15T08:00:00.000Z', // CET
+        'yoga@20270329T070000Z': '2027-03-30T16:00:00.000Z', // moved; CEST
+        'yoga@20270405T070000Z': '2027-04-05T07:00:00.000Z',
+      });
     });
 
     it('when every calendar fails the pull fails', async () => {
