@@ -1,9 +1,11 @@
-import { CursorRejectedError } from '../../src/core/adapter/errors.js';
+import {
+  AdapterAuthError, AdapterError, AdapterRateLimitedError, AdapterUnavailableError, CursorRejectedError,
+} from '../../src/core/adapter/errors.js';
 import type {
-  AdapterContext, PullRequest, PullResult, SourceAdapter, SourceResource, SourceSite, WriteRequest,
+  AdapterContext, PullRequest, PullResult, ResourceError, SourceAdapter, SourceResource, SourceSite, WriteRequest,
 } from '../../src/core/adapter/port.js';
 import { formatCursor, parseCursor, type CaldavCursor, type CalendarState } from './cursor.js';
-import { discoverCalendars, matchCalendar } from './discovery.js';
+import { discoverCalendars, matchCalendar, type FoundCalendar } from './discovery.js';
 import { objectPathOfExternalId, reservationObjectName } from './ids.js';
 import { pullCalendarDelta, pullCalendarFull, type CalendarPull, type PullContext } from './pull.js';
 import { caldavSource, type CaldavSettings } from './settings.js';
@@ -66,15 +68,60 @@ class CaldavAdapter implements SourceAdapter {
     this.known.set(part.state.resource, { ref, url, tz: part.state.tz });
   }
 
-  /** Discovery, then one calendar-query over the window per resource. */
+  /**
+   * Runs one resource's part of a pull. A failure that is the whole site's (credentials, a rate
+   * limit, a rejected cursor, the pull's own abort) is thrown; any other is returned, so the other
+   * resources still update (see `settle`).
+   */
+  private async attempt<T>(req: PullRequest, resource: SourceResource, origin: string, work: () => Promise<T>): Promise<T | ResourceError> {
+    try {
+      return await work();
+    } catch (raw) {
+      const err = classifyError(raw, req.signal);
+      if (req.signal.aborted || err instanceof AdapterAuthError || err instanceof AdapterRateLimitedError || err instanceof CursorRejectedError) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      const code = err instanceof AdapterError ? err.code : 'ADAPTER.ERROR';
+      // No quotes in what may become an alert's e-mail subject (they force MIME encoded-words).
+      const named = message.includes(`"${resource.id}"`) ? message : `resource ${resource.id} (calendar ${origin}): ${message}`;
+      return { resource: resource.id, origin, code, message: named };
+    }
+  }
+
+  /**
+   * What one failed resource means for the pull: every resource failed → the pull fails (the
+   * site's health sees it); a full pull whose core does not keep failed resources → fails too,
+   * naming the resource (a full answer without it would wipe its busy time); else it is reported.
+   */
+  private settle(req: PullRequest, result: PullResult, errors: ResourceError[], full: boolean): void {
+    if (errors.length === 0) return;
+    const first = errors[0]!;
+    const fail = () => {
+      const text = errors.map((e) => e.message).join('; ');
+      throw first.code === 'ADAPTER.UNAVAILABLE' ? new AdapterUnavailableError(text) : new Error(text);
+    };
+    if (errors.length === req.site.resources.length) fail();
+    if (full && req.partialResults !== true) fail();
+    result.resourceErrors = errors;
+    for (const e of errors) result.skipped.push({ externalId: `(calendar ${e.origin})`, reason: `not updated, last data kept: ${e.message}`, resource: e.resource });
+  }
+
+  /** Discovery, then one calendar-query over the window (and the recurring series) per resource. */
   private async fullPull(req: PullRequest, fetch: Fetch): Promise<PullResult> {
     const calendars = await discoverCalendars(this.ctx.settings, fetch);
     const cursor: CaldavCursor = { v: 1, calendars: {} };
     const result: PullResult = { mode: 'full', bookings: [], removed: [], counts: [], cursor: null, skipped: [] };
     const owner = new Map<string, string>();
+    const errors: ResourceError[] = [];
     for (const resource of req.site.resources) {
       const ref = refOf(resource);
-      const cal = matchCalendar(resource.id, ref, calendars);
+      let cal: FoundCalendar;
+      try {
+        cal = matchCalendar(resource.id, ref, calendars);
+      } catch (err) {
+        // A calendar deleted or renamed at the source fails its resource only.
+        errors.push({ resource: resource.id, origin: ref, code: 'ADAPTER.ERROR', message: err instanceof Error ? err.message : String(err) });
+        continue;
+      }
       const other = owner.get(cal.url);
       if (other !== undefined) throw new Error(`resources "${other}" and "${resource.id}" both map to calendar ${cal.path}; each resource needs its own calendar`);
       owner.set(cal.url, resource.id);
@@ -83,9 +130,13 @@ class CaldavAdapter implements SourceAdapter {
         ...(cal.syncToken !== undefined ? { syncToken: cal.syncToken } : {}),
         ...(cal.ctag !== undefined ? { ctag: cal.ctag } : {}),
       };
-      this.collect(result, cursor, cal.url, await pullCalendarFull(this.context(req, fetch, resource), cal.url, base), ref);
+      const part = await this.attempt(req, resource, cal.path, () => pullCalendarFull(this.context(req, fetch, resource), cal.url, base));
+      if ('origin' in part) errors.push(part);
+      else this.collect(result, cursor, cal.url, part, ref);
     }
-    result.cursor = formatCursor(cursor);
+    this.settle(req, result, errors, true);
+    // A resource left out of a full answer has no state: the next poll is full again.
+    result.cursor = errors.length > 0 ? null : formatCursor(cursor);
     return result;
   }
 
@@ -101,9 +152,18 @@ class CaldavAdapter implements SourceAdapter {
     });
     const cursor: CaldavCursor = { v: 1, calendars: {} };
     const result: PullResult = { mode: 'delta', bookings: [], removed: [], counts: [], cursor: null, skipped: [] };
+    const errors: ResourceError[] = [];
     for (const { resource, ref, url, state } of plan) {
-      this.collect(result, cursor, url, await pullCalendarDelta(this.context(req, fetch, resource), url, state), ref);
+      const part = await this.attempt(req, resource, new URL(url).pathname, () => pullCalendarDelta(this.context(req, fetch, resource), url, state));
+      if ('origin' in part) {
+        errors.push(part);
+        // Unchanged state: its bookings stay, and the next poll asks from the same point.
+        cursor.calendars[url] = state;
+      } else {
+        this.collect(result, cursor, url, part, ref);
+      }
     }
+    this.settle(req, result, errors, false);
     result.cursor = formatCursor(cursor);
     return result;
   }

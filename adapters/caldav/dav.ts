@@ -68,7 +68,7 @@ export function failIfTopLevelError(responses: DAVResponse[], what: string): voi
  * RFC 4791 §7.8 calendar-query: the VEVENT objects overlapping `window` (§9.9 time-range), with
  * their etags and, when `withData`, their iCalendar text.
  */
-export async function queryWindow(fetch: Fetch, calendarUrl: string, window: Interval, withData: boolean): Promise<DavObject[]> {
+async function queryWindow(fetch: Fetch, calendarUrl: string, window: Interval, withData: boolean): Promise<DavObject[]> {
   const responses = await calendarQuery({
     url: calendarUrl,
     props: withData ? { 'd:getetag': {}, 'c:calendar-data': {} } : { 'd:getetag': {} },
@@ -85,6 +85,45 @@ export async function queryWindow(fetch: Fetch, calendarUrl: string, window: Int
     fetch,
   });
   return objectsOf(responses, calendarUrl).filter((o) => o.status >= 200 && o.status < 300);
+}
+
+/** A calendar-query over the VEVENTs that have property `prop` (RFC 4791 §9.7.2), no time range. */
+async function queryHaving(fetch: Fetch, calendarUrl: string, prop: 'RRULE' | 'RDATE' | null, withData: boolean): Promise<DavObject[]> {
+  const vevent: Record<string, unknown> = { _attributes: { name: 'VEVENT' } };
+  if (prop !== null) vevent['prop-filter'] = { _attributes: { name: prop } };
+  const responses = await calendarQuery({
+    url: calendarUrl,
+    props: withData ? { 'd:getetag': {}, 'c:calendar-data': {} } : { 'd:getetag': {} },
+    filters: { 'comp-filter': { _attributes: { name: 'VCALENDAR' }, 'comp-filter': vevent } },
+    depth: '1',
+    fetch,
+  });
+  failIfTopLevelError(responses, `calendar-query on ${new URL(calendarUrl).pathname}`);
+  return objectsOf(responses, calendarUrl).filter((o) => o.status >= 200 && o.status < 300);
+}
+
+/**
+ * Every object that may have busy time in `window`: the time-range query, plus every recurring
+ * series (RRULE or RDATE) whatever its time range. Some servers (Xandikos, jelmer/xandikos#8)
+ * match a recurring event by its first instance only, so a series that began before the window
+ * would be missing from the time-range answer alone. A server that refuses the property filters
+ * is asked for all its events instead (never fewer than needed). Objects are unique by URL.
+ */
+export async function queryWindowAndSeries(fetch: Fetch, calendarUrl: string, window: Interval, withData: boolean): Promise<DavObject[]> {
+  const byUrl = new Map<string, DavObject>();
+  for (const o of await queryWindow(fetch, calendarUrl, window, withData)) byUrl.set(o.url, o);
+  let series: DavObject[];
+  try {
+    series = [
+      ...await queryHaving(fetch, calendarUrl, 'RRULE', withData),
+      ...await queryHaving(fetch, calendarUrl, 'RDATE', withData),
+    ];
+  } catch (err) {
+    if (!(err instanceof DavStatusError)) throw err;
+    series = await queryHaving(fetch, calendarUrl, null, withData);
+  }
+  for (const o of series) if (!byUrl.has(o.url)) byUrl.set(o.url, o);
+  return [...byUrl.values()];
 }
 
 /**

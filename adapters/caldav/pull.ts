@@ -3,7 +3,7 @@ import { CursorRejectedError } from '../../src/core/adapter/errors.js';
 import type { PullResult, SourceBooking, SourceResource } from '../../src/core/adapter/port.js';
 import { normalizeCalendar } from '../icalendar/index.js';
 import { externalIdsOf, objectState, type CalendarState, type ObjectState } from './cursor.js';
-import { collectionState, DavStatusError, multiget, queryWindow, syncReport, type DavObject } from './dav.js';
+import { collectionState, DavStatusError, multiget, queryWindowAndSeries, syncReport, type DavObject } from './dav.js';
 import { calendarPathOf, idPrefixOf, objectNameOf } from './ids.js';
 import type { Fetch } from './transport.js';
 
@@ -54,7 +54,7 @@ export async function pullCalendarFull(
 ): Promise<CalendarPull> {
   const state: CalendarState = { ...base, objects: {} };
   const out: CalendarPull = { bookings: [], removed: [], skipped: [], state };
-  for (const obj of await queryWindow(ctx.fetch, calendarUrl, ctx.window, true)) {
+  for (const obj of await queryWindowAndSeries(ctx.fetch, calendarUrl, ctx.window, true)) {
     if (obj.data === undefined) continue;
     const read = readObject(ctx, state, calendarUrl, { ...obj, data: obj.data });
     out.skipped.push(...read.skipped);
@@ -149,7 +149,7 @@ async function ctagDelta(ctx: PullContext, calendarUrl: string, state: CalendarS
     throw err instanceof DavStatusError && err.status === 404 ? calendarGone(calendarUrl) : err;
   });
   if (ctag !== undefined && state.ctag === ctag) return;
-  const listing = await queryWindow(ctx.fetch, calendarUrl, ctx.window, false);
+  const listing = await queryWindowAndSeries(ctx.fetch, calendarUrl, ctx.window, false);
   const present = new Map(listing.map((o) => [objectNameOf(o.url, calendarUrl), o]));
   const changed = [...present.entries()]
     .filter(([name, o]) => o.etag === undefined || state.objects[name]?.e !== o.etag)

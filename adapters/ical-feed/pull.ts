@@ -1,6 +1,8 @@
 import { normalizeCalendar } from '../icalendar/index.js';
-import { AdapterUnavailableError } from '../../src/core/adapter/errors.js';
-import type { PullRequest, PullResult, SourceBooking, SourceResource } from '../../src/core/adapter/port.js';
+import {
+  AdapterAuthError, AdapterRateLimitedError, AdapterUnavailableError, CursorRejectedError,
+} from '../../src/core/adapter/errors.js';
+import type { PullRequest, PullResult, ResourceError, SourceBooking, SourceResource } from '../../src/core/adapter/port.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { FeedState } from './cursor.js';
 import { fetchFeed } from './fetch.js';
@@ -46,6 +48,70 @@ function fingerprint(req: PullRequest, feeds: Feed[]): string {
   return sha256(JSON.stringify([req.site.timezone, rows])).slice(0, 24);
 }
 
+const originOf = (url: string) => new URL(url).origin;
+
+/** The same failure, its message naming the resources and the feed's origin (never its path). */
+function namingResources(err: unknown, feed: Feed): Error {
+  // No quotes in what may become an alert's e-mail subject (they force MIME encoded-words).
+  const names = feed.resources.map((r) => r.id).join(', ');
+  const what = `resource${feed.resources.length > 1 ? 's' : ''} ${names} (feed at ${originOf(feed.url)})`;
+  const message = err instanceof Error ? err.message : String(err);
+  const text = message.includes(what) ? message : `${what}: ${message}`;
+  if (err instanceof AdapterRateLimitedError) return new AdapterRateLimitedError(text, err.retryAfterMs);
+  if (err instanceof AdapterAuthError) return new AdapterAuthError(text);
+  if (err instanceof CursorRejectedError) return new CursorRejectedError(text);
+  return new AdapterUnavailableError(text);
+}
+
+type FeedOutcome =
+  | { ok: true; state: FeedState; parsed: Array<{ resource: SourceResource; result: ReturnType<typeof normalizeCalendar> }> | null }
+  | { ok: false; error: Error };
+
+/** Fetches and reads one feed; `parsed` null means unchanged since `before`. Failures are values. */
+async function readFeed(req: PullRequest, settings: IcalFeedSettings, feed: Feed, before: FeedState | undefined): Promise<FeedOutcome> {
+  try {
+    await req.throttle();
+    const res = await fetchFeed({
+      url: feed.url,
+      previous: before,
+      headers: settings.headers ?? {},
+      timeoutMs: settings.timeout ?? DEFAULT_TIMEOUT_MS,
+      signal: req.signal,
+    });
+    if (!res.changed) {
+      if (before === undefined) throw new AdapterUnavailableError('ical-feed: unchanged feed without a previous state');
+      return { ok: true, state: before, parsed: null };
+    }
+    // Keep the newest validators (a same-bytes 200 may carry new ones) and the ids as they were.
+    if (before !== undefined && before.digest === res.state.digest) return { ok: true, state: res.state, parsed: null };
+    try {
+      const parsed = feed.resources.map((resource) => ({
+        resource,
+        result: normalizeCalendar(res.body, {
+          resource: { id: resource.id, bookedBy: resource.bookedBy },
+          timezone: req.site.timezone,
+          window: req.window,
+          idPrefix: idPrefix(resource),
+        }),
+      }));
+      return { ok: true, state: res.state, parsed };
+    } catch (err) {
+      throw new AdapterUnavailableError(`ical-feed: the feed at ${originOf(feed.url)} is not a readable iCalendar document: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  } catch (err) {
+    if (req.signal.aborted) throw err;
+    return { ok: false, error: namingResources(err, feed) };
+  }
+}
+
+/**
+ * One poll. A feed that fails (unreachable, refused, not iCalendar) fails only its resources:
+ * they keep the bookings they had and are named in `resourceErrors` (and `skipped`), the others
+ * update. When every feed fails the pull fails, so the site's health sees it. In a full pull a
+ * failed feed's resources can only be left out when the core keeps their last data
+ * (`req.partialResults`); otherwise the whole pull fails with an error that names them. A rate
+ * limit always fails the pull: the whole host asked to wait.
+ */
 export async function pullFeeds(req: PullRequest, settings: IcalFeedSettings): Promise<PullResult> {
   const feeds = feedsOf(req, settings);
   const config = fingerprint(req, feeds);
@@ -56,50 +122,39 @@ export async function pullFeeds(req: PullRequest, settings: IcalFeedSettings): P
   const bookings: SourceBooking[] = [];
   const removed: string[] = [];
   const skipped: PullResult['skipped'] = [];
+  const resourceErrors: ResourceError[] = [];
+  let failedInFull = false;
 
-  for (const feed of feeds) {
+  const outcomes: Array<{ feed: Feed; outcome: FeedOutcome }> = [];
+  for (const feed of feeds) outcomes.push({ feed, outcome: await readFeed(req, settings, feed, previous?.feeds[feed.key]) });
+  const failures = outcomes.filter((o) => !o.outcome.ok);
+  const firstFailure = failures[0]?.outcome;
+  if (firstFailure && !firstFailure.ok) {
+    const rateLimited = failures.find((o) => !o.outcome.ok && o.outcome.error instanceof AdapterRateLimitedError);
+    if (rateLimited && !rateLimited.outcome.ok) throw rateLimited.outcome.error;
+    if (failures.length === outcomes.length) throw firstFailure.error;
+    if (full && req.partialResults !== true) throw firstFailure.error;
+  }
+
+  for (const { feed, outcome } of outcomes) {
     const before = previous?.feeds[feed.key];
-    await req.throttle();
-    const res = await fetchFeed({
-      url: feed.url,
-      previous: before,
-      headers: settings.headers ?? {},
-      timeoutMs: settings.timeout ?? DEFAULT_TIMEOUT_MS,
-      signal: req.signal,
-    });
-    const unchanged = !res.changed || (before !== undefined && before.digest === res.state.digest);
-    if (unchanged && before !== undefined && previous !== null) {
-      // Keep the newest validators (a same-bytes 200 may carry new ones) and the ids as they were.
-      feedStates[feed.key] = res.changed ? res.state : before;
-      for (const r of feed.resources) ids[r.id] = previous.ids[r.id] ?? [];
-      continue;
-    }
-    if (!res.changed) throw new AdapterUnavailableError('ical-feed: unchanged feed without a previous state');
-    let parsed: Array<{ resource: SourceResource; result: ReturnType<typeof normalizeCalendar> }>;
-    try {
-      parsed = feed.resources.map((resource) => ({
-        resource,
-        result: normalizeCalendar(res.body, {
-          resource: { id: resource.id, bookedBy: resource.bookedBy },
-          timezone: req.site.timezone,
-          window: req.window,
-          idPrefix: idPrefix(resource),
-        }),
-      }));
-    } catch (err) {
-      const reason = `the feed at ${new URL(feed.url).origin} is not a readable iCalendar document: ${err instanceof Error ? err.message : String(err)}`;
-      // A full answer without this feed would wipe its bookings: fail the poll instead.
-      if (full) throw new AdapterUnavailableError(`ical-feed: ${reason}`);
-      // Incrementally, keep what the feed said last time and fetch it again next poll.
-      if (before) feedStates[feed.key] = before;
+    if (!outcome.ok) {
       for (const r of feed.resources) {
-        ids[r.id] = previous.ids[r.id] ?? [];
-        skipped.push({ externalId: `${idPrefix(r)}(feed)`, reason });
+        resourceErrors.push({ resource: r.id, origin: originOf(feed.url), code: (outcome.error as { code?: string }).code ?? 'ADAPTER.ERROR', message: outcome.error.message });
+        skipped.push({ externalId: `${idPrefix(r)}(feed)`, reason: `not updated, last data kept: ${outcome.error.message}`, resource: r.id });
       }
+      if (full) { failedInFull = true; continue; }
+      // Incrementally: keep what the feed said last time and fetch it unconditionally next poll.
+      for (const r of feed.resources) ids[r.id] = previous.ids[r.id] ?? [];
+      if (before) feedStates[feed.key] = { digest: before.digest };
       continue;
     }
-    feedStates[feed.key] = res.state;
-    for (const { resource, result } of parsed) {
+    feedStates[feed.key] = outcome.state;
+    if (outcome.parsed === null) {
+      for (const r of feed.resources) ids[r.id] = previous?.ids[r.id] ?? [];
+      continue;
+    }
+    for (const { resource, result } of outcome.parsed) {
       const now = result.bookings.map((b) => b.externalId);
       ids[resource.id] = now;
       bookings.push(...result.bookings);
@@ -115,7 +170,10 @@ export async function pullFeeds(req: PullRequest, settings: IcalFeedSettings): P
     bookings,
     removed,
     counts: [],
-    cursor: encodeCursor({ config, feeds: feedStates, ids }),
+    // A full answer that left a resource out knows nothing of that resource's ids: no cursor, so
+    // the next poll is full again (and the core keeps the resource's data until it reads).
+    cursor: failedInFull ? null : encodeCursor({ config, feeds: feedStates, ids }),
     skipped,
+    ...(resourceErrors.length > 0 ? { resourceErrors } : {}),
   };
 }

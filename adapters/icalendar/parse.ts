@@ -13,6 +13,8 @@ export interface ParsedCalendar {
   calendars: Component[];
   /** Events ical.js could not parse, with the UID when one can be read. */
   rejected: Array<{ uid: string | null; reason: string }>;
+  /** What was repaired to read the rest (stray lines left out), for the skip report. */
+  notes: string[];
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -68,33 +70,64 @@ function withEvents(shell: string[], events: string[][]): string {
   return [...shell.slice(0, end), ...events.flat(), ...shell.slice(end)].join('\r\n');
 }
 
+/** A content line (`NAME[;params]:value`), a folded continuation or an empty line (RFC 5545 §3.1). */
+const isContentLine = (line: string) => line === '' || /^[ \t]/.test(line) || /^[A-Za-z0-9-]+[;:]/.test(line);
+
+/** The lines that are not content lines, left out; how many there were. */
+function withoutStrayLines(lines: string[]): { lines: string[]; dropped: number } {
+  const kept = lines.filter(isContentLine);
+  return { lines: kept, dropped: lines.length - kept.length };
+}
+
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
 /**
- * Parses an iCalendar text.
+ * Parses an iCalendar text. When ical.js refuses the whole text, each VEVENT is tried alone, so
+ * one broken event costs only itself; lines that are not iCalendar content lines (a stray line of
+ * text an exporter left outside or inside an event) are left out and reported in `notes`.
  * @throws Error when the text is not an iCalendar document at all (an HTML page, truncated text).
  */
 export function parseCalendarText(ics: string): ParsedCalendar {
   if (ics.trim() === '') throw new Error('not an iCalendar document: the text is empty');
   let firstError: unknown;
   try {
-    return { calendars: parseStrict(ics), rejected: [] };
+    return { calendars: parseStrict(ics), rejected: [], notes: [] };
   } catch (e) {
     firstError = e;
   }
-  const { shell, events } = splitEvents(ics);
+  const notes: string[] = [];
+  const split = splitEvents(ics);
+  let shell = split.shell;
   try {
     parseStrict(withEvents(shell, []));
   } catch {
-    throw new Error(`not an iCalendar document: ${message(firstError)}`);
+    const repaired = withoutStrayLines(shell);
+    try {
+      if (repaired.dropped === 0) throw new Error('nothing to repair');
+      parseStrict(withEvents(repaired.lines, []));
+    } catch {
+      throw new Error(`not an iCalendar document: ${message(firstError)}`);
+    }
+    shell = repaired.lines;
+    notes.push(`${plural(repaired.dropped, 'line')} outside any event ${repaired.dropped === 1 ? 'is' : 'are'} not iCalendar and ${repaired.dropped === 1 ? 'was' : 'were'} ignored`);
   }
   const good: string[][] = [];
   const rejected: ParsedCalendar['rejected'] = [];
-  for (const block of events) {
+  for (const block of split.events) {
     try {
       parseStrict(withEvents(shell, [block]));
       good.push(block);
     } catch (e) {
-      rejected.push({ uid: uidOf(block), reason: `unreadable event: ${message(e)}` });
+      const repaired = withoutStrayLines(block);
+      try {
+        if (repaired.dropped === 0) throw e;
+        parseStrict(withEvents(shell, [repaired.lines]));
+        good.push(repaired.lines);
+        notes.push(`event ${uidOf(block) ?? '(no uid)'}: ${plural(repaired.dropped, 'line')} that ${repaired.dropped === 1 ? 'is' : 'are'} not iCalendar ignored`);
+      } catch {
+        rejected.push({ uid: uidOf(block), reason: `unreadable event: ${message(e)}` });
+      }
     }
   }
-  return { calendars: parseStrict(withEvents(shell, good)), rejected };
+  return { calendars: parseStrict(withEvents(shell, good)), rejected, notes };
 }

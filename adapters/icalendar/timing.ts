@@ -38,10 +38,53 @@ function tzidOf(prop: Property): string | null {
   return typeof p === 'string' && p !== '' ? p : null;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const leap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+/**
+ * Why a raw jCal date or date-time string names no real time (`2024-02-30`, `25:00`), or null.
+ * ical.js would roll such a value over (30 February becomes 1 March) and invent a booking.
+ */
+function impossibleDate(raw: string): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2}))?/.exec(raw);
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (mo < 1 || mo > 12) return `month ${mo} does not exist`;
+  const max = mo === 2 && leap(y) ? 29 : DAYS_IN_MONTH[mo - 1]!;
+  if (d < 1 || d > max) return `${y}-${m[2]} has no day ${d}`;
+  if (m[4] !== undefined && (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 60)) return `${m[4]}:${m[5]}:${m[6]} is not a time of day`;
+  return null;
+}
+
+/** The raw strings of a property's values (periods give both ends), as ical.js parsed them. */
+export function rawValues(prop: Property): string[] {
+  const out: string[] = [];
+  for (const v of prop.jCal.slice(3) as unknown[]) {
+    if (typeof v === 'string') out.push(v);
+    else if (Array.isArray(v)) out.push(...v.filter((x): x is string => typeof x === 'string'));
+  }
+  return out;
+}
+
+/** Throws EventError when a value of the property is an impossible date. */
+export function checkRealDates(prop: Property): void {
+  for (const raw of rawValues(prop)) {
+    const why = impossibleDate(raw);
+    if (why !== null) throw new EventError(`${prop.name.toUpperCase()} ${raw.replace(/[-:]/g, '')} is not a real date (${why})`);
+  }
+}
+
 /** The value of a date or date-time property, or null when absent; throws EventError when unreadable. */
 export function timeProperty(comp: Component, name: string): { time: Time; tzid: string | null } | null {
   const prop = comp.getFirstProperty(name);
   if (!prop) return null;
+  checkRealDates(prop);
+  const raw: unknown = prop.jCal[3];
+  // `RECURRENCE-ID:20200914` (a date without VALUE=DATE, as real exporters write it): ical.js
+  // reads it as the broken date-time "2020-09-14T::"; it is the date.
+  if (typeof raw === 'string' && /^\d{4}-\d{2}-\d{2}T::$/.test(raw)) {
+    return { time: ICAL.Time.fromDateString(raw.slice(0, 10)), tzid: null };
+  }
   let value: unknown;
   try {
     value = prop.getFirstValue();

@@ -1,4 +1,5 @@
-import type { PullRequest, SourceSite } from '../../src/core/adapter/port.js';
+import type { PullRequest, PullResult, SourceBooking, SourceSite } from '../../src/core/adapter/port.js';
+import type { ContractHarness } from './contract.js';
 
 /** iCalendar texts and request builders for the CalDAV tests (the events staff make at the site). */
 
@@ -40,3 +41,47 @@ export function pullRequest(s: SourceSite, cursor: string | null, opts: { thrott
 }
 
 export const silentLog = { warn: () => undefined, info: () => undefined };
+
+/** Applies a pull the way the core does: live busy bookings by external id. */
+export function applyPull(state: Map<string, SourceBooking>, result: PullResult): Map<string, SourceBooking> {
+  if (result.mode === 'full') state.clear();
+  for (const id of result.removed) state.delete(id);
+  for (const b of result.bookings) {
+    if (b.status === 'cancelled' || !b.busy) state.delete(b.externalId);
+    else state.set(b.externalId, b);
+  }
+  return state;
+}
+
+/**
+ * The event steps of the adapter contract on a CalDAV calendar `cal` (a path such as
+ * `/north/main-hall/`), for any server that can put and delete objects.
+ * External id = calendar path + object name + '#' + UID (adapters/caldav/ids.ts).
+ */
+export function contractEvents(
+  cal: string, put: (calPath: string, name: string, ics: string) => Promise<void>, del: (calPath: string, name: string) => Promise<void>,
+): Pick<ContractHarness, 'createEvent' | 'moveEvent' | 'deleteEvent'> {
+  let n = 0;
+  const parts = (externalId: string) => {
+    if (!externalId.startsWith(cal)) throw new Error(`not an id of this harness: ${externalId}`);
+    const m = /^([^#]+)#(.+)$/.exec(externalId.slice(cal.length));
+    if (!m) throw new Error(`not an id of this harness: ${externalId}`);
+    return { name: m[1]!, uid: m[2]! };
+  };
+  return {
+    async createEvent(start, end) {
+      n += 1;
+      const name = `contract-${n}.ics`;
+      const uid = `contract-${n}@site.example`;
+      await put(cal, name, simpleEvent(uid, start, end));
+      return `${cal}${name}#${uid}`;
+    },
+    async moveEvent(externalId, start, end) {
+      const { name, uid } = parts(externalId);
+      await put(cal, name, simpleEvent(uid, start, end, ['SEQUENCE:1']));
+    },
+    async deleteEvent(externalId) {
+      await del(cal, parts(externalId).name);
+    },
+  };
+}

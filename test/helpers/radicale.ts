@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { forwardTo, stopServer, waitUntilUp } from './server-process.js';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import { describeWithBinary, isInstalled, itWithBinary, withBinary, type Require
 
 /** Debian's Radicale (`apt-get install radicale`); `python3 -m radicale` does not work here. */
 const RADICALE_BIN = '/usr/bin/radicale';
-const RADICALE: Requirement = { binary: RADICALE_BIN, install: 'sudo apt-get install -y radicale', suites: 'CalDAV tests' };
+export const RADICALE: Requirement = { binary: RADICALE_BIN, install: 'sudo apt-get install -y radicale', suites: 'CalDAV tests' };
 export const radicaleInstalled = isInstalled(RADICALE);
 
 /**
@@ -77,22 +78,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitUntilUp(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`radicale exited with ${child.exitCode}: ${output()}`);
-    try {
-      const res = await fetch(url, { method: 'GET' });
-      await res.arrayBuffer();
-      return;
-    } catch {
-      await sleep(50);
-    }
-  }
-  throw new Error(`radicale did not answer at ${url} within 20 s: ${output()}`);
-}
 
 /** Starts Radicale on a free port with its own storage, plus a counting proxy in front of it. */
 export async function startRadicale(opts: { username?: string; password?: string } = {}): Promise<RadicaleServer> {
@@ -117,7 +103,7 @@ export async function startRadicale(opts: { username?: string; password?: string
   child.stderr?.on('data', (d: Buffer) => { log = (log + d.toString()).slice(-4000); });
   const directUrl = `http://127.0.0.1:${port}`;
   try {
-    await waitUntilUp(`${directUrl}/`, child, () => log);
+    await waitUntilUp('radicale', `${directUrl}/`, child, () => log);
   } catch (err) {
     child.kill('SIGKILL');
     await rm(dir, { recursive: true, force: true });
@@ -149,14 +135,7 @@ export async function startRadicale(opts: { username?: string; password?: string
       const isSync = req.method === 'REPORT' && body.includes('sync-collection');
       if (isSync && refuseSync) { res.writeHead(501, { 'Content-Type': 'text/plain' }).end('sync-collection not implemented'); return; }
       if (isSync && tokenRewrite !== null) body = body.replace(/(<([a-zA-Z]+:)?sync-token>)[^<]*(<\/)/, `$1${tokenRewrite}$3`);
-      const headers = { ...req.headers, host: `127.0.0.1:${port}`, 'content-length': String(Buffer.byteLength(body)) };
-      delete headers['transfer-encoding'];
-      const upstream = httpRequest({ host: '127.0.0.1', port, method: req.method, path: req.url, headers }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      });
-      upstream.on('error', (err) => { res.writeHead(502).end(String(err)); });
-      upstream.end(body);
+      forwardTo(port, req, res, body);
     });
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
@@ -219,16 +198,6 @@ export async function startRadicale(opts: { username?: string; password?: string
       expectOk('PUT scratch', await direct('PUT', `${calPath}${scratch}`, ics, { 'Content-Type': 'text/calendar' }));
       expectOk('DELETE scratch', await direct('DELETE', `${calPath}${scratch}`));
     },
-    async stop() {
-      proxy.closeAllConnections();
-      await new Promise<void>((resolve) => proxy.close(() => resolve()));
-      if (child.exitCode === null) {
-        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        child.kill('SIGTERM');
-        await Promise.race([exited, sleep(3000)]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
-      await rm(dir, { recursive: true, force: true });
-    },
+    stop: () => stopServer(proxy, child, dir),
   };
 }

@@ -15,7 +15,7 @@ export interface Requirement {
  * Under CI a missing binary fails the run: a green CI with a whole layer of tests skipped
  * proves nothing. `CI` counts as set unless empty or `false`.
  */
-const inCi = (): boolean => {
+export const inCi = (): boolean => {
   const ci = process.env.CI;
   return ci !== undefined && ci !== '' && ci !== 'false';
 };

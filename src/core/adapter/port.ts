@@ -35,6 +35,13 @@ export interface PullRequest {
    * before every request to the source.
    */
   throttle: () => Promise<void>;
+  /**
+   * Set by a core that keeps the last good data of resources listed in `PullResult.resourceErrors`
+   * (also in a `full` answer). Without it, an adapter whose pull covers several resources must fail
+   * the whole pull when one resource's source fails: a full answer that leaves a resource out would
+   * wipe its busy time.
+   */
+  partialResults?: boolean;
 }
 
 /** A booking as the source has it, already in the hub's terms. */
@@ -70,8 +77,27 @@ export interface PullResult {
   removed: string[];
   counts: SourceCount[];
   cursor: string | null;
-  /** Entries the adapter could not read: skipped, never fatal. */
-  skipped: Array<{ externalId: string; reason: string }>;
+  /**
+   * Entries the adapter could not read, or read only in part (a recurrence cut at a cap, an
+   * unknown rule part, stray lines): skipped, never fatal. `resource` names the hub resource the
+   * entry belongs to, where the adapter knows it, so skips can be shown per resource.
+   */
+  skipped: Array<{ externalId: string; reason: string; resource?: string }>;
+  /**
+   * Resources whose source (feed, calendar) failed in this pull while the others were read. Only
+   * returned when the request set `partialResults`; their last good data must be kept (a `full`
+   * answer does not cover them) and the failure shown on the site by resource and origin.
+   */
+  resourceErrors?: ResourceError[];
+}
+
+/** One resource's source failed; `origin` names where (a feed's scheme://host, a calendar path), never a secret. */
+export interface ResourceError {
+  resource: string;
+  origin: string;
+  /** The failure's stable code (`ADAPTER.UNAVAILABLE`, ...). */
+  code: string;
+  message: string;
 }
 
 export interface WriteRequest {
