@@ -30,6 +30,16 @@ export function registerLiveGauges(registry: Registry, deps: { sync: SyncStore; 
     },
   });
   new Gauge({
+    name: 'avhub_resource_errors', help: 'Resources whose feed or calendar failed in the latest poll (1), by site and resource',
+    labelNames: ['site', 'resource'], registers: [registry],
+    async collect() {
+      this.reset();
+      for (const site of tracked) {
+        for (const s of await deps.sync.resources.read(site.id)) this.set({ site: site.id, resource: s.resource }, s.failure ? 1 : 0);
+      }
+    },
+  });
+  new Gauge({
     name: 'avhub_queue_jobs', help: 'Jobs per BullMQ queue and state',
     labelNames: ['queue', 'state'], registers: [registry],
     async collect() {

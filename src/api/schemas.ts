@@ -118,6 +118,13 @@ export const SiteDetail = SiteSummary.extend({
     nextPollNotBefore: z.string().nullable(), sourceBookings: z.int(),
   }),
   history: z.array(z.object({ at: z.string(), from: z.string(), to: z.string(), reason: z.string().nullable() })),
+  resourceStatus: z.array(z.object({
+    resource: z.string(),
+    failure: z.object({ origin: z.string(), code: z.string(), message: z.string(), since: z.string() }).nullable()
+      .describe('The resource\'s feed or calendar failed in the latest poll; its last good data is kept'),
+    skipped: z.array(z.object({ externalId: z.string(), reason: z.string() }))
+      .describe('Entries the source had that were skipped, capped or noted (newest first)'),
+  })).describe('Per resource: what the latest polls could not read'),
   advice: z.object({
     peakBookingsPerHour: z.int(), bookingsLast7Days: z.int(),
     recommendedPollEverySeconds: z.int().nullable().describe('Poll at least twice as often as bookings arrive at peak'),

@@ -35,6 +35,11 @@ export class HubMetrics {
     labelNames: ['site'], registers: [this.registry],
   });
 
+  readonly skippedEntries = new Counter({
+    name: 'avhub_skipped_entries_total', help: 'Source entries skipped, capped or noted, by site and resource',
+    labelNames: ['site', 'resource'], registers: [this.registry],
+  });
+
   readonly alerts = new Counter({
     name: 'avhub_alerts_total', help: 'Alert events by event and decision (opened, reminder, dropped, closed, ...)',
     labelNames: ['event', 'decision'], registers: [this.registry],

@@ -27,6 +27,8 @@ export class HubKeys {
   pollStats(site: string): string { return `${this.prefix}poll-stats:${site}`; }
   /** External ids of the site's count-only bookings already counted for velocity (hash, 30 days). */
   velocitySeen(site: string): string { return `${this.prefix}seen:${site}`; }
+  /** hash: resource id -> its latest poll outcome (failure, skipped entries), src/store/resource-status.ts. */
+  resourceStatus(site: string): string { return `${this.prefix}resources:${site}`; }
   /** Rate-limit window of one widget key scope and client address (src/store/rate-limits.ts). */
   rateLimit(scope: string, client: string): string { return `${this.prefix}rl:${scope}:${client}`; }
   // Keys only the Lua scripts touch (built in src/store/lua/includes/common.lua from `prefix`);

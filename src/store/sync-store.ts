@@ -3,6 +3,7 @@ import type { SourceClaim } from '../core/claims.js';
 import type { HealthState } from '../domain/types.js';
 import type { HubKeys } from './keys.js';
 import { Leases, type Lease } from './lease.js';
+import { ResourceStatusStore } from './resource-status.js';
 import { scriptsFor, type ScriptName } from './scripts.js';
 
 /** Sync state the core owns per site (STYLE habit 3): the adapter never sees Redis. */
@@ -28,6 +29,8 @@ export interface ApplyRequest {
   counts: Array<{ ledger: string; date: string; count: number }>;
   /** Redis time when the poll started (before the adapter's first request). */
   pollStartedAt: number;
+  /** Ledgers whose resource failed in this poll: a full poll keeps their claims (last good data). */
+  keepLedgers?: string[];
   /** Bookings of count-only sources: not claims, but counted for booking velocity. */
   seen?: Array<{ id: string; createdAt?: number }>;
 }
@@ -62,7 +65,11 @@ export function healthStateOf(h: Record<string, string>): HealthState {
 export class SyncStore {
   private readonly run: Record<ScriptName, (keys: string[], args: Array<string | number>) => Promise<unknown>>;
 
+  /** Per-resource outcome of the polls (failures, skipped entries). */
+  readonly resources: ResourceStatusStore;
+
   constructor(private readonly redis: RedisClient, readonly keys: HubKeys) {
+    this.resources = new ResourceStatusStore(redis, keys);
     this.run = scriptsFor(redis);
   }
 
@@ -101,7 +108,8 @@ export class SyncStore {
       [k.prefix, req.site, req.mode, req.expectedGeneration, req.cursor ?? '',
         JSON.stringify(upserts), JSON.stringify(req.removed), req.fullPull ? '1' : '0',
         JSON.stringify(req.counts.map((c) => ({ l: c.ledger, d: c.date, c: c.count }))), req.pollStartedAt,
-        JSON.stringify((req.seen ?? []).map((b) => (b.createdAt ? { id: b.id, c: b.createdAt } : { id: b.id })))],
+        JSON.stringify((req.seen ?? []).map((b) => (b.createdAt ? { id: b.id, c: b.createdAt } : { id: b.id }))),
+        JSON.stringify(req.keepLedgers ?? [])],
     ) as Array<string | number>;
     if (reply[0] === 'stale') return { kind: 'stale', generation: Number(reply[1]) };
     return { kind: 'ok', generation: Number(reply[1]), added: Number(reply[2]), removed: Number(reply[3]) };

@@ -76,7 +76,10 @@ export class Poller {
         fullPull = true;
         result = await this.pull(site, def, null);
       }
-      for (const s of result.skipped) log.warn({ externalId: s.externalId, reason: s.reason }, 'skipped a source event');
+      for (const s of result.skipped) log.warn({ externalId: s.externalId, resource: s.resource, reason: s.reason }, 'skipped a source event');
+      for (const f of result.resourceErrors ?? []) {
+        log.warn({ resource: f.resource, origin: f.origin, code: f.code }, `resource not read, its last data kept: ${f.message}`);
+      }
       const planned = await this.plan(site, result);
       const applied = await this.apply(site, result, planned, state.generation, fullPull, pollStartedAt);
       timer({ mode: result.mode });
@@ -95,6 +98,11 @@ export class Poller {
       this.deps.metrics.polls.inc({ site: siteId, outcome: 'ok' });
       await this.deps.sync.countPoll(siteId, true);
       this.deps.metrics.skippedEvents.inc({ site: siteId }, applied.skipped);
+      for (const s of result.skipped) this.deps.metrics.skippedEntries.inc({ site: siteId, resource: s.resource ?? '' });
+      await this.deps.sync.resources.record(siteId, {
+        resources: site.resources.map((r) => r.id), failures: result.resourceErrors ?? [], skipped: result.skipped,
+        full: result.mode === 'full', now: Date.now(),
+      });
       return { kind: 'ok', mode: result.mode, added: applied.added, removed: applied.removed, skipped: applied.skipped };
     } catch (err) {
       timer({ mode: full ? 'full' : 'delta' });
@@ -117,6 +125,8 @@ export class Poller {
     return this.deps.adapters.get(site).pull({
       site: this.deps.adapters.sourceSite(site), window: { start: now - past, end: now + future }, cursor,
       signal: controller.signal, throttle: this.deps.adapters.throttle(site),
+      // A resource whose feed or calendar fails keeps its last good data (apply keeps its ledger).
+      partialResults: true,
     }).finally(() => clearTimeout(timeout));
   }
 
@@ -152,6 +162,7 @@ export class Poller {
     const applied = await this.deps.sync.apply({
       site: site.id, mode: result.mode, expectedGeneration: generation, cursor: result.cursor,
       upserts: plan.upserts, removed: [...result.removed, ...plan.removed], fullPull, counts, pollStartedAt,
+      keepLedgers: (result.resourceErrors ?? []).flatMap((f) => this.deps.catalog.entry(site.id, f.resource)?.ledger ?? []),
       seen: result.bookings.filter((b) => counted.has(b.resource) && b.status !== 'cancelled' && !b.hubReference)
         .map((b) => ({ id: b.externalId, ...(b.createdAt ? { createdAt: b.createdAt } : {}) })),
     });

@@ -53,10 +53,10 @@ export function siteRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCont
   }, async (_req, _reply, { params }) => {
     const site = ctx.catalog.site(params.id);
     if (!site) throw notFound('site', params.id);
-    const [base, health, state, history, sources, velocity, polls] = await Promise.all([
+    const [base, health, state, history, sources, velocity, polls, resources] = await Promise.all([
       summary(site), ctx.sync.healthRecord(site.id), ctx.sync.state(site.id),
       ctx.sync.healthHistory(site.id), ctx.sync.sourceBookingCount(site.id),
-      ctx.sync.velocity(site.id), ctx.sync.pollStats(site.id),
+      ctx.sync.velocity(site.id), ctx.sync.pollStats(site.id), ctx.sync.resources.read(site.id),
     ]);
     const iso = (ms: string | number | undefined) => (ms && Number(ms) > 0 ? new Date(Number(ms)).toISOString() : null);
     return {
@@ -68,6 +68,14 @@ export function siteRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCont
         incremental: state.cursor !== null, nextPollNotBefore: iso(state.notBefore), sourceBookings: sources,
       },
       history: history.map((h) => ({ at: new Date(h.at).toISOString(), from: h.from, to: h.to, reason: h.reason })),
+      resourceStatus: site.resources.map((r) => {
+        const s = resources.find((x) => x.resource === r.id);
+        return {
+          resource: r.id,
+          failure: s?.failure ? { ...s.failure, since: new Date(s.failure.since).toISOString() } : null,
+          skipped: s?.skipped ?? [],
+        };
+      }),
       advice: syncAdvice(velocity, Date.now(), site.pollEvery, polls),
     };
   });

@@ -20,6 +20,8 @@
   velocity:<site> (hour -> count, kept 8 days).
   ARGV[11] bookings of count-only sources JSON [{id, c?}]: not claims (the counts hold them), but
            counted for velocity the first time they are seen (seen:<site>)
+  ARGV[12] ledgers JSON [ledger] whose resource failed in this poll (`resourceErrors`): a full
+           poll keeps their claims as they were (last good data) instead of replacing them
   Returns {'ok', generation, added, removed} | {'stale', generation}
 ]]
 -- @include common
@@ -40,10 +42,17 @@ end
 
 local removed = 0
 if ARGV[3] == 'full' then
+  local keep = {}
+  for _, l in ipairs(cjson.decode(ARGV[12] or '[]')) do keep[l] = true end
   local all = redis.call('HGETALL', KEYS[1])
-  for i = 2, #all, 2 do release_items(p, { cjson.decode(all[i]) }) end
-  removed = #all / 2
-  redis.call('DEL', KEYS[1])
+  for i = 2, #all, 2 do
+    local claim = cjson.decode(all[i])
+    if not keep[claim.l] then
+      release_items(p, { claim })
+      redis.call('HDEL', KEYS[1], all[i - 1])
+      removed = removed + 1
+    end
+  end
 end
 for _, id in ipairs(cjson.decode(ARGV[7])) do removed = removed + drop(id) end
 

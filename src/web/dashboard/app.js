@@ -120,8 +120,11 @@ function renderSites(sites) {
     setCell(row, 3, s.adapter === 'none' ? 'live' : sync?.lastSuccessAt ? ago(sync.lastSuccessAt) : 'never synced');
     setCell(row, 4, sync?.lastPollAt ? `${ago(sync.lastPollAt)} ago` : '—');
     setCell(row, 5, String(sync?.consecutiveFailures ?? 0));
-    const error = sync?.lastError ? `${sync.lastErrorCode ? `${sync.lastErrorCode}: ` : ''}${sync.lastError} (${ago(sync.lastErrorAt)} ago)` : '—';
-    setCell(row, 6, error).className = 'reason';
+    const error = sync?.lastError ? `${sync.lastErrorCode ? `${sync.lastErrorCode}: ` : ''}${sync.lastError} (${ago(sync.lastErrorAt)} ago)` : null;
+    // A resource whose feed or calendar fails keeps its last data; staff see which one and where.
+    const failing = (s.resourceStatus ?? []).filter((r) => r.failure)
+      .map((r) => `${r.resource}: ${r.failure.code} from ${r.failure.origin} for ${ago(r.failure.since)}, last data kept`);
+    setCell(row, 6, [error, ...failing].filter(Boolean).join('; ') || '—').className = 'reason';
   }, 'sites-empty');
   for (const s of sites) {
     const before = seenHealth.get(s.id);
