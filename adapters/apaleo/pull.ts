@@ -53,7 +53,7 @@ function mapResources(req: PullRequest, settings: ApaleoSettings): Mapped {
   return m;
 }
 
-/** Splits the window's nights into runs of at most `size` (apaleo's `to` is inclusive). */
+/** Splits the window's nights into runs of at most `size`; `to` is the run's last night. */
 function chunks(nights: readonly LocalDate[], size: number): Array<{ from: LocalDate; to: LocalDate }> {
   const out: Array<{ from: LocalDate; to: LocalDate }> = [];
   for (let i = 0; i < nights.length; i += size) {
@@ -95,8 +95,10 @@ async function pullCounts(deps: PullDeps, m: Mapped, nights: LocalDate[], tz: st
     }, 'timeSlices', ctx);
     counts.push(...toSourceCounts(items, m.byUnitGroup, tz, wanted));
     for (const [ratePlan, resources] of m.byRatePlan) {
+      // Unlike availability's, the rates `to` is exclusive ("rates whose from is earlier than"):
+      // ask up to the day after the run's last night, or its stop-sell is never seen.
       const { items: rates } = await allPages<ApaleoRate>(deps, `/rateplan/v1/rate-plans/${encodeURIComponent(ratePlan)}/rates`,
-        { from: range.from, to: range.to }, 'rates', ctx);
+        { from: range.from, to: addDays(range.to, 1) }, 'rates', ctx);
       for (const date of closedNights(rates, tz)) for (const r of resources) closed.add(`${r}|${date}`);
     }
   }

@@ -163,6 +163,23 @@ describe('apaleo adapter against the simulator', () => {
     cursor = r.cursor;
   });
 
+  it('a stop-sell on the last night of a chunk and of the window is reported (rates `to` is exclusive)', async () => {
+    // apaleo: rates `to` selects "rates whose from is earlier than" it (exclusive), unlike the
+    // availability `to` (inclusive). Chunks of 10 nights put 2027-03-10 last in the first chunk.
+    const r2 = await rig({ adapter: { chunkNights: 10 } });
+    try {
+      r2.sim.admin.setClosed('MUC-FLEX-DBL', '2027-03-10');
+      r2.sim.admin.setClosed('MUC-FLEX-DBL', '2027-04-30');
+      const r = await r2.pull(null);
+      expect(countOf(r, 'double', '2027-03-10')?.closed).toBe(true);
+      expect(countOf(r, 'double', '2027-04-30')?.closed).toBe(true);
+      expect(countOf(r, 'double', '2027-03-11')?.closed).toBeUndefined();
+      expect(r.counts.filter((c) => c.closed)).toHaveLength(2);
+    } finally {
+      await r2.close();
+    }
+  });
+
   it('reuses its token across calls and refreshes it once after a 401', async () => {
     const issued = h.sim.admin.tokensIssued();
     await h.pull(cursor);
@@ -240,6 +257,9 @@ describe('apaleo adapter: credentials, paging, chunks, DST', () => {
       expect(new Set(avail.map((q) => `${q.query.from}..${q.query.to}`))).toEqual(new Set(['2027-03-01..2027-03-30', '2027-03-31..2027-04-29', '2027-04-30..2027-04-30']));
       expect(r.counts.filter((c) => c.resource === 'double')).toHaveLength(61);
       expect(avail.every((q) => Number(q.query.pageSize) === 5)).toBe(true);
+      // The rates `to` is exclusive: each chunk asks up to the day after its last night.
+      const rates = reqs.filter((q) => q.path === '/rateplan/v1/rate-plans/MUC-FLEX-DBL/rates');
+      expect(new Set(rates.map((q) => `${q.query.from}..${q.query.to}`))).toEqual(new Set(['2027-03-01..2027-03-31', '2027-03-31..2027-04-30', '2027-04-30..2027-05-01']));
     } finally { await h.close(); }
   });
 

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { addDays, daysBetween, isLocalDate, nightsOf } from '../../../src/domain/index.js';
+import { rateRange } from './rate-range.js';
 import { SimState } from './state.js';
 import type { ApaleoSeed, ReservationStatus, SimReservation } from './state.js';
 
@@ -213,8 +214,13 @@ export async function startApaleoSimulator(opts: ApaleoSimulatorOptions): Promis
 
   function rates(res: ServerResponse, id: string, q: Record<string, string>) {
     if (!state.ratePlans.has(id)) return problem(res, 404, `Rate plan ${id} not found`);
-    const dates = dateRange(res, q);
-    if (!dates) return;
+    // `to` is exclusive here, unlike the availability endpoint's (see rate-range.ts for the source).
+    const range = rateRange(q, state.timeZone, 800);
+    if (typeof range === 'string') return problem(res, 400, range);
+    const dates = range.candidates.filter((d) => {
+      const at = Date.parse(state.localIso(d, state.checkInTime));
+      return at >= range.fromMs && at < range.toMs;
+    });
     return page(res, q, 'rates', dates.map((d) => ({
       from: state.localIso(d, state.checkInTime), to: state.localIso(addDays(d, 1), state.checkOutTime),
       price: { amount: 100, currency: 'EUR' },
