@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance } from 'axios';
 import { AdapterUnavailableError } from '../../src/core/adapter/errors.js';
 import { headerValue, readBody, statusError } from '../../src/core/adapter/http.js';
-import { MewsRequestError } from './errors.js';
+import { MewsRequestError, MewsTimeoutError } from './errors.js';
 import type { MewsSettings } from './settings.js';
 
 /**
@@ -63,6 +63,7 @@ export function createMewsCall(settings: Pick<MewsSettings, 'baseUrl' | 'clientT
       }
     }
     const message = messageOf(text);
+    if (status === 408) throw new MewsTimeoutError(`mews: ${operation} answered 408 (too heavy): ${message}`);
     // Mews answers 403 for refused business operations (no availability), not for credentials.
     const failure = statusError(status, {
       headers: res.headers,

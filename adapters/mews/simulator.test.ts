@@ -4,6 +4,7 @@ import { startMewsSimulator, type MewsSimulator } from './simulator/index.js';
 /** The simulator speaks the Connector API as documented: tokens in the body, POST only, Mews codes. */
 
 const AUTH = { ClientToken: 'ct', AccessToken: 'at', Client: 'Test 1.0' };
+const LIMIT = { Limitation: { Count: 10 } };
 let sim: MewsSimulator;
 
 async function post(op: string, body: Record<string, unknown>, auth: Record<string, unknown> = AUTH) {
@@ -31,10 +32,11 @@ describe('mews simulator', () => {
 
   it('accepts only POST and only valid tokens, and wants a Client', async () => {
     expect((await fetch(`${sim.url}/api/connector/v1/services/getAll`)).status).toBe(405);
-    expect((await post('services/getAll', {}, { ...AUTH, AccessToken: 'nope' })).status).toBe(401);
-    expect((await post('services/getAll', {}, { ClientToken: 'ct', AccessToken: 'at' })).status).toBe(400);
+    expect((await post('services/getAll', LIMIT, { ...AUTH, AccessToken: 'nope' })).status).toBe(401);
+    expect((await post('services/getAll', LIMIT, { ClientToken: 'ct', AccessToken: 'at' })).status).toBe(400);
     expect((await post('nothing/here', {})).status).toBe(404);
-    const ok = await post('services/getAll', {});
+    expect((await post('services/getAll', {})).status).toBe(400); // Limitation is required (services.md)
+    const ok = await post('services/getAll', LIMIT);
     expect(ok.status).toBe(200);
     expect(ok.body.Services).toEqual([expect.objectContaining({ Id: sim.admin.enterprise.serviceId, Data: expect.objectContaining({ Discriminator: 'Bookable' }) })]);
   });
@@ -96,19 +98,46 @@ describe('mews simulator', () => {
     expect(sim.admin.availability(cat, '2027-07-01')).toBe(3);
   });
 
+  it('adds only Optional, Enquired or Confirmed (Enquired reads back as Inquired) and filters by ChannelNumbers', async () => {
+    const cat = sim.admin.categoryId('Double');
+    const e = sim.admin.enterprise;
+    const add = (State: string, ChannelNumber: string) => post('reservations/add', { ServiceId: e.serviceId, Reservations: [{
+      StartUtc: '2027-08-01T13:00:00Z', EndUtc: '2027-08-02T10:00:00Z', RequestedCategoryId: cat, State, ChannelNumber,
+      RateId: e.rateId, CustomerId: e.customerId, PersonCounts: [{ AgeCategoryId: e.ageCategoryId, Count: 1 }],
+    }] });
+    expect((await add('Inquired', 'X-0')).status).toBe(400);
+    expect((await add('Started', 'X-0')).status).toBe(400);
+    expect((await add('Enquired', 'X-1')).status).toBe(200);
+    expect((await add('Confirmed', 'X-2')).status).toBe(200);
+    const found = await post('reservations/getAll/2023-06-06', { ChannelNumbers: ['X-1'], ...LIMIT });
+    expect((found.body.Reservations as Array<{ ChannelNumber: string; State: string }>).map((r) => [r.ChannelNumber, r.State])).toEqual([['X-1', 'Inquired']]);
+    const many = Array.from({ length: 101 }, (_, i) => `N-${i}`);
+    expect((await post('reservations/getAll/2023-06-06', { ChannelNumbers: many, ...LIMIT })).status).toBe(400);
+  });
+
+  it('answers 408 to a reservations request heavier than the set limit', async () => {
+    sim.admin.timeoutAbove(100);
+    try {
+      expect((await post('reservations/getAll/2023-06-06', { Limitation: { Count: 101 } })).status).toBe(408);
+      expect((await post('reservations/getAll/2023-06-06', { Limitation: { Count: 100 } })).status).toBe(200);
+    } finally {
+      sim.admin.timeoutAbove(null);
+    }
+  });
+
   it('fails on demand, limits requests per AccessToken with Retry-After, and can go down', async () => {
     sim.admin.failNext(1, 503);
-    expect((await post('services/getAll', {})).status).toBe(503);
+    expect((await post('services/getAll', LIMIT)).status).toBe(503);
     sim.admin.rateLimit({ requests: 1, perMs: 10_000 });
-    expect((await post('services/getAll', {})).status).toBe(200);
-    const limited = await post('services/getAll', {});
+    expect((await post('services/getAll', LIMIT)).status).toBe(200);
+    const limited = await post('services/getAll', LIMIT);
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(9);
     sim.admin.rateLimit(null);
     sim.admin.goDown();
-    await expect(post('services/getAll', {})).rejects.toThrow();
+    await expect(post('services/getAll', LIMIT)).rejects.toThrow();
     sim.admin.comeBack();
-    expect((await post('services/getAll', {})).status).toBe(200);
+    expect((await post('services/getAll', LIMIT)).status).toBe(200);
     expect(sim.requestCount()).toBeGreaterThan(10);
   });
 });

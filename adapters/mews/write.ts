@@ -12,8 +12,6 @@ import { mewsSource, type MewsSettings } from './settings.js';
  * cancel with `reservations/cancel`, where an already canceled reservation counts as done.
  */
 
-const MAX_FILTER_MS = 89 * 86_400_000;
-
 export interface WriteDeps {
   settings: MewsSettings;
   call: MewsCall;
@@ -53,16 +51,14 @@ function categoryOf(req: WriteRequest): string {
   return parsed.data.resourceCategoryId;
 }
 
-/** Reservations that carry this write's ChannelNumber (any state), oldest first. */
-async function findWritten(deps: WriteDeps, req: WriteRequest, channelNumber: string, ctx: CallContext): Promise<string[]> {
-  const nights = nightsOfRequest(req);
-  const tz = req.site.timezone;
-  const start = localMidnight(nights[0]!, tz);
-  const end = Math.min(localMidnight(addDays(nights[nights.length - 1]!, 1), tz), start + MAX_FILTER_MS);
-  const found = await fetchReservations(deps, {
-    CollidingUtc: { StartUtc: new Date(start).toISOString(), EndUtc: new Date(end).toISOString() },
-    States: ALL_STATES,
-  }, ctx);
+/**
+ * Reservations that carry this write's ChannelNumber (any state, wherever their dates are now:
+ * the front desk may have moved them), oldest first. Uses the `ChannelNumbers` filter of
+ * getAll 2023-06-06 (Connector API changelog, 2 April 2025); the exact comparison stays, so a
+ * server that ignored the filter could not hand us someone else's reservation.
+ */
+async function findWritten(deps: WriteDeps, channelNumber: string, ctx: CallContext): Promise<string[]> {
+  const found = await fetchReservations(deps, { ChannelNumbers: [channelNumber], States: ALL_STATES }, ctx);
   return found.reservations.filter((r) => r.ChannelNumber === channelNumber).map((r) => r.Id).reverse();
 }
 
@@ -82,7 +78,7 @@ export async function reserveMews(deps: WriteDeps, req: WriteRequest): Promise<{
   const nights = nightsOfRequest(req);
   const categoryId = categoryOf(req);
   const channelNumber = hubChannelNumber(req.reservationId, req.idempotencyKey);
-  const existing = await findWritten(deps, req, channelNumber, ctx);
+  const existing = await findWritten(deps, channelNumber, ctx);
   if (existing.length > 0) return { externalId: existing.join(',') };
   if (!settings.rateId || !settings.customerId || !settings.ageCategoryId) {
     throw new Error('mews: writing reservations needs rateId, customerId and ageCategoryId in the adapter settings');

@@ -197,6 +197,19 @@ describe('mews adapter: write-back', () => {
     expect(count(pulled, 'double', '2027-04-10')).toBe(11);
   });
 
+  it('a lost answer is found on the retry by ChannelNumbers, even after the front desk moved the dates', async () => {
+    // getAll 2023-06-06 filters by ChannelNumbers (Connector API changelog, 2 April 2025).
+    const req = writeReq('double', '2027-04-01', '2027-04-03', 'moved-1', 'res_moved');
+    const first = await adapterFor().reserve(req); // its answer "never arrives": the core retries
+    sim.admin.updateReservation(first.externalId, { checkIn: '2027-04-20', checkOut: '2027-04-22' });
+    const before = sim.admin.reservations().length;
+    const again = await adapterFor().reserve(req);
+    expect(again.externalId).toBe(first.externalId);
+    expect(sim.admin.reservations().length).toBe(before);
+    const lookup = sim.admin.calls().filter((c) => c.operation === 'reservations/getAll/2023-06-06').at(-1)!;
+    expect(lookup.body.ChannelNumbers).toEqual([sim.admin.reservations().find((r) => r.Id === first.externalId)!.ChannelNumber]);
+  });
+
   it('a new write for the same reservation (new key) is not mistaken for the old one', async () => {
     const adapter = adapterFor();
     const a = await adapter.reserve(writeReq('single', '2027-04-15', '2027-04-16', 'v1', 'res_77'));
@@ -272,6 +285,21 @@ describe('mews adapter: errors', () => {
     await expect(adapterFor().pull(pullReq(null))).rejects.toBeInstanceOf(AdapterUnavailableError);
     sim.admin.failNext(1, 408);
     await expect(adapterFor().pull(pullReq(null))).rejects.toBeInstanceOf(AdapterUnavailableError);
+  });
+
+  it('a 408 (too heavy) is retried with smaller pages; still 408 at the smallest is an outage', async () => {
+    sim.admin.timeoutAbove(200);
+    try {
+      const r = await adapterFor().pull(pullReq(null));
+      expect(r.mode).toBe('full');
+      const sizes = sim.admin.calls().filter((c) => c.operation === 'reservations/getAll/2023-06-06')
+        .map((c) => (c.body.Limitation as { Count: number }).Count);
+      expect(sizes.slice(-4)).toEqual([1000, 500, 250, 125]); // halved on each 408 ("smaller batches")
+      sim.admin.timeoutAbove(10);
+      await expect(adapterFor().pull(pullReq(null))).rejects.toBeInstanceOf(AdapterUnavailableError);
+    } finally {
+      sim.admin.timeoutAbove(null);
+    }
   });
 
   it('a source that is down is an AdapterUnavailableError, and the adapter works again afterwards', async () => {

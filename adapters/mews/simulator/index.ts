@@ -53,6 +53,12 @@ interface MewsSimulatorAdmin {
   failNext(n: number, status?: number, opts?: { retryAfterSeconds?: number }): void;
   /** The request limit per AccessToken (sliding window); null lifts it. Default 200 per 30 s. */
   rateLimit(limit: RateLimit | null): void;
+  /**
+   * A `reservations/getAll` asking for more than `count` items answers 408 ("heavy request that
+   * takes too long to process ... request data in smaller batches", guidelines/responses.md);
+   * null (the default) never does.
+   */
+  timeoutAbove(count: number | null): void;
   /** Every connection is dropped until comeBack(). */
   goDown(): void;
   comeBack(): void;
@@ -85,6 +91,7 @@ export async function startMewsSimulator(opts: MewsSimulatorOptions): Promise<Me
   let down = false;
   let failures: Array<{ status: number; retryAfter: number }> = [];
   let limit: RateLimit | null = DEFAULT_RATE_LIMIT;
+  let heavyAbove: number | null = null;
   const recent = new Map<string, number[]>();
   const log: Array<{ operation: string; body: Record<string, unknown> }> = [];
   const sockets = new Set<Socket>();
@@ -158,6 +165,11 @@ export async function startMewsSimulator(opts: MewsSimulatorOptions): Promise<Me
     }
     const { ClientToken: _c, AccessToken: _a, ...rest } = body;
     log.push({ operation, body: rest });
+    const asked = (body.Limitation as { Count?: unknown } | undefined)?.Count;
+    if (heavyAbove !== null && operation.startsWith('reservations/getAll') && typeof asked === 'number' && asked > heavyAbove) {
+      send(res, 408, { Message: 'The request took too long to process. Request data in smaller batches.' });
+      return;
+    }
     try {
       send(res, 200, op(property, body));
     } catch (err) {
@@ -200,6 +212,9 @@ export async function startMewsSimulator(opts: MewsSimulatorOptions): Promise<Me
     rateLimit(l) {
       limit = l;
       recent.clear();
+    },
+    timeoutAbove(count) {
+      heavyAbove = count;
     },
     goDown() {
       down = true;

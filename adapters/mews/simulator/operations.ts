@@ -17,6 +17,8 @@ export type Operation = (p: MewsProperty, body: Body) => unknown;
 
 /** Get service availability: at most 367 time units of a "Day" service per call. */
 const MAX_TIME_UNITS = 367;
+/** States `reservations/add` accepts (ver 2017-04-12 names) and what they are in ver 2023-06-06. */
+const ADD_STATES: ReadonlyMap<string, ServiceOrderState> = new Map([['Optional', 'Optional'], ['Enquired', 'Inquired'], ['Confirmed', 'Confirmed']]);
 /** Page size bounds of `Limitation.Count`. */
 const MAX_COUNT = 1000;
 
@@ -77,7 +79,10 @@ function timeUnitStart(p: MewsProperty, value: unknown, key: string): string {
   return date;
 }
 
-const getServices: Operation = (p) => ({
+/** Get all services: `Limitation` is required (operations/services.md, "Get all services"). */
+const getServices: Operation = (p, body) => {
+  limitation(body);
+  return {
   Services: [{
     Id: p.enterprise.serviceId,
     EnterpriseId: p.enterprise.id,
@@ -98,7 +103,8 @@ const getServices: Operation = (p) => ({
     ExternalIdentifier: null,
   }],
   Cursor: null,
-});
+  };
+};
 
 const getAvailability: Operation = (p, body) => {
   checkService(p, body);
@@ -140,6 +146,9 @@ const getReservations: Operation = (p, body) => {
   const ids = strings(body, 'ReservationIds');
   const services = strings(body, 'ServiceIds');
   const numbers = strings(body, 'Numbers');
+  // `ChannelNumbers` (optional, max 100 items): added to getAll 2023-06-06 on 2 April 2025
+  // (changelog/README.md); matches the reservation's ChannelNumber exactly.
+  const channelNumbers = strings(body, 'ChannelNumbers', 100);
   const created = interval(body, 'CreatedUtc');
   const updated = interval(body, 'UpdatedUtc');
   const colliding = interval(body, 'CollidingUtc');
@@ -154,6 +163,7 @@ const getReservations: Operation = (p, body) => {
   const match = (r: SimReservation) => (!ids || ids.includes(r.Id))
     && (!services || services.includes(r.ServiceId))
     && (!numbers || numbers.includes(r.Number))
+    && (!channelNumbers || (r.ChannelNumber !== null && channelNumbers.includes(r.ChannelNumber)))
     && (!created || within(r.CreatedUtc, created))
     && (!updated || within(r.UpdatedUtc, updated))
     && (!colliding || (r.ScheduledStartUtc < colliding.end && r.ScheduledEndUtc > colliding.start))
@@ -200,8 +210,11 @@ const addReservations: Operation = (p, body) => {
       if (typeof c.Count !== 'number' || !Number.isInteger(c.Count) || c.Count < 1) throw new SimError(400, 'PersonCounts Count must be positive.');
       adults += c.Count;
     }
-    const state = (str(o, 'State') ?? 'Confirmed') as ServiceOrderState;
-    if (!['Optional', 'Inquired', 'Confirmed'].includes(state)) throw new SimError(400, `State ${state} is not allowed for new reservations.`);
+    // Add reservations takes a "Service order state (ver 2017-04-12)": "either `Optional`,
+    // `Enquired` or `Confirmed`"; getAll 2023-06-06 reports Enquired as `Inquired`.
+    const requested = str(o, 'State') ?? 'Confirmed';
+    if (!ADD_STATES.has(requested)) throw new SimError(400, `State ${requested} is not allowed for new reservations (Optional, Enquired or Confirmed).`);
+    const state = ADD_STATES.get(requested)!;
     if (!(end > start)) throw new SimError(400, 'EndUtc must be after StartUtc.');
     return {
       identifier: str(o, 'Identifier') ?? null, categoryId, start, end, state, adults,
