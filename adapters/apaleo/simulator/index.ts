@@ -53,6 +53,8 @@ interface ApaleoSimulatorAdmin {
   /** A booking made at the front desk (not through the API): returns the reservation. */
   createReservation(r: FrontDeskReservation): SimReservation;
   cancelReservation(id: string): void;
+  /** The front desk moves a stay to new dates (local dates; availability is not checked). */
+  moveReservation(id: string, arrival: string, departure: string): void;
   setStatus(id: string, status: ReservationStatus): void;
   /** Stop-sell: closes (or reopens) a rate plan on a night. */
   setClosed(ratePlanId: string, date: string, closed?: boolean): void;
@@ -331,6 +333,14 @@ export async function startApaleoSimulator(opts: ApaleoSimulatorOptions): Promis
       return created;
     },
     cancelReservation(id) { admin.setStatus(id, 'Canceled'); },
+    moveReservation(id, arrival, departure) {
+      const r = state.reservations.get(id);
+      if (!r) throw new Error(`no reservation ${id}`);
+      if (!(isLocalDate(arrival) && isLocalDate(departure) && arrival < departure)) throw new Error('arrival must be a date before departure');
+      r.arrivalDate = arrival;
+      r.departureDate = departure;
+      r.modified = state.now();
+    },
     setStatus(id, status) {
       const r = state.reservations.get(id);
       if (!r) throw new Error(`no reservation ${id}`);

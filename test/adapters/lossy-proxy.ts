@@ -1,0 +1,58 @@
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/**
+ * A pass-through HTTP proxy in front of a source, for the contract's "lost answer" case: once
+ * armed, the next request that `matches` reaches the source and is processed there, but its answer
+ * never reaches the adapter (the connection is dropped after the source has answered), as when a
+ * network or the worker fails between the source's commit and our read.
+ */
+export interface LossyProxy {
+  /** The proxy's origin, `http://127.0.0.1:PORT`; paths are passed through unchanged. */
+  url: string;
+  /** Drops the answer of the next request for which `matches(method, path)` holds. */
+  loseNextAnswer(matches: (method: string, path: string) => boolean): void;
+  /** How many answers were dropped so far. */
+  lost(): number;
+  stop(): Promise<void>;
+}
+
+export async function startLossyProxy(target: string): Promise<LossyProxy> {
+  const upstream = new URL(target);
+  let armed: ((method: string, path: string) => boolean) | null = null;
+  let lost = 0;
+  const sockets = new Set<Socket>();
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const method = req.method ?? 'GET';
+    const path = req.url ?? '/';
+    const drop = armed !== null && armed(method, path);
+    if (drop) armed = null;
+    const out = request({
+      host: upstream.hostname, port: upstream.port, method, path,
+      headers: { ...req.headers, host: upstream.host },
+    }, (answer) => {
+      if (drop) {
+        answer.resume();
+        answer.on('end', () => { lost++; req.socket.destroy(); });
+        return;
+      }
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    out.on('error', () => req.socket.destroy());
+    req.pipe(out);
+  });
+  server.on('connection', (s: Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    loseNextAnswer(matches) { armed = matches; },
+    lost: () => lost,
+    stop: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
