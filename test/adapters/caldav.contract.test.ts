@@ -2,6 +2,7 @@ import { caldavAdapter } from '../../adapters/caldav/index.js';
 import { startRadicale, withRadicale } from '../helpers/radicale.js';
 import { contractEvents, silentLog, site } from './caldav-fixtures.js';
 import { adapterContract, type ContractHarness } from './contract.js';
+import { startLossyProxy } from './lossy-proxy.js';
 
 const CAL = '/north/main-hall/';
 
@@ -9,9 +10,12 @@ async function harness(): Promise<ContractHarness> {
   const radicale = await startRadicale();
   await radicale.makeCalendar(CAL, 'Main Hall');
   const s = site([{ id: 'main-hall', calendar: CAL }]);
+  // The adapter talks through a proxy that can lose the answer to the PUT of a new event.
+  const proxy = await startLossyProxy(radicale.url);
+  const base = new URL(radicale.url);
   const adapter = caldavAdapter.create({
     siteId: s.id, timezone: s.timezone, log: silentLog,
-    settings: caldavAdapter.settings.parse({ url: radicale.url, username: radicale.username, password: radicale.password }),
+    settings: caldavAdapter.settings.parse({ url: `${proxy.url}${base.pathname}${base.search}`, username: radicale.username, password: radicale.password }),
   });
   return {
     site: s,
@@ -22,8 +26,13 @@ async function harness(): Promise<ContractHarness> {
     goDown: async () => radicale.goDown('503'),
     comeBack: async () => radicale.comeBack(),
     requestCount: async () => radicale.requestCount(),
+    writes: {
+      loseNextCreateAnswer: () => proxy.loseNextAnswer((method) => method === 'PUT'),
+      lostAnswers: () => proxy.lost(),
+    },
     async close() {
       await adapter.close();
+      await proxy.stop();
       await radicale.stop();
     },
   };

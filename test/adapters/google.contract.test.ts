@@ -2,6 +2,7 @@ import { googleAdapter } from '../../adapters/google/index.js';
 import { startGoogleSimulator } from '../../adapters/google/simulator/index.js';
 import type { SourceSite } from '../../src/core/adapter/port.js';
 import { adapterContract, type ContractHarness } from './contract.js';
+import { startLossyProxy } from './lossy-proxy.js';
 
 /**
  * The adapter contract against the Google Calendar simulator, once with an OAuth refresh token and
@@ -19,12 +20,14 @@ const iso = (ms: number) => new Date(ms).toISOString();
 function harness(credentialKind: 'oauth' | 'service-account', outage: 'error' | 'refuse') {
   return async (): Promise<ContractHarness> => {
     const sim = await startGoogleSimulator();
+    // Calendar API calls go through a proxy that can lose the answer to an events.insert.
+    const proxy = await startLossyProxy(sim.url);
     const calendarId = `hall-${credentialKind}@group.calendar.google.com`;
     sim.createCalendar(calendarId, { timeZone: 'Europe/Berlin' });
     const credentials = credentialKind === 'oauth'
       ? sim.createOAuthClient()
       : { serviceAccountJson: JSON.stringify(sim.createServiceAccount()) };
-    const settings = googleAdapter.settings.parse({ baseUrl: sim.url, credentials });
+    const settings = googleAdapter.settings.parse({ baseUrl: proxy.url, credentials });
     const site: SourceSite = {
       id: 'north-hall',
       timezone: 'Europe/Berlin',
@@ -57,8 +60,21 @@ function harness(credentialKind: 'oauth' | 'service-account', outage: 'error' | 
       async requestCount() {
         return sim.requestCount('/calendar/v3/');
       },
+      async rateLimitNext(seconds) {
+        sim.failNext(1, { status: 429, retryAfter: seconds });
+      },
+      // A 401 survives the adapter's one token refresh: the credential is refused.
+      async refuseCredentials() {
+        sim.failNext(2, { status: 401 });
+      },
+      async restoreCredentials() {},
+      writes: {
+        loseNextCreateAnswer: () => proxy.loseNextAnswer((method, path) => method === 'POST' && /\/calendars\/[^/]+\/events(\?|$)/.test(path)),
+        lostAnswers: () => proxy.lost(),
+      },
       async close() {
         await adapter.close();
+        await proxy.stop();
         await sim.stop();
       },
     };
