@@ -31,7 +31,7 @@ export const restAdapter: AdapterDefinition<RestSettings> = {
     return {
       kind: 'rest',
       writable: ctx.settings.create !== undefined,
-      pull: (req) => pull(ctx.settings, client, req),
+      pull: (req) => pull(ctx.settings, client, req, ctx.log),
       reserve: (req) => reserve(ctx.settings, client, req),
       cancel: (req) => cancel(ctx.settings, client, req),
       async close() {},

@@ -9,6 +9,7 @@ const bySourceId = new Map([['DBL', night], ['H1', hall]]);
 const ctx: BookingContext = {
   fields: { id: 'id', resource: 'type', checkIn: 'from', checkOut: 'to', status: 'state', reference: 'ref', createdAt: 'created', updatedAt: 'modified', quantity: 'rooms' },
   statusMap: { cancelled: ['CANCELLED', 'void'], tentative: ['OPTION'] },
+  unknownStatus: 'busy',
   referencePrefix: 'avhub-',
   timezone: 'Europe/Berlin',
   bySourceId,
@@ -42,6 +43,21 @@ describe('mapBooking (recorded PMS items)', () => {
     expect([status('CANCELLED'), status('Void'), status('option'), status('CHECKED_IN'), status(undefined)])
       .toEqual(['cancelled', 'cancelled', 'tentative', 'confirmed', 'confirmed']);
     expect(mapStatus('x', {})).toBe('confirmed');
+  });
+
+  it('a status statusMap does not list is reported, and counts as busy unless unknownStatus is free', () => {
+    const seen: string[] = [];
+    const item = { id: 'u1', type: 'DBL', from: '2027-01-01', to: '2027-01-02', state: 'WAITLIST' };
+    const busy = mapBooking(item, 0, { ...ctx, onUnknownStatus: (v, id) => seen.push(`${v}@${id}`) });
+    expect('booking' in busy && [busy.booking.status, busy.booking.busy]).toEqual(['confirmed', true]);
+    const free = mapBooking(item, 0, { ...ctx, unknownStatus: 'free', onUnknownStatus: (v, id) => seen.push(`${v}@${id}`) });
+    expect('booking' in free && [free.booking.status, free.booking.busy]).toEqual(['tentative', false]);
+    expect(seen).toEqual(['WAITLIST@u1', 'WAITLIST@u1']);
+    // Listed values (confirmed too) and a statusMap listing nothing report nothing.
+    const quiet = { ...ctx, statusMap: { ...ctx.statusMap, confirmed: ['WAITLIST'] }, onUnknownStatus: () => seen.push('!') };
+    mapBooking(item, 0, quiet);
+    mapBooking(item, 0, { ...ctx, statusMap: {}, onUnknownStatus: () => seen.push('!') });
+    expect(seen).toHaveLength(2);
   });
 
   it('an unreadable item is a skip with a reason, never a throw', () => {

@@ -16,12 +16,19 @@ export type StatusMap = NonNullable<RestSettings['bookings']>['statusMap'];
 
 /** The hub status of a PMS status value: listed in statusMap (case-insensitive), else confirmed. */
 export function mapStatus(value: unknown, statusMap: StatusMap): SourceBooking['status'] {
-  if (value === undefined || value === null) return 'confirmed';
+  return statusOf(value, statusMap)?.status ?? 'confirmed';
+}
+
+/** The listed status of a value; null when statusMap lists values but not this one. */
+function statusOf(value: unknown, statusMap: StatusMap): { status: SourceBooking['status'] } | null {
+  if (value === undefined || value === null) return { status: 'confirmed' };
   const v = String(value).trim().toLowerCase();
   const listed = (list: readonly string[] | undefined) => list?.some((s) => s.trim().toLowerCase() === v) ?? false;
-  if (listed(statusMap.cancelled)) return 'cancelled';
-  if (listed(statusMap.tentative)) return 'tentative';
-  return 'confirmed';
+  if (listed(statusMap.cancelled)) return { status: 'cancelled' };
+  if (listed(statusMap.tentative)) return { status: 'tentative' };
+  if (listed(statusMap.confirmed)) return { status: 'confirmed' };
+  const mapsAny = [statusMap.cancelled, statusMap.tentative, statusMap.confirmed].some((l) => (l?.length ?? 0) > 0);
+  return mapsAny ? null : { status: 'confirmed' };
 }
 
 /** The hub's reservation id carried by a reference `<prefix><reservationId>[.<key hash>]`. */
@@ -65,6 +72,10 @@ export function mapCount(item: unknown, ctx: CountContext): SourceCount | Skip |
 export interface BookingContext {
   fields: Fields<'bookings'>;
   statusMap: StatusMap;
+  /** What a status statusMap does not list counts as (bookings.unknownStatus). */
+  unknownStatus: 'busy' | 'free';
+  /** Told about every status value statusMap does not list. */
+  onUnknownStatus?(value: string, externalId: string): void;
   referencePrefix: string;
   timezone: string;
   bySourceId: ReadonlyMap<string, SourceResource>;
@@ -110,13 +121,17 @@ export function mapBooking(item: unknown, index: number, ctx: BookingContext): {
     }
   }
 
+  const rawStatus = f.status === undefined ? undefined : getPath(item, f.status);
+  const known = statusOf(rawStatus, ctx.statusMap);
+  if (known === null) ctx.onUnknownStatus?.(String(rawStatus), externalId);
+  const free = known === null && ctx.unknownStatus === 'free';
   const booking: SourceBooking = {
     externalId,
     resource: resource.id,
     span,
     quantity,
-    status: f.status === undefined ? 'confirmed' : mapStatus(getPath(item, f.status), ctx.statusMap),
-    busy: true,
+    status: known?.status ?? (free ? 'tentative' : 'confirmed'),
+    busy: !free,
   };
   const createdAt = f.createdAt === undefined ? undefined : readInstant(getPath(item, f.createdAt), tz);
   const updatedAt = f.updatedAt === undefined ? undefined : readInstant(getPath(item, f.updatedAt), tz);

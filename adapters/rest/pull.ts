@@ -1,6 +1,8 @@
 import { datesCovering } from '../../src/domain/index.js';
 import { CursorRejectedError } from '../../src/core/adapter/errors.js';
-import type { PullRequest, PullResult, SourceBooking, SourceCount, SourceResource } from '../../src/core/adapter/port.js';
+import type {
+  AdapterContext, PullRequest, PullResult, SourceBooking, SourceCount, SourceResource,
+} from '../../src/core/adapter/port.js';
 import { getPath } from './dot-path.js';
 import type { RestClient } from './http.js';
 import { chunkNights, inWindow, mapBooking, mapCount } from './map.js';
@@ -39,7 +41,10 @@ function resourcesBySourceId(resources: readonly SourceResource[]): Map<string, 
   return map;
 }
 
-export async function pull(settings: RestSettings, client: RestClient, req: PullRequest): Promise<PullResult> {
+/** Where a pull reports what it kept but did not understand (status values statusMap does not list). */
+export type PullLog = Pick<AdapterContext['log'], 'warn'>;
+
+export async function pull(settings: RestSettings, client: RestClient, req: PullRequest, log?: PullLog): Promise<PullResult> {
   const since = req.cursor === null ? null : decodeCursor(req.cursor);
   const bySourceId = resourcesBySourceId(req.site.resources);
   const dates = datesCovering(req.window.start, req.window.end, req.site.timezone);
@@ -50,7 +55,13 @@ export async function pull(settings: RestSettings, client: RestClient, req: Pull
   if (!settings.bookings) {
     return { mode: 'full', bookings: [], removed: [], counts, cursor: null, skipped };
   }
-  const { bookings, removed, next } = await pullBookings(settings, settings.bookings, client, req, bySourceId, dates, since, skipped);
+  const unknown = new Map<string, string[]>();
+  const { bookings, removed, next } = await pullBookings(settings, settings.bookings, client, req, bySourceId, dates, since, skipped,
+    (value, id) => unknown.set(value, [...(unknown.get(value) ?? []), id]));
+  for (const [value, ids] of unknown) {
+    log?.warn({ site: req.site.id, status: value, counted: settings.bookings.unknownStatus, externalIds: ids.slice(0, 20) },
+      'rest: a booking status the statusMap does not list');
+  }
   return { mode: since === null ? 'full' : 'delta', bookings, removed, counts, cursor: encodeCursor(next), skipped };
 }
 
@@ -96,9 +107,9 @@ async function pullCounts(cfg: NonNullable<RestSettings['availability']>, client
 
 async function pullBookings(settings: RestSettings, cfg: NonNullable<RestSettings['bookings']>, client: RestClient,
   req: PullRequest, bySourceId: Map<string, SourceResource>, dates: string[], since: number | null,
-  skipped: PullResult['skipped']) {
+  skipped: PullResult['skipped'], onUnknownStatus: (value: string, externalId: string) => void) {
   const started = Date.now();
-  const ctx = { fields: cfg.fields, statusMap: cfg.statusMap, referencePrefix: settings.referencePrefix, timezone: req.site.timezone, bySourceId };
+  const ctx = { fields: cfg.fields, statusMap: cfg.statusMap, unknownStatus: cfg.unknownStatus, onUnknownStatus, referencePrefix: settings.referencePrefix, timezone: req.site.timezone, bySourceId };
   const nights = { first: dates[0] ?? '9999-12-31', last: dates[dates.length - 1] ?? '0000-01-01' };
   const byId = new Map<string, SourceBooking>();
   const removed = new Set<string>();

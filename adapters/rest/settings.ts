@@ -97,12 +97,18 @@ const bookings = z.strictObject({
     updatedAt: dotPath.optional(),
     quantity: dotPath.optional(),
   }),
-  /** The PMS's status values per hub status (case-insensitive); any other value is `confirmed`. */
+  /** The PMS's status values per hub status (case-insensitive); any other value is `unknownStatus`. */
   statusMap: z.strictObject({
     cancelled: statusList.optional(),
     tentative: statusList.optional(),
     confirmed: statusList.optional(),
   }).default({}),
+  /**
+   * A status value statusMap does not list (when statusMap lists any): `busy` (the default: it
+   * counts as a confirmed booking, the safe side against double booking) or `free` (it holds
+   * nothing). Either way every pull logs the values it did not know.
+   */
+  unknownStatus: z.enum(['busy', 'free'], { error: 'busy or free' }).default('busy'),
 }).superRefine((b, ctx) => {
   const hasPage = placeholdersIn(b.path).includes('page');
   if (b.nextPage !== undefined && !hasPage) {
