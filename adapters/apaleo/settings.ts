@@ -17,6 +17,11 @@ export const apaleoSettings = z.strictObject({
   /** Channel of reservations the hub creates; apaleo requires one per reservation. Default `Direct`. */
   channelCode: z.string().min(1).optional(),
   /**
+   * `guaranteeType` of reservations the hub creates, for rate plans whose `minGuaranteeType`
+   * demands one (apaleo's booking examples send `Prepayment` or `CreditCard`); not sent when unset.
+   */
+  guaranteeType: z.string().min(1).optional(),
+  /**
    * Rate plan used to create reservations. In apaleo a rate plan sells exactly one unit group, so
    * this site-wide value only fits a site with one unit group; set `ratePlanId` per resource
    * (`source:`) otherwise. Also where the stop-sell (`closed`) restriction is read from.

@@ -81,6 +81,7 @@ export async function reserveApaleo(deps: WriteDeps, req: WriteRequest): Promise
     reservations: codes.map((externalCode) => ({
       arrival: nights[0], departure: checkOut, adults: 1,
       channelCode: deps.settings.channelCode ?? 'Direct',
+      ...(deps.settings.guaranteeType ? { guaranteeType: deps.settings.guaranteeType } : {}),
       externalCode, primaryGuest: guest,
       timeSlices: nights.map(() => ({ ratePlanId })),
     })),

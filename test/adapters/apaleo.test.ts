@@ -223,6 +223,24 @@ describe('apaleo adapter against the simulator', () => {
   });
 });
 
+describe('apaleo adapter: guarantee type', () => {
+  it('sends the configured guaranteeType, which a rate plan with a minGuaranteeType demands', async () => {
+    const seed: ApaleoSeed = { propertyId: 'MUC', timeZone: 'Europe/Berlin', ratePlans: [
+      { id: 'MUC-NONREF-DBL', unitGroupId: 'MUC-DBL', minGuaranteeType: 'Prepayment' },
+      { id: 'MUC-FLEX-SGL', unitGroupId: 'MUC-SGL' },
+    ] };
+    const without = await rig({ seed, settings: { ratePlanId: 'MUC-NONREF-DBL' } });
+    try {
+      await expect(without.adapter.reserve(without.write('g1', '2027-03-10', '2027-03-11'))).rejects.toMatchObject({ status: 422 });
+    } finally { await without.close(); }
+    const h = await rig({ seed, settings: { ratePlanId: 'MUC-NONREF-DBL', guaranteeType: 'Prepayment' } });
+    try {
+      const { externalId } = await h.adapter.reserve(h.write('g1', '2027-03-10', '2027-03-11'));
+      expect(h.sim.admin.reservations().map((r) => r.id)).toEqual([externalId]);
+    } finally { await h.close(); }
+  });
+});
+
 describe('apaleo adapter: credentials, paging, chunks, DST', () => {
   it('a wrong client secret is AdapterAuthError (invalid_client at the token endpoint)', async () => {
     const h = await rig({ settings: { clientSecret: 'wrong' } });

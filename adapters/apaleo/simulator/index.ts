@@ -293,6 +293,9 @@ export async function startApaleoSimulator(opts: ApaleoSimulatorOptions): Promis
       if (slices.some((s) => s.ratePlanId !== ratePlanId)) messages.push(`reservations[${i}].timeSlices: one rate plan per reservation in this simulator`);
       const plan = state.ratePlans.get(ratePlanId);
       if (!plan) messages.push(`reservations[${i}]: rate plan ${ratePlanId || '(none)'} does not exist`);
+      else if (plan.minGuaranteeType && typeof r.guaranteeType !== 'string') {
+        messages.push(`reservations[${i}].guaranteeType: rate plan ${ratePlanId} requires at least ${plan.minGuaranteeType}`);
+      }
       const guest = r.primaryGuest as { lastName?: unknown } | undefined;
       return {
         unitGroupId: plan?.unitGroupId ?? '', ratePlanId, arrivalDate: arrival, departureDate: departure,

@@ -33,8 +33,11 @@ export interface ApaleoSeed {
   checkInTime?: string;
   checkOutTime?: string;
   unitGroups?: Array<{ id: string; name?: string; count: number }>;
-  /** Defaults to one `<unitGroupId>-FLEX`-style plan per unit group. */
-  ratePlans?: Array<{ id: string; unitGroupId: string }>;
+  /**
+   * Defaults to one `<unitGroupId>-FLEX`-style plan per unit group. `minGuaranteeType`: a
+   * reservation on the plan must name a `guaranteeType` (the simulator does not rank the types).
+   */
+  ratePlans?: Array<{ id: string; unitGroupId: string; minGuaranteeType?: string }>;
   /** Lifetime of issued access tokens, seconds. */
   tokenTtlSeconds?: number;
 }
@@ -47,7 +50,7 @@ export class SimState {
   readonly checkInTime: string;
   readonly checkOutTime: string;
   readonly unitGroups = new Map<string, { id: string; name: string; count: number }>();
-  readonly ratePlans = new Map<string, { id: string; unitGroupId: string }>();
+  readonly ratePlans = new Map<string, { id: string; unitGroupId: string; minGuaranteeType?: string }>();
   readonly reservations = new Map<string, SimReservation>();
   readonly closed = new Set<string>();
   private bookingSeq = 0;
