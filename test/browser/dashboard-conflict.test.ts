@@ -25,10 +25,11 @@ describeWithChromium('resolving a conflict from the staff dashboard', () => {
         auth: { adminToken: ADMIN },
         defaults: { writeback: { attempts: 3, backoff: '100ms' }, syncWindow: { past: '1d', future: '60d' } },
         groups: { man: { workflow: 'centralized', conflictPolicy: 'manual' } },
-        sites: [restSite('inn', pms.url, 'man')],
+        sites: [restSite('inn', pms.url, 'man', { timezone: 'America/New_York' })],
       }),
     });
-    browser = await launchChromium({ viewport: { width: 1400, height: 900 } });
+    // A viewer far from the site: times must still read as the site's (New York) wall clock.
+    browser = await launchChromium({ viewport: { width: 1400, height: 900 }, timezoneId: 'Asia/Tokyo' });
     page = await browser.context.newPage();
   }, 60_000);
   afterAll(async () => {
@@ -58,6 +59,14 @@ describeWithChromium('resolving a conflict from the staff dashboard', () => {
       throw new Error(`${(err as Error).message}; conflicts table: ${await page.locator('#conflicts').innerHTML()}; note: ${await page.locator('#conflicts-note').textContent()}`);
     });
     expect(await row.locator('button.resolve').count()).toBe(3); // keep either booking, or accept
+    // Opened: New York's wall clock, the zone named, whatever the viewer's zone (Tokyo).
+    const ny = (opts: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('en-GB', { timeZone: 'America/New_York', ...opts });
+    const time = ny({ hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(Date.parse(open.openedAt));
+    const day = ny({ weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
+    const expected = day.format(Date.parse(open.openedAt)) === day.format(Date.now()) ? time : `${day.format(Date.parse(open.openedAt))}, ${time}`;
+    expect(await row.locator('td').nth(4).textContent()).toBe(`${expected} America/New_York`);
+    // The sites table, the health history and the write-backs carry the zone too.
+    expect(await page.locator('#sites tbody tr[data-key="inn"]').textContent()).toContain('America/New_York');
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: new URL('dashboard-conflict.png', ARTIFACTS).pathname, fullPage: true });
 

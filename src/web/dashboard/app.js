@@ -44,10 +44,32 @@ function ago(iso) {
   if (s < 86400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
   return `${Math.floor(s / 86400)} d`;
 }
-function clock(iso) {
+/** Each site's IANA zone, from its detail: staff read every time in the site's own time. */
+const zones = new Map();
+const formats = new Map();
+function formatIn(timeZone, part) {
+  const key = `${timeZone}|${part}`;
+  let f = formats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', part === 'date'
+      ? { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }
+      : { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    formats.set(key, f);
+  }
+  return f;
+}
+/**
+ * An instant as the wall clock at `site` (a site id), with its zone named: "Fri 4 Dec 2026, 17:05
+ * America/New_York"; the date is left out for today at the site. Without a known zone, UTC (named).
+ */
+function clock(iso, site) {
   if (!iso) return '—';
-  const d = new Date(iso);
-  return d.toDateString() === new Date().toDateString() ? d.toLocaleTimeString() : d.toLocaleString();
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return '—';
+  const timeZone = zones.get(site) ?? 'UTC';
+  const day = formatIn(timeZone, 'date').format(ms);
+  const time = formatIn(timeZone, 'time').format(ms);
+  return `${day === formatIn(timeZone, 'date').format(now()) ? time : `${day}, ${time}`} ${timeZone}`;
 }
 
 // ---- DOM helpers: rows are keyed and cells rewritten only when they change, so focus (a Retry
@@ -110,9 +132,9 @@ function renderSites(sites) {
   syncRows($('sites'), sites, (s) => s.id, (row, s) => {
     row.dataset.health = s.health;
     const th = row.cells[0] ?? row.appendChild(el('th', { scope: 'row' }));
-    if (th.dataset.sig !== s.name) {
-      th.dataset.sig = s.name;
-      th.replaceChildren(s.name, ' ', muted(s.id));
+    if (th.dataset.sig !== `${s.name}|${s.timezone}`) {
+      th.dataset.sig = `${s.name}|${s.timezone}`;
+      th.replaceChildren(s.name, ' ', muted(s.id), el('br'), el('span', { class: 'tz' }, `times in ${s.timezone ?? 'UTC'}`));
     }
     const sync = s.sync;
     setCell(row, 1, s.adapter === 'none' ? 'hub (no external system)' : `${s.adapter}${s.pollEvery ? `, every ${s.pollEvery}` : ''}`);
@@ -138,7 +160,7 @@ function renderHistory(sites) {
     .sort((a, b) => b.at.localeCompare(a.at)).slice(0, 20);
   syncRows($('history'), changes, (h) => `${h.site.id}|${h.at}|${h.to}`, (row, h) => {
     const th = row.cells[0] ?? row.appendChild(el('th', { scope: 'row' }));
-    th.textContent = clock(h.at);
+    th.textContent = clock(h.at, h.site.id);
     setCell(row, 1, h.site.name);
     setCell(row, 2, [`${h.from}>${h.to}`, () => [badge(h.from)[1]()[0], ' → ', badge(h.to)[1]()[0]]]);
     setCell(row, 3, h.reason ?? '—');
@@ -177,7 +199,7 @@ function renderJobs(jobs) {
     setCell(row, 2, j.sites.join(', ') || '—');
     setCell(row, 3, `${j.attemptsMade} of ${j.attempts}`);
     setCell(row, 4, j.failedReason ?? '—').className = 'reason';
-    setCell(row, 5, clock(j.finishedAt));
+    setCell(row, 5, clock(j.finishedAt, j.sites[0]));
     setCell(row, 6, [`${j.retryable}`, () => (j.retryable
       ? [el('button', { type: 'button', class: 'retry', 'aria-label': `Retry ${j.op} write-back of reservation ${j.reservation}`,
         onclick: (e) => retry(j, e.currentTarget) }, 'Retry')]
@@ -187,10 +209,13 @@ function renderJobs(jobs) {
     resv(row, j);
     setCell(row, 1, j.op);
     setCell(row, 2, j.sites.join(', ') || '—');
-    setCell(row, 3, j.state === 'delayed' && j.nextAttemptAt ? `delayed until ${clock(j.nextAttemptAt)}` : j.state);
+    // A delay that has run out waits only for a free worker: "delayed until" a past time misleads.
+    const due = j.state === 'delayed' && j.nextAttemptAt && Date.parse(j.nextAttemptAt) > now();
+    setCell(row, 3, due ? `next attempt at ${clock(j.nextAttemptAt, j.sites[0])}`
+      : j.state === 'delayed' ? 'due now, waiting for a worker' : j.state);
     setCell(row, 4, `${j.attemptsMade} of ${j.attempts}`);
     setCell(row, 5, j.failedReason ?? '—').className = 'reason';
-    setCell(row, 6, clock(j.createdAt));
+    setCell(row, 6, clock(j.createdAt, j.sites[0]));
   }, 'pending-empty');
   for (const j of failed) {
     if (!first && !seenFailed.has(j.id)) announce(`Write-back (${j.op}) of reservation ${j.reservation} failed: ${j.failedReason ?? 'no reason given'}.`);
@@ -245,12 +270,12 @@ async function loadConflicts() {
     const th = row.cells[0] ?? row.appendChild(el('th', { scope: 'row' }));
     th.textContent = (c.resources ?? []).map((r) => `${r.site} / ${r.resource}`).join(', ') || c.id;
     const when = c.when?.nights ? `${c.when.nights[0]}${c.when.nights.length > 1 ? ` to ${c.when.nights[c.when.nights.length - 1]}` : ''}`
-      : c.when ? `${clock(c.when.start)} to ${clock(c.when.end)}` : '—';
+      : c.when ? `${clock(c.when.start, c.sites[0])} to ${clock(c.when.end, c.sites[0])}` : '—';
     setCell(row, 1, when);
     setCell(row, 2, `${c.excess} of ${c.capacity}`);
     setCell(row, 3, (c.bookings ?? []).map((b) => `${b.origin === 'hub' ? 'hub' : b.site} ×${b.quantity}`).join(', ') || '—');
     setCell(row, 4, `${c.policy}: ${c.outcome?.summary ?? 'waits for staff'}`).className = 'reason';
-    setCell(row, 5, clock(c.openedAt));
+    setCell(row, 5, clock(c.openedAt, c.sites[0]));
     setCell(row, 6, [`${c.id}:${(c.bookings ?? []).map((b) => b.ref).join(',')}`, () => conflictActions(c)]);
   }, 'conflicts-note');
   note.textContent = 'No open conflicts.';
@@ -263,6 +288,7 @@ async function loadConflicts() {
 async function refresh() {
   const list = await api('GET', 'v1/sites');
   if (list.status !== 200) throw new Error(`GET /v1/sites answered ${list.status}`);
+  for (const s of list.body.sites) if (s.timezone) zones.set(s.id, s.timezone);
   const [details, jobs] = await Promise.all([
     Promise.all(list.body.sites.map(async (s) => {
       const d = await api('GET', `v1/sites/${encodeURIComponent(s.id)}`);
