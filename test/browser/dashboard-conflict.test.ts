@@ -70,7 +70,7 @@ describeWithChromium('resolving a conflict from the staff dashboard', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: new URL('dashboard-conflict.png', ARTIFACTS).pathname, fullPage: true });
 
-    await row.getByRole('button', { name: /Accept the overbooking/ }).click();
+    await row.getByRole('button', { name: /^Accept overbooking/ }).click();
     await eventually(async () => expect((await stored(hub, open.id)).status).toBe('resolved'), 10_000);
     const settled = (await conflicts(hub, 'resolved')).find((c) => c.id === open.id);
     expect(settled).toMatchObject({ resolution: 'accepted', outcome: { decidedBy: 'staff' } });

@@ -46,6 +46,9 @@ function ago(iso) {
 }
 /** Each site's IANA zone, from its detail: staff read every time in the site's own time. */
 const zones = new Map();
+/** Each site's display name, from GET /v1/sites. */
+const names = new Map();
+const siteName = (id) => names.get(id) ?? id;
 const formats = new Map();
 function formatIn(timeZone, part) {
   const key = `${timeZone}|${part}`;
@@ -99,6 +102,7 @@ function setCell(row, i, content, tag = 'td') {
 
 function syncRows(table, items, keyOf, render, emptyId) {
   const tbody = table.tBodies[0];
+  const heads = table.tHead?.rows[0]?.cells ?? [];
   const stale = new Map([...tbody.rows].map((r) => [r.dataset.key, r]));
   let cursor = tbody.firstElementChild;
   for (const item of items) {
@@ -110,6 +114,8 @@ function syncRows(table, items, keyOf, render, emptyId) {
       row.dataset.key = key;
     }
     render(row, item);
+    // On a phone the table stacks (style.css): each cell names its column.
+    for (const cell of row.cells) if (!cell.dataset.label) cell.dataset.label = heads[cell.cellIndex]?.textContent ?? '';
     if (row === cursor) cursor = cursor.nextElementSibling;
     else tbody.insertBefore(row, cursor);
   }
@@ -138,7 +144,7 @@ function renderSites(sites) {
     }
     const sync = s.sync;
     setCell(row, 1, s.adapter === 'none' ? 'hub (no external system)' : `${s.adapter}${s.pollEvery ? `, every ${s.pollEvery}` : ''}`);
-    setCell(row, 2, badge(s.health)).dataset.label = 'health';
+    setCell(row, 2, badge(s.health));
     setCell(row, 3, s.adapter === 'none' ? 'live' : sync?.lastSuccessAt ? ago(sync.lastSuccessAt) : 'never synced');
     setCell(row, 4, sync?.lastPollAt ? `${ago(sync.lastPollAt)} ago` : '—');
     setCell(row, 5, String(sync?.consecutiveFailures ?? 0));
@@ -239,15 +245,19 @@ async function resolveConflict(c, decision, button) {
   refreshSoon(0);
 }
 
+/** Each button's accessible name starts with its visible text (WCAG 2.5.3 Label in Name). */
 function conflictActions(c) {
-  const where = c.sites.join(', ');
+  const where = c.sites.map(siteName).join(', ');
   return [
-    ...(c.bookings ?? []).map((b) => el('button', {
-      type: 'button', class: 'resolve', 'aria-label': `Keep ${b.ref} at ${where}; the others give way`,
-      onclick: (e) => resolveConflict(c, { action: 'keep', keep: b.ref }, e.currentTarget),
-    }, `Keep ${b.origin === 'hub' ? 'hub reservation' : `${b.site} booking`}`)),
+    ...(c.bookings ?? []).map((b) => {
+      const text = `Keep ${b.origin === 'hub' ? 'hub reservation' : `${siteName(b.site)} booking`}`;
+      return el('button', {
+        type: 'button', class: 'resolve', 'aria-label': `${text} ${b.reservationId ?? b.externalId ?? b.ref} at ${where}; the others give way`,
+        onclick: (e) => resolveConflict(c, { action: 'keep', keep: b.ref }, e.currentTarget),
+      }, text);
+    }),
     el('button', {
-      type: 'button', class: 'resolve', 'aria-label': `Accept the overbooking at ${where}`,
+      type: 'button', class: 'resolve', 'aria-label': `Accept overbooking at ${where}`,
       onclick: (e) => resolveConflict(c, { action: 'accept', note: 'accepted from the dashboard' }, e.currentTarget),
     }, 'Accept overbooking'),
   ];
@@ -288,7 +298,10 @@ async function loadConflicts() {
 async function refresh() {
   const list = await api('GET', 'v1/sites');
   if (list.status !== 200) throw new Error(`GET /v1/sites answered ${list.status}`);
-  for (const s of list.body.sites) if (s.timezone) zones.set(s.id, s.timezone);
+  for (const s of list.body.sites) {
+    if (s.timezone) zones.set(s.id, s.timezone);
+    names.set(s.id, s.name);
+  }
   const [details, jobs] = await Promise.all([
     Promise.all(list.body.sites.map(async (s) => {
       const d = await api('GET', `v1/sites/${encodeURIComponent(s.id)}`);
