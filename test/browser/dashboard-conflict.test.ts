@@ -41,7 +41,7 @@ describeWithChromium('resolving a conflict from the staff dashboard', () => {
   it('shows the open conflict with its bookings, and "Accept overbooking" settles it in the store', async () => {
     // The hub sells the last room; the front desk sells it again behind the hub's back.
     await polledWith(hub, 'inn', IN, OUT, [1, 1]);
-    const resv = await holdAndConfirm(hub, { site: 'inn', resource: 'double', checkIn: IN, checkOut: OUT });
+    const resv = await holdAndConfirm(hub, { site: 'inn', resource: 'double', checkIn: IN, checkOut: OUT, customer: { name: 'Ada Lovelace' } });
     await eventually(async () => expect((await reservation(hub, resv)).status).toBe('confirmed'), 15_000);
     pms.admin.createBooking({ roomType: 'DBL', arrival: IN, departure: OUT, guest: 'walk-in' });
     const open = await eventually(async () => {
@@ -65,6 +65,16 @@ describeWithChromium('resolving a conflict from the staff dashboard', () => {
     const day = ny({ weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
     const expected = day.format(Date.parse(open.openedAt)) === day.format(Date.now()) ? time : `${day.format(Date.parse(open.openedAt))}, ${time}`;
     expect(await row.locator('td').nth(4).textContent()).toBe(`${expected} America/New_York`);
+    // In words: which resource at which site, whose reservation against which site booking.
+    expect(await row.locator('th').textContent()).toBe('double at Hotel inn');
+    await expect.poll(() => row.locator('td').nth(2).textContent(), { timeout: 10_000 }).toContain(`hub reservation ${resv} for Ada Lovelace`);
+    expect(await row.locator('td').nth(2).textContent()).toMatch(/booking \S+ made at Hotel inn/);
+    expect(await row.locator('td').nth(3).textContent()).not.toMatch(/^(\S+): \1/); // the policy said once
+    // Sync now polls the site at once.
+    const synced = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/v1/sites/inn/sync'));
+    await page.getByRole('button', { name: 'Sync now: Hotel inn' }).click();
+    expect((await synced).status()).toBe(202);
+    await expect.poll(() => page.locator('#announcer').textContent(), { timeout: 5_000 }).toContain('Sync of Hotel inn started.');
     // The sites table, the health history and the write-backs carry the zone too.
     expect(await page.locator('#sites tbody tr[data-key="inn"]').textContent()).toContain('America/New_York');
     mkdirSync(ARTIFACTS, { recursive: true });

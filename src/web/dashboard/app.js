@@ -75,6 +75,35 @@ function clock(iso, site) {
   return `${day === formatIn(timeZone, 'date').format(now()) ? time : `${day}, ${time}`} ${timeZone}`;
 }
 
+// ---- words: what a record is about ---------------------------------------------------------------
+
+/** Reservations by id (guest, resource, dates), read once per write-back or conflict that names them. */
+const reservations = new Map();
+function loadReservation(id) {
+  if (!id || reservations.has(id)) return;
+  reservations.set(id, null);
+  api('GET', `v1/reservations/${encodeURIComponent(id)}`)
+    .then((res) => { if (res.status === 200) reservations.set(id, res.body); else reservations.delete(id); })
+    .catch(() => reservations.delete(id));
+}
+function guestOf(r) {
+  const c = r?.customer ?? {};
+  const name = c.name ?? c.fullName ?? [c.firstName, c.lastName].filter(Boolean).join(' ');
+  return typeof name === 'string' && name ? name : null;
+}
+function dates(item) {
+  if (item.checkIn) return `${item.checkIn} to ${item.checkOut}`;
+  if (item.start) return `${clock(item.start, item.site)} to ${clock(item.end, item.site)}`;
+  return '';
+}
+/** "Ada Lovelace: double at Hotel inn, 2026-12-29 to 2026-12-31", or the id while it loads. */
+function describeReservation(id) {
+  const r = reservations.get(id);
+  if (!r) return null;
+  const what = r.items.map((i) => `${i.quantity > 1 ? `${i.quantity} × ` : ''}${i.resource} at ${siteName(i.site)}, ${dates(i)}`).join('; ');
+  return `${guestOf(r) ?? 'Guest not named'}: ${what}`;
+}
+
 // ---- DOM helpers: rows are keyed and cells rewritten only when they change, so focus (a Retry
 // button) survives the 2-second refresh and screen readers are not flooded. --------------------
 
@@ -153,12 +182,28 @@ function renderSites(sites) {
     const failing = (s.resourceStatus ?? []).filter((r) => r.failure)
       .map((r) => `${r.resource}: ${r.failure.code} from ${r.failure.origin} for ${ago(r.failure.since)}, last data kept`);
     setCell(row, 6, [error, ...failing].filter(Boolean).join('; ') || '—').className = 'reason';
+    setCell(row, 7, [s.adapter, () => (s.adapter === 'none' ? [el('span', { class: 'note' }, 'nothing to poll')]
+      : [el('button', { type: 'button', class: 'sync', 'aria-label': `Sync now: ${s.name}`, onclick: (e) => syncNow(s, e.currentTarget) }, 'Sync now')])]);
   }, 'sites-empty');
   for (const s of sites) {
     const before = seenHealth.get(s.id);
     if (!first && before && before !== s.health) announce(`${s.name} is now ${s.health} (was ${before}).`);
     seenHealth.set(s.id, s.health);
   }
+}
+
+/** Polls a site at once (POST /v1/sites/{id}/sync); the table shows the result on the next refresh. */
+async function syncNow(site, button) {
+  button.disabled = true;
+  try {
+    const res = await api('POST', `v1/sites/${encodeURIComponent(site.id)}/sync`);
+    announce(res.status === 202 || res.status === 200 ? `Sync of ${site.name} started.` : `Sync of ${site.name} refused: ${res.body?.detail ?? res.status}.`);
+  } catch (err) {
+    if (err instanceof AuthError) return logout(err.message);
+    announce(`Sync of ${site.name} failed: ${err.message}.`);
+  }
+  button.disabled = false;
+  refreshSoon(500);
 }
 
 function renderHistory(sites) {
@@ -193,16 +238,18 @@ function renderJobs(jobs) {
   const failed = jobs.filter((j) => j.state === 'failed');
   const pending = jobs.filter((j) => j.state !== 'failed');
   const resv = (row, j) => {
+    loadReservation(j.reservation);
+    const words = describeReservation(j.reservation);
     const th = row.cells[0] ?? row.appendChild(el('th', { scope: 'row' }));
-    if (th.dataset.sig !== j.id) {
-      th.dataset.sig = j.id;
-      th.replaceChildren(j.reservation, ' ', muted(`job ${j.id}`));
+    if (th.dataset.sig !== `${j.id}|${words}`) {
+      th.dataset.sig = `${j.id}|${words}`;
+      th.replaceChildren(...(words ? [words, el('br')] : []), muted(`reservation ${j.reservation}, job ${j.id}`));
     }
   };
   syncRows($('failed'), failed, (j) => j.id, (row, j) => {
     resv(row, j);
     setCell(row, 1, j.op);
-    setCell(row, 2, j.sites.join(', ') || '—');
+    setCell(row, 2, j.sites.map(siteName).join(', ') || '—');
     setCell(row, 3, `${j.attemptsMade} of ${j.attempts}`);
     setCell(row, 4, j.failedReason ?? '—').className = 'reason';
     setCell(row, 5, clock(j.finishedAt, j.sites[0]));
@@ -214,7 +261,7 @@ function renderJobs(jobs) {
   syncRows($('pending'), pending, (j) => j.id, (row, j) => {
     resv(row, j);
     setCell(row, 1, j.op);
-    setCell(row, 2, j.sites.join(', ') || '—');
+    setCell(row, 2, j.sites.map(siteName).join(', ') || '—');
     // A delay that has run out waits only for a free worker: "delayed until" a past time misleads.
     const due = j.state === 'delayed' && j.nextAttemptAt && Date.parse(j.nextAttemptAt) > now();
     setCell(row, 3, due ? `next attempt at ${clock(j.nextAttemptAt, j.sites[0])}`
@@ -278,13 +325,26 @@ async function loadConflicts() {
   const open = (res.body?.conflicts ?? []).filter((c) => c.status === 'open');
   syncRows($('conflicts'), open, (c) => c.id, (row, c) => {
     const th = row.cells[0] ?? row.appendChild(el('th', { scope: 'row' }));
-    th.textContent = (c.resources ?? []).map((r) => `${r.site} / ${r.resource}`).join(', ') || c.id;
+    th.textContent = (c.resources ?? []).map((r) => `${r.resource} at ${siteName(r.site)}`).join(', ') || c.id;
     const when = c.when?.nights ? `${c.when.nights[0]}${c.when.nights.length > 1 ? ` to ${c.when.nights[c.when.nights.length - 1]}` : ''}`
       : c.when ? `${clock(c.when.start, c.sites[0])} to ${clock(c.when.end, c.sites[0])}` : '—';
     setCell(row, 1, when);
-    setCell(row, 2, `${c.excess} of ${c.capacity}`);
-    setCell(row, 3, (c.bookings ?? []).map((b) => `${b.origin === 'hub' ? 'hub' : b.site} ×${b.quantity}`).join(', ') || '—');
-    setCell(row, 4, `${c.policy}: ${c.outcome?.summary ?? 'waits for staff'}`).className = 'reason';
+    setCell(row, 2, `${c.excess} more booked than the ${c.capacity} available`);
+    // A hub booking's ref is its reservation id when the record carries no reservationId.
+    const resvOf = (b) => b.reservationId ?? b.ref;
+    for (const b of c.bookings ?? []) if (b.origin === 'hub') loadReservation(resvOf(b));
+    const booking = (b) => {
+      const count = b.quantity > 1 ? ` (${b.quantity})` : '';
+      if (b.origin === 'hub') {
+        const guest = guestOf(reservations.get(resvOf(b)));
+        return `hub reservation ${resvOf(b)}${guest ? ` for ${guest}` : ''}${count}`;
+      }
+      return `booking ${b.externalId ?? b.ref} made at ${siteName(b.site)}${count}`;
+    };
+    setCell(row, 3, (c.bookings ?? []).map(booking).join('; ') || '—');
+    // The summary often starts with the policy's name already: say it once.
+    const summary = c.outcome?.summary ?? 'waits for staff';
+    setCell(row, 4, summary.startsWith(c.policy) ? summary : `${c.policy}: ${summary}`).className = 'reason';
     setCell(row, 5, clock(c.openedAt, c.sites[0]));
     setCell(row, 6, [`${c.id}:${(c.bookings ?? []).map((b) => b.ref).join(',')}`, () => conflictActions(c)]);
   }, 'conflicts-note');
