@@ -28,10 +28,28 @@ const security: Record<string, unknown[]> = {
   public: [],
 };
 
+const upper = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
+
+/**
+ * A stable `operationId` from method and path, for generated clients: `GET /v1/sites/:id` is
+ * `getSitesById`, `POST /v1/holds/:id/confirm` is `postHoldsByIdConfirm`, `GET /widget.js` is
+ * `getWidgetJs`. The version prefix is left out: every operation of this document is v1.
+ */
+function operationId(spec: Pick<RouteSpec, 'method' | 'url'>): string {
+  const words = spec.url.split('/').filter((part) => part && part !== 'v1').map((part) => part.startsWith(':')
+    ? `By${upper(part.slice(1))}`
+    : part.split(/[^A-Za-z0-9]+/).filter(Boolean).map(upper).join(''));
+  return `${spec.method.toLowerCase()}${words.join('')}`;
+}
+
+/** Any route can refuse a request it cannot read (Fastify's own 400s, unknown encodings). */
+const MALFORMED = { description: 'The request could not be read (RFC 9457 problem details)', content: { 'application/problem+json': { schema: z.toJSONSchema(Problem, { io: 'output', unrepresentable: 'any' }) } } };
+
 /** The OpenAPI 3.1 document of the routes, built from the schemas the server validates with. */
 export function buildOpenApi(specs: RouteSpec[], version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const spec of specs) {
+    if (spec.inOpenApi === false) continue;
     const path = spec.url.replace(/:(\w+)/g, '{$1}');
     const responses: Record<string, unknown> = {};
     for (const [status, r] of Object.entries(spec.responses)) {
@@ -41,7 +59,9 @@ export function buildOpenApi(specs: RouteSpec[], version: string): Record<string
         ? { description: r.description, content: { [type]: { schema: jsonSchema(schema, 'output') } } }
         : { description: r.description };
     }
+    if (!Object.keys(spec.responses).some((status) => status.startsWith('4'))) responses['4XX'] = MALFORMED;
     (paths[path] ??= {})[spec.method.toLowerCase()] = {
+      operationId: operationId(spec),
       summary: spec.summary,
       security: security[spec.access],
       parameters: parameters(spec),
@@ -51,7 +71,13 @@ export function buildOpenApi(specs: RouteSpec[], version: string): Record<string
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Availability Hub API', version },
+    info: {
+      title: 'Availability Hub API', version,
+      description: 'Availability, holds and reservations across sites that run different booking systems. Errors are RFC 9457 problem details with a stable `type`.',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+    },
+    // Relative: the document is served by the hub it describes, wherever that hub is reachable.
+    servers: [{ url: '/', description: 'The hub that serves this document' }],
     components: {
       securitySchemes: {
         widgetKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },

@@ -14,6 +14,8 @@ export interface RouteSpec {
   body?: z.ZodType;
   headers?: Array<{ name: string; description: string; required?: boolean }>;
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+  /** `false` for a page's own files (scripts, style sheets, redirects): served, but no API operation. */
+  inOpenApi?: false;
 }
 
 /** Collects the specs of every registered route, in registration order. */

@@ -226,6 +226,65 @@ describeWithChromium('the widget in Chromium against a real hub', () => {
     await page.close();
   });
 
+  it('after the dates change, a mouse click on Hold holds the dates shown, never the ones the list was drawn with', async () => {
+    const { page, errors } = await open({ key: KEY_A, sites: SITES.join(','), group: 'rooms' });
+    const mitte = page.locator('button.hb[data-k="mitte/double"]');
+    await expect.poll(() => mitte.getAttribute('aria-label'), { timeout: 10_000 }).toMatch(/^Hold Double room at Hotel Mitte, 1 night from /);
+    // New dates typed in, the form not submitted: the old buttons stop at once.
+    await page.getByLabel('Check-in').fill(IN);
+    await page.getByLabel('Check-out').fill(OUT);
+    expect(await page.locator('button.hb:not([disabled])').count()).toBe(0);
+    // The list is read again for the new dates; the click lands on a button that says them.
+    await mitte.click();
+    await page.getByRole('region', { name: 'Your hold' }).waitFor();
+    const held = (await events(page)).find((e) => e.type === 'avhub:held')!;
+    expect(held.detail).toMatchObject({ site: 'mitte', resource: 'double', checkIn: IN, checkOut: OUT });
+    expect(await page.locator('#hold-what').textContent()).toBe(`Double room at Hotel Mitte, 2 nights from ${IN}`);
+    expect(await mitte.getAttribute('aria-label')).toBe(`Hold Double room at Hotel Mitte, 2 nights from ${IN}`);
+    await page.getByRole('button', { name: 'Release' }).click();
+    await page.getByRole('region', { name: 'Your hold' }).waitFor({ state: 'hidden' });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('after the dates change by keyboard, every Hold button Tab reaches is for the new dates, and Enter holds them', async () => {
+    const { page, errors } = await open({ key: KEY_A, sites: SITES.join(','), group: 'rooms' });
+    await page.getByRole('button', { name: /^Hold Double room at Hotel Mitte, 1 night from / }).waitFor();
+    // Typed as a keyboard user types a date: its parts in the order the browser's locale shows them.
+    const order = await page.evaluate(() => new Intl.DateTimeFormat(undefined, { year: 'numeric', month: '2-digit', day: '2-digit' })
+      .formatToParts(0).map((p) => p.type).filter((t) => t === 'year' || t === 'month' || t === 'day'));
+    const keys = (iso: string) => { const [year, month, day] = iso.split('-'); const parts: Record<string, string> = { year: year!, month: month!, day: day! }; return order.map((t) => parts[t]).join(''); };
+    await page.getByLabel('Check-in').focus();
+    await page.keyboard.type(keys(IN));
+    // (Tab out of a date's year part stays in the field in headless Chromium: move by focus.)
+    await page.getByLabel('Check-out').focus();
+    await page.keyboard.type(keys(OUT));
+    expect(await page.getByLabel('Check-in').inputValue()).toBe(IN);
+    expect(await page.getByLabel('Check-out').inputValue()).toBe(OUT);
+    const checkIn = IN;
+    const after = OUT;
+    const stay = `2 nights from ${IN}`;
+    let now = await focused(page);
+    const reached: string[] = [];
+    for (let i = 0; i < 40 && now?.label !== `Hold Double room at Hotel Mitte, ${stay}`; i++) {
+      await page.keyboard.press('Tab');
+      await page.waitForTimeout(50);
+      now = await focused(page);
+      if (now?.label.startsWith('Hold ')) reached.push(now.label);
+    }
+    expect(now?.label).toBe(`Hold Double room at Hotel Mitte, ${stay}`);
+    expect(reached.every((label) => label.endsWith(stay))).toBe(true); // never a button of the old stay
+    await page.keyboard.press('Enter');
+    await page.getByRole('region', { name: 'Your hold' }).waitFor();
+    const held = (await events(page)).find((e) => e.type === 'avhub:held')!;
+    expect(held.detail).toMatchObject({ site: 'mitte', resource: 'double', checkIn, checkOut: after });
+    expect(await page.locator('#hold-what').textContent()).toBe(`Double room at Hotel Mitte, ${stay}`);
+    await page.getByRole('button', { name: 'Release' }).click();
+    await page.getByRole('region', { name: 'Your hold' }).waitFor({ state: 'hidden' });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('shows an error and no availability when the key does not allow the page origin (CORS)', async () => {
     const before = seen.length;
     const { page, errors } = await open({ key: KEY_B, sites: SITES.join(','), group: 'rooms' });

@@ -28,8 +28,9 @@ export function dashboardRoutes(app: FastifyInstance, table: RouteTable, ctx: Ap
     return pageHeaders(reply, `${ASSETS[name]}; charset=utf-8`).send(body);
   };
 
+  // Pages and their files are for browsers: /openapi.json lists none of them (DESIGN §7 names /dashboard).
   const page = (url: string, name: AssetName, summary: string) => register(app, table, ctx, {
-    method: 'GET', url, access: 'public', summary,
+    method: 'GET', url, access: 'public', summary, inOpenApi: false,
     responses: { 200: { description: summary, contentType: ASSETS[name] }, 503: { description: 'The dashboard\'s files are missing from this build' } },
   }, serve(name));
   page('/dashboard/', 'index.html', 'Staff dashboard (HTML): site health, write-backs, conflicts; it asks for the admin token');
@@ -37,7 +38,7 @@ export function dashboardRoutes(app: FastifyInstance, table: RouteTable, ctx: Ap
   page('/dashboard/style.css', 'style.css', 'The staff dashboard\'s style sheet');
   // The page's links are relative to /dashboard/, so the hub may sit under a path prefix.
   register(app, table, ctx, {
-    method: 'GET', url: '/dashboard', access: 'public', summary: 'Redirects to /dashboard/',
+    method: 'GET', url: '/dashboard', access: 'public', summary: 'Redirects to /dashboard/', inOpenApi: false,
     responses: { 308: { description: 'To /dashboard/' } },
   }, async (_req, reply) => reply.redirect('dashboard/', 308));
 }

@@ -165,12 +165,12 @@ main();
 
 export function docsRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiContext): void {
   register(app, table, ctx, {
-    method: 'GET', url: '/docs', access: 'public', summary: 'This API, readable (renders /openapi.json in the browser)',
+    method: 'GET', url: '/docs', access: 'public', summary: 'This API, readable (renders /openapi.json in the browser)', inOpenApi: false,
     responses: { 200: { description: 'HTML page', contentType: 'text/html' } },
   }, async (_req, reply) => pageHeaders(reply, 'text/html; charset=utf-8').send(HTML));
   for (const [url, type, body, what] of [['/docs/docs.js', 'text/javascript', JS, 'script'], ['/docs/docs.css', 'text/css', CSS, 'style sheet']] as const) {
     register(app, table, ctx, {
-      method: 'GET', url, access: 'public', summary: `The /docs page's ${what}`,
+      method: 'GET', url, access: 'public', summary: `The /docs page's ${what}`, inOpenApi: false,
       responses: { 200: { description: `The ${what}`, contentType: type } },
     }, async (_req, reply) => pageHeaders(reply, `${type}; charset=utf-8`).send(body));
   }

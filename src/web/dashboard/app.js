@@ -44,10 +44,64 @@ function ago(iso) {
   if (s < 86400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
   return `${Math.floor(s / 86400)} d`;
 }
-function clock(iso) {
+/** Each site's IANA zone, from its detail: staff read every time in the site's own time. */
+const zones = new Map();
+/** Each site's display name, from GET /v1/sites. */
+const names = new Map();
+const siteName = (id) => names.get(id) ?? id;
+const formats = new Map();
+function formatIn(timeZone, part) {
+  const key = `${timeZone}|${part}`;
+  let f = formats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', part === 'date'
+      ? { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }
+      : { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    formats.set(key, f);
+  }
+  return f;
+}
+/**
+ * An instant as the wall clock at `site` (a site id), with its zone named: "Fri 4 Dec 2026, 17:05
+ * America/New_York"; the date is left out for today at the site. Without a known zone, UTC (named).
+ */
+function clock(iso, site) {
   if (!iso) return '—';
-  const d = new Date(iso);
-  return d.toDateString() === new Date().toDateString() ? d.toLocaleTimeString() : d.toLocaleString();
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return '—';
+  const timeZone = zones.get(site) ?? 'UTC';
+  const day = formatIn(timeZone, 'date').format(ms);
+  const time = formatIn(timeZone, 'time').format(ms);
+  return `${day === formatIn(timeZone, 'date').format(now()) ? time : `${day}, ${time}`} ${timeZone}`;
+}
+
+// ---- words: what a record is about ---------------------------------------------------------------
+
+/** Reservations by id (guest, resource, dates), read once per write-back or conflict that names them. */
+const reservations = new Map();
+function loadReservation(id) {
+  if (!id || reservations.has(id)) return;
+  reservations.set(id, null);
+  api('GET', `v1/reservations/${encodeURIComponent(id)}`)
+    .then((res) => { if (res.status === 200) reservations.set(id, res.body); else reservations.delete(id); })
+    .catch(() => reservations.delete(id));
+}
+function guestOf(r) {
+  const c = r?.customer ?? {};
+  const name = c.name ?? c.fullName ?? [c.firstName, c.lastName].filter(Boolean).join(' ');
+  return typeof name === 'string' && name ? name : null;
+}
+function dates(item) {
+  if (item.checkIn) return `${item.checkIn} to ${item.checkOut}`;
+  if (item.start) return `${clock(item.start, item.site)} to ${clock(item.end, item.site)}`;
+  return '';
+}
+/** "Ada Lovelace: double at Hotel inn, 2026-12-29 to 2026-12-31", or the id while it loads. */
+function describeReservation(id) {
+  const r = reservations.get(id);
+  if (!r) return null;
+  const what = r.items.map((i) => `${i.quantity > 1 ? `${i.quantity} × ` : ''}${i.resource} at ${siteName(i.site)}, ${dates(i)}`).join('; ');
+  return `${guestOf(r) ?? 'Guest not named'}: ${what}`;
 }
 
 // ---- DOM helpers: rows are keyed and cells rewritten only when they change, so focus (a Retry
@@ -77,6 +131,7 @@ function setCell(row, i, content, tag = 'td') {
 
 function syncRows(table, items, keyOf, render, emptyId) {
   const tbody = table.tBodies[0];
+  const heads = table.tHead?.rows[0]?.cells ?? [];
   const stale = new Map([...tbody.rows].map((r) => [r.dataset.key, r]));
   let cursor = tbody.firstElementChild;
   for (const item of items) {
@@ -88,6 +143,8 @@ function syncRows(table, items, keyOf, render, emptyId) {
       row.dataset.key = key;
     }
     render(row, item);
+    // On a phone the table stacks (style.css): each cell names its column.
+    for (const cell of row.cells) if (!cell.dataset.label) cell.dataset.label = heads[cell.cellIndex]?.textContent ?? '';
     if (row === cursor) cursor = cursor.nextElementSibling;
     else tbody.insertBefore(row, cursor);
   }
@@ -110,13 +167,13 @@ function renderSites(sites) {
   syncRows($('sites'), sites, (s) => s.id, (row, s) => {
     row.dataset.health = s.health;
     const th = row.cells[0] ?? row.appendChild(el('th', { scope: 'row' }));
-    if (th.dataset.sig !== s.name) {
-      th.dataset.sig = s.name;
-      th.replaceChildren(s.name, ' ', muted(s.id));
+    if (th.dataset.sig !== `${s.name}|${s.timezone}`) {
+      th.dataset.sig = `${s.name}|${s.timezone}`;
+      th.replaceChildren(s.name, ' ', muted(s.id), el('br'), el('span', { class: 'tz' }, `times in ${s.timezone ?? 'UTC'}`));
     }
     const sync = s.sync;
     setCell(row, 1, s.adapter === 'none' ? 'hub (no external system)' : `${s.adapter}${s.pollEvery ? `, every ${s.pollEvery}` : ''}`);
-    setCell(row, 2, badge(s.health)).dataset.label = 'health';
+    setCell(row, 2, badge(s.health));
     setCell(row, 3, s.adapter === 'none' ? 'live' : sync?.lastSuccessAt ? ago(sync.lastSuccessAt) : 'never synced');
     setCell(row, 4, sync?.lastPollAt ? `${ago(sync.lastPollAt)} ago` : '—');
     setCell(row, 5, String(sync?.consecutiveFailures ?? 0));
@@ -125,6 +182,8 @@ function renderSites(sites) {
     const failing = (s.resourceStatus ?? []).filter((r) => r.failure)
       .map((r) => `${r.resource}: ${r.failure.code} from ${r.failure.origin} for ${ago(r.failure.since)}, last data kept`);
     setCell(row, 6, [error, ...failing].filter(Boolean).join('; ') || '—').className = 'reason';
+    setCell(row, 7, [s.adapter, () => (s.adapter === 'none' ? [el('span', { class: 'note' }, 'nothing to poll')]
+      : [el('button', { type: 'button', class: 'sync', 'aria-label': `Sync now: ${s.name}`, onclick: (e) => syncNow(s, e.currentTarget) }, 'Sync now')])]);
   }, 'sites-empty');
   for (const s of sites) {
     const before = seenHealth.get(s.id);
@@ -133,12 +192,26 @@ function renderSites(sites) {
   }
 }
 
+/** Polls a site at once (POST /v1/sites/{id}/sync); the table shows the result on the next refresh. */
+async function syncNow(site, button) {
+  button.disabled = true;
+  try {
+    const res = await api('POST', `v1/sites/${encodeURIComponent(site.id)}/sync`);
+    announce(res.status === 202 || res.status === 200 ? `Sync of ${site.name} started.` : `Sync of ${site.name} refused: ${res.body?.detail ?? res.status}.`);
+  } catch (err) {
+    if (err instanceof AuthError) return logout(err.message);
+    announce(`Sync of ${site.name} failed: ${err.message}.`);
+  }
+  button.disabled = false;
+  refreshSoon(500);
+}
+
 function renderHistory(sites) {
   const changes = sites.flatMap((s) => (s.history ?? []).map((h) => ({ ...h, site: s })))
     .sort((a, b) => b.at.localeCompare(a.at)).slice(0, 20);
   syncRows($('history'), changes, (h) => `${h.site.id}|${h.at}|${h.to}`, (row, h) => {
     const th = row.cells[0] ?? row.appendChild(el('th', { scope: 'row' }));
-    th.textContent = clock(h.at);
+    th.textContent = clock(h.at, h.site.id);
     setCell(row, 1, h.site.name);
     setCell(row, 2, [`${h.from}>${h.to}`, () => [badge(h.from)[1]()[0], ' → ', badge(h.to)[1]()[0]]]);
     setCell(row, 3, h.reason ?? '—');
@@ -165,19 +238,21 @@ function renderJobs(jobs) {
   const failed = jobs.filter((j) => j.state === 'failed');
   const pending = jobs.filter((j) => j.state !== 'failed');
   const resv = (row, j) => {
+    loadReservation(j.reservation);
+    const words = describeReservation(j.reservation);
     const th = row.cells[0] ?? row.appendChild(el('th', { scope: 'row' }));
-    if (th.dataset.sig !== j.id) {
-      th.dataset.sig = j.id;
-      th.replaceChildren(j.reservation, ' ', muted(`job ${j.id}`));
+    if (th.dataset.sig !== `${j.id}|${words}`) {
+      th.dataset.sig = `${j.id}|${words}`;
+      th.replaceChildren(...(words ? [words, el('br')] : []), muted(`reservation ${j.reservation}, job ${j.id}`));
     }
   };
   syncRows($('failed'), failed, (j) => j.id, (row, j) => {
     resv(row, j);
     setCell(row, 1, j.op);
-    setCell(row, 2, j.sites.join(', ') || '—');
+    setCell(row, 2, j.sites.map(siteName).join(', ') || '—');
     setCell(row, 3, `${j.attemptsMade} of ${j.attempts}`);
     setCell(row, 4, j.failedReason ?? '—').className = 'reason';
-    setCell(row, 5, clock(j.finishedAt));
+    setCell(row, 5, clock(j.finishedAt, j.sites[0]));
     setCell(row, 6, [`${j.retryable}`, () => (j.retryable
       ? [el('button', { type: 'button', class: 'retry', 'aria-label': `Retry ${j.op} write-back of reservation ${j.reservation}`,
         onclick: (e) => retry(j, e.currentTarget) }, 'Retry')]
@@ -186,11 +261,14 @@ function renderJobs(jobs) {
   syncRows($('pending'), pending, (j) => j.id, (row, j) => {
     resv(row, j);
     setCell(row, 1, j.op);
-    setCell(row, 2, j.sites.join(', ') || '—');
-    setCell(row, 3, j.state === 'delayed' && j.nextAttemptAt ? `delayed until ${clock(j.nextAttemptAt)}` : j.state);
+    setCell(row, 2, j.sites.map(siteName).join(', ') || '—');
+    // A delay that has run out waits only for a free worker: "delayed until" a past time misleads.
+    const due = j.state === 'delayed' && j.nextAttemptAt && Date.parse(j.nextAttemptAt) > now();
+    setCell(row, 3, due ? `next attempt at ${clock(j.nextAttemptAt, j.sites[0])}`
+      : j.state === 'delayed' ? 'due now, waiting for a worker' : j.state);
     setCell(row, 4, `${j.attemptsMade} of ${j.attempts}`);
     setCell(row, 5, j.failedReason ?? '—').className = 'reason';
-    setCell(row, 6, clock(j.createdAt));
+    setCell(row, 6, clock(j.createdAt, j.sites[0]));
   }, 'pending-empty');
   for (const j of failed) {
     if (!first && !seenFailed.has(j.id)) announce(`Write-back (${j.op}) of reservation ${j.reservation} failed: ${j.failedReason ?? 'no reason given'}.`);
@@ -214,15 +292,19 @@ async function resolveConflict(c, decision, button) {
   refreshSoon(0);
 }
 
+/** Each button's accessible name starts with its visible text (WCAG 2.5.3 Label in Name). */
 function conflictActions(c) {
-  const where = c.sites.join(', ');
+  const where = c.sites.map(siteName).join(', ');
   return [
-    ...(c.bookings ?? []).map((b) => el('button', {
-      type: 'button', class: 'resolve', 'aria-label': `Keep ${b.ref} at ${where}; the others give way`,
-      onclick: (e) => resolveConflict(c, { action: 'keep', keep: b.ref }, e.currentTarget),
-    }, `Keep ${b.origin === 'hub' ? 'hub reservation' : `${b.site} booking`}`)),
+    ...(c.bookings ?? []).map((b) => {
+      const text = `Keep ${b.origin === 'hub' ? 'hub reservation' : `${siteName(b.site)} booking`}`;
+      return el('button', {
+        type: 'button', class: 'resolve', 'aria-label': `${text} ${b.reservationId ?? b.externalId ?? b.ref} at ${where}; the others give way`,
+        onclick: (e) => resolveConflict(c, { action: 'keep', keep: b.ref }, e.currentTarget),
+      }, text);
+    }),
     el('button', {
-      type: 'button', class: 'resolve', 'aria-label': `Accept the overbooking at ${where}`,
+      type: 'button', class: 'resolve', 'aria-label': `Accept overbooking at ${where}`,
       onclick: (e) => resolveConflict(c, { action: 'accept', note: 'accepted from the dashboard' }, e.currentTarget),
     }, 'Accept overbooking'),
   ];
@@ -243,14 +325,27 @@ async function loadConflicts() {
   const open = (res.body?.conflicts ?? []).filter((c) => c.status === 'open');
   syncRows($('conflicts'), open, (c) => c.id, (row, c) => {
     const th = row.cells[0] ?? row.appendChild(el('th', { scope: 'row' }));
-    th.textContent = (c.resources ?? []).map((r) => `${r.site} / ${r.resource}`).join(', ') || c.id;
+    th.textContent = (c.resources ?? []).map((r) => `${r.resource} at ${siteName(r.site)}`).join(', ') || c.id;
     const when = c.when?.nights ? `${c.when.nights[0]}${c.when.nights.length > 1 ? ` to ${c.when.nights[c.when.nights.length - 1]}` : ''}`
-      : c.when ? `${clock(c.when.start)} to ${clock(c.when.end)}` : '—';
+      : c.when ? `${clock(c.when.start, c.sites[0])} to ${clock(c.when.end, c.sites[0])}` : '—';
     setCell(row, 1, when);
-    setCell(row, 2, `${c.excess} of ${c.capacity}`);
-    setCell(row, 3, (c.bookings ?? []).map((b) => `${b.origin === 'hub' ? 'hub' : b.site} ×${b.quantity}`).join(', ') || '—');
-    setCell(row, 4, `${c.policy}: ${c.outcome?.summary ?? 'waits for staff'}`).className = 'reason';
-    setCell(row, 5, clock(c.openedAt));
+    setCell(row, 2, `${c.excess} more booked than the ${c.capacity} available`);
+    // A hub booking's ref is its reservation id when the record carries no reservationId.
+    const resvOf = (b) => b.reservationId ?? b.ref;
+    for (const b of c.bookings ?? []) if (b.origin === 'hub') loadReservation(resvOf(b));
+    const booking = (b) => {
+      const count = b.quantity > 1 ? ` (${b.quantity})` : '';
+      if (b.origin === 'hub') {
+        const guest = guestOf(reservations.get(resvOf(b)));
+        return `hub reservation ${resvOf(b)}${guest ? ` for ${guest}` : ''}${count}`;
+      }
+      return `booking ${b.externalId ?? b.ref} made at ${siteName(b.site)}${count}`;
+    };
+    setCell(row, 3, (c.bookings ?? []).map(booking).join('; ') || '—');
+    // The summary often starts with the policy's name already: say it once.
+    const summary = c.outcome?.summary ?? 'waits for staff';
+    setCell(row, 4, summary.startsWith(c.policy) ? summary : `${c.policy}: ${summary}`).className = 'reason';
+    setCell(row, 5, clock(c.openedAt, c.sites[0]));
     setCell(row, 6, [`${c.id}:${(c.bookings ?? []).map((b) => b.ref).join(',')}`, () => conflictActions(c)]);
   }, 'conflicts-note');
   note.textContent = 'No open conflicts.';
@@ -263,6 +358,10 @@ async function loadConflicts() {
 async function refresh() {
   const list = await api('GET', 'v1/sites');
   if (list.status !== 200) throw new Error(`GET /v1/sites answered ${list.status}`);
+  for (const s of list.body.sites) {
+    if (s.timezone) zones.set(s.id, s.timezone);
+    names.set(s.id, s.name);
+  }
   const [details, jobs] = await Promise.all([
     Promise.all(list.body.sites.map(async (s) => {
       const d = await api('GET', `v1/sites/${encodeURIComponent(s.id)}`);

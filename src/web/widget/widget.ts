@@ -188,6 +188,9 @@ button:disabled{opacity:.5;cursor:not-allowed}
     private kinds = { night: true, time: false };
     private lastMinute = -1;
     private loadQueued = false;
+    /** The dates the rendered list (and its Hold buttons) are for; a hold is only ever for these. */
+    private shown?: { ci: string; co: string; day: string };
+    private editTimer = 0;
 
     constructor() {
       super();
@@ -198,6 +201,12 @@ button:disabled{opacity:.5;cursor:not-allowed}
         if (ci.value && (!co.value || co.value <= ci.value)) co.value = addDays(ci.value, 1);
         if (ci.value) co.min = addDays(ci.value, 1);
       });
+      // Changed dates make the list out of date: its Hold buttons stop at once and the list is
+      // read again for the new dates, so a guest never holds dates other than the ones shown.
+      for (const input of [ci, co, this.$<HTMLInputElement>('day')]) {
+        input.addEventListener('input', () => this.datesEdited());
+        input.addEventListener('change', () => this.datesEdited());
+      }
       this.root.querySelector('form')!.addEventListener('submit', (e) => { e.preventDefault(); void this.load(); });
       this.$('confirm').addEventListener('click', () => void this.confirm());
       this.$('release').addEventListener('click', () => void this.release());
@@ -228,6 +237,7 @@ button:disabled{opacity:.5;cursor:not-allowed}
       this.timers = [];
       clearInterval(this.countdown);
       clearTimeout(this.pollTimer);
+      clearTimeout(this.editTimer);
     }
 
     attributeChangedCallback(_name: string, old: string | null, now: string | null): void {
@@ -242,6 +252,28 @@ button:disabled{opacity:.5;cursor:not-allowed}
         this.loadQueued = false;
         if (this.isConnected) void this.load();
       });
+    }
+
+    private chosen(): { ci: string; co: string; day: string } {
+      return { ci: this.$<HTMLInputElement>('ci').value, co: this.$<HTMLInputElement>('co').value, day: this.$<HTMLInputElement>('day').value };
+    }
+
+    /** True while the inputs name other dates than the list on screen. */
+    private stale(): boolean {
+      const now = this.chosen();
+      const was = this.shown;
+      if (!was) return true;
+      return this.kinds.night ? now.ci !== was.ci || now.co !== was.co : now.day !== was.day;
+    }
+
+    private datesEdited(): void {
+      if (!this.shown) return; // nothing drawn yet: the first load reads the inputs
+      this.lockHolds(true);
+      const { ci, co } = this.chosen();
+      if (this.kinds.night && (!ci || !co || co <= ci)) return; // load() says what is wrong on submit
+      clearTimeout(this.editTimer);
+      // Typing a date fires an event per part: read once the typing pauses.
+      this.editTimer = window.setTimeout(() => this.scheduleLoad(), 400);
     }
 
     private $<T extends HTMLElement = HTMLElement>(id: string): T {
@@ -341,7 +373,8 @@ button:disabled{opacity:.5;cursor:not-allowed}
           items.length ? h('ul', { class: 'res' }, ...items) : h('p', { text: 'Nothing to book here.' }));
       });
       this.$('sites').replaceChildren(...sections);
-      if (this.held) this.lockHolds(true);
+      this.shown = { ci, co, day };
+      if (this.held || this.stale()) this.lockHolds(true);
     }
 
     private holdButton(site: SiteView, res: ResourceView, label: string): HTMLButtonElement {
@@ -412,6 +445,12 @@ button:disabled{opacity:.5;cursor:not-allowed}
 
     private async hold(site: SiteView, res: ResourceView, span: Record<string, string>, what: string, button: HTMLElement): Promise<void> {
       if (this.held) return;
+      if (this.stale()) {
+        // The inputs were changed after this list was drawn: show the new dates, hold nothing.
+        this.say('The dates changed: showing availability for the new dates. Choose again.');
+        this.scheduleLoad();
+        return;
+      }
       this.fail('');
       this.lockHolds(true);
       this.say(`Holding ${what}…`);
