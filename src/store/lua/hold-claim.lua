@@ -95,6 +95,7 @@ local expires = now + ttl
 redis.call('HSET', KEYS[2], 'status', 'held', 'expiresAt', expires, 'createdAt', now,
   'items', cjson.encode(items), 'client', client, 'meta', ARGV[8], 'fingerprint', fp)
 redis.call('ZADD', KEYS[1], expires, id)
+index_hold(p, id, items, expires)
 if client ~= '' then redis.call('ZADD', KEYS[4], expires, id) end
 if fp ~= '' then redis.call('SET', KEYS[3], id .. '|' .. fp, 'PX', 86400000) end
 return { 'ok', id, tostring(expires) }

@@ -13,6 +13,11 @@
     <p>client:<addr>   zset   holdId -> expiresAt, open holds per client
     <p>resv:<id>       hash   status, items (JSON), tokenHash, holdId, ...
     <p>outbox          stream write-back work for sites with an external system
+    <p>lh:<ledger>     zset   holdId -> expiresAt, live holds with an item on the ledger
+    <p>lr:<ledger>     set    ids of live (pending or confirmed) reservations with an item on it
+  The two per-ledger indexes let conflict detection read one ledger's holds and reservations
+  without touching the rest of the hub; every script that makes, ends or moves a hold or a
+  reservation keeps them in step (index_hold, unindex_hold, index_resv, unindex_resv).
 ]]
 
 local function now_ms()
@@ -66,6 +71,31 @@ local function release_items(p, items)
   end
 end
 
+-- The distinct ledgers of a list of items.
+local function item_ledgers(items)
+  local seen, out = {}, {}
+  for _, it in ipairs(items) do
+    if not seen[it.l] then seen[it.l] = true; out[#out + 1] = it.l end
+  end
+  return out
+end
+
+local function index_hold(p, id, items, expires)
+  for _, l in ipairs(item_ledgers(items)) do redis.call('ZADD', p .. 'lh:' .. l, expires, id) end
+end
+
+local function unindex_hold(p, id, items)
+  for _, l in ipairs(item_ledgers(items)) do redis.call('ZREM', p .. 'lh:' .. l, id) end
+end
+
+local function index_resv(p, rid, items)
+  for _, l in ipairs(item_ledgers(items)) do redis.call('SADD', p .. 'lr:' .. l, rid) end
+end
+
+local function unindex_resv(p, rid, items)
+  for _, l in ipairs(item_ledgers(items)) do redis.call('SREM', p .. 'lr:' .. l, rid) end
+end
+
 -- Expires every hold whose own deadline has passed; no timer has to fire for this to be right.
 local function sweep_expired(p, now)
   local ids = redis.call('ZRANGEBYSCORE', p .. 'holds:exp', '-inf', now)
@@ -73,7 +103,9 @@ local function sweep_expired(p, now)
     local hkey = p .. 'hold:' .. id
     local h = redis.call('HMGET', hkey, 'status', 'items', 'client')
     if h[1] == 'held' then
-      release_items(p, cjson.decode(h[2]))
+      local items = cjson.decode(h[2])
+      release_items(p, items)
+      unindex_hold(p, id, items)
       redis.call('HSET', hkey, 'status', 'expired')
       redis.call('PEXPIRE', hkey, 86400000)
     end
