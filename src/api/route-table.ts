@@ -14,6 +14,11 @@ export interface RouteSpec {
   body?: z.ZodType;
   headers?: Array<{ name: string; description: string; required?: boolean }>;
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+  /**
+   * The handler hands a widget caller's rate limit (`input.rate`) to the store script that serves
+   * the request, which counts it in the same round trip; otherwise register() counts it first.
+   */
+  rateLimitInStore?: true;
 }
 
 /** Collects the specs of every registered route, in registration order. */

@@ -5,6 +5,7 @@ import {
 import type { HealthState, Interval } from '../domain/types.js';
 import type { AvailabilityStore } from '../store/store.js';
 import type { NightRead, ReadAsk, TimeRead } from '../store/types.js';
+import type { RateTicket } from '../store/rate-limits.js';
 import type { Catalog, CatalogEntry } from '../core/catalog.js';
 import { HubError, invalid } from '../core/errors.js';
 import { parseInstant } from './item-span.js';
@@ -65,7 +66,8 @@ interface Plan {
 export class AvailabilityService {
   constructor(private readonly catalog: Catalog, private readonly store: AvailabilityStore) {}
 
-  async read(q: AvailabilityQuery): Promise<{ sites: SiteView[] }> {
+  /** `rate`: a widget request's rate limit, counted by the read's own script (throws RateLimited). */
+  async read(q: AvailabilityQuery, rate?: RateTicket): Promise<{ sites: SiteView[] }> {
     const sites = q.sites.map((id) => {
       const site = this.catalog.site(id);
       if (!site) throw new HubError(404, 'not-found', 'Not found', `site "${id}" does not exist`, { site: id });
@@ -83,7 +85,7 @@ export class AvailabilityService {
         plans.push(planFor(entry, window, q));
       }
     }
-    const raw = await this.store.read(plans.map((p) => p.ask), sites.map((s) => s.id));
+    const raw = await this.store.read(plans.map((p) => p.ask), sites.map((s) => s.id), rate);
 
     const limitedSites = new Set(sites.filter((site, i) => healthTracked(site) && healthStateOf(raw.health[i] ?? {}) === 'limited').map((s) => s.id));
     const views = new Map<string, ResourceView[]>();

@@ -59,6 +59,8 @@ export class HubKeys {
   conflictsAll(): string { return `${this.prefix}conflicts:all`; }
   /** set: ids still overbooked on the ledger (open, or accepted by staff). */
   conflictsOfLedger(ledger: string): string { return `${this.prefix}conflicts:ledger:${ledger}`; }
+  /** set: ids of conflicts the reservation took part in while they were open or accepted (may be stale). */
+  conflictsOfReservation(reservationId: string): string { return `${this.prefix}conflicts:resv:${reservationId}`; }
   /** hash: externalId -> what the polls saw of a source booking (first seen, times, count-only bookings). */
   seenBookings(site: string): string { return `${this.prefix}cf:meta:${site}`; }
   /** hash: local date -> last inventory seen at a count-only source (conflict-read.lua builds it too). */

@@ -51,7 +51,18 @@ export class ConflictStore<R extends StoredConflict = StoredConflict> {
     else m.zrem(k.conflictsOpen(), rec.id);
     if (opts.active) m.sadd(k.conflictsOfLedger(rec.ledger), rec.id);
     else m.srem(k.conflictsOfLedger(rec.ledger), rec.id);
+    for (const b of rec.bookings) {
+      if (!b.reservationId) continue;
+      if (opts.active) m.sadd(k.conflictsOfReservation(b.reservationId), rec.id);
+      else m.srem(k.conflictsOfReservation(b.reservationId), rec.id);
+    }
     await m.exec();
+  }
+
+  /** Open conflicts the reservation takes part in (through its index: no read of every open conflict). */
+  async openWithReservation(reservationId: string): Promise<R[]> {
+    const ids = await this.redis.smembers(this.keys.conflictsOfReservation(reservationId));
+    return (await this.getMany(ids)).filter((r) => r.status === 'open' && r.bookings.some((b) => b.reservationId === reservationId));
   }
 
   /** Ids of the ledger's conflicts still overbooked (open, or accepted by staff). */
@@ -136,8 +147,8 @@ export class ConflictStore<R extends StoredConflict = StoredConflict> {
   }
 
   /**
-   * Builds the per-ledger indexes of live holds and reservations for data written before they
-   * existed. Runs its SCAN once per hub (a marker key remembers it); idempotent, so two processes
+   * Builds the per-ledger indexes of live holds and reservations, and the open conflicts' index by
+   * reservation, for data written before they existed. Runs its SCAN once per hub (a marker key remembers it); idempotent, so two processes
    * starting together do no harm.
    */
   async indexOnce(): Promise<void> {
@@ -178,6 +189,14 @@ export class ConflictStore<R extends StoredConflict = StoredConflict> {
         return status === 'pending' || status === 'confirmed' ? [{ id: keys[i]!.slice(base.length), items }] : [];
       }));
     } while (cursor !== '0');
+    const open = await this.getMany(await this.openIds());
+    if (open.length > 0) {
+      const pipe = this.redis.pipeline();
+      for (const rec of open) {
+        for (const b of rec.bookings) if (b.reservationId) pipe.sadd(k.conflictsOfReservation(b.reservationId), rec.id);
+      }
+      await pipe.exec();
+    }
     await this.redis.set(k.ledgerIndexBuilt(), '1');
   }
 

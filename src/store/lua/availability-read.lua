@@ -4,10 +4,13 @@
   by the same arithmetic this store's claiming script applies.
 
   KEYS[1] holds:exp zset
+  KEYS[2] rl:<key scope>:<client> rate-limit window of a widget request (unused when ARGV[5] is 0)
   ARGV[1] key prefix
   ARGV[2] JSON [{l, by:'night', d:[dates]} | {l, by:'time', from, to, b, a}]
   ARGV[3] JSON [siteId] whose health hashes to return
+  ARGV[4] rate-limit window (ms)   ARGV[5] requests allowed per window, 0 = not limited
   Returns {nowMs, ledgersJSON, healthJSON}
+          | {'rate-limited', count, ms until the window ends}   nothing read
     ledgersJSON: per ask, {used per date, source count per date or false}, or the occupied
                  spans {start, end, qty}
     healthJSON: [{field: value...}] in the order of ARGV[3]
@@ -15,6 +18,10 @@
 -- @include common
 
 local p = ARGV[1]
+if tonumber(ARGV[5]) > 0 then
+  local n, ttl = rate_take(KEYS[2], ARGV[4])
+  if n > tonumber(ARGV[5]) then return { 'rate-limited', n, ttl } end
+end
 local asks = cjson.decode(ARGV[2])
 local sites = cjson.decode(ARGV[3])
 local now = now_ms()

@@ -25,6 +25,19 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
+-- Counts one request in a widget key's fixed rate-limit window (per key and client address). The
+-- window starts at the first request and lasts `window` ms by Redis' clock (PTTL), so API
+-- processes with skewed clocks agree. Returns the count including this request and ms left.
+local function rate_take(key, window)
+  local n = redis.call('INCR', key)
+  local ttl = redis.call('PTTL', key)
+  if n == 1 or ttl < 0 then
+    redis.call('PEXPIRE', key, window)
+    ttl = tonumber(window)
+  end
+  return n, ttl
+end
+
 -- Units in use per date as the capacity rule sees them, and the source's count (or false).
 -- For count-only sources the count already includes the hub reservations it has reported,
 -- so those are not subtracted again (DESIGN §4).
