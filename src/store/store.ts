@@ -32,6 +32,11 @@ export interface ClaimRequest {
 export class AvailabilityStore {
   readonly keys: HubKeys;
   private readonly run: Record<ScriptName, (keys: string[], args: Array<string | number>) => Promise<unknown>>;
+  /**
+   * The last raw read of each ask (by its JSON) with its ledger's version: availability-read skips
+   * a ledger still at that version, and the read answers from here (least recently used dropped).
+   */
+  private readonly reads = new Map<string, { version: string; read: NightRead | TimeRead }>();
   /** Redis' clock minus this process' clock (ms), as last seen in a script's answer. */
   private clockOffset = 0;
 
@@ -113,27 +118,38 @@ export class AvailabilityStore {
     const luaAsks = asks.map((a) => a.by === 'night'
       ? { l: a.ledger, by: 'night', d: a.dates }
       : { l: a.ledger, by: 'time', from: a.from, to: a.to, b: a.bufferBefore, a: a.bufferAfter });
+    const askKeys = luaAsks.map((a) => JSON.stringify(a));
+    const held = askKeys.map((key) => this.reads.get(key));
     const reply = await this.run['availability-read'](
       [k.holdsByExpiry(), this.rateKey(rate)],
-      [k.prefix, JSON.stringify(luaAsks), JSON.stringify(sites), rate?.windowMs ?? 0, rate?.max ?? 0]) as Array<string | number>;
+      [k.prefix, JSON.stringify(luaAsks), JSON.stringify(sites), rate?.windowMs ?? 0, rate?.max ?? 0,
+        JSON.stringify(held.map((h) => h?.version ?? ''))]) as Array<string | number>;
     if (reply[0] === 'rate-limited') throw new RateLimited({ count: Number(reply[1]), endsInMs: Number(reply[2]) });
     const ledgers = (JSON.parse(String(reply[1])) as unknown[]);
     const health = JSON.parse(String(reply[2])) as unknown[];
+    const versions = JSON.parse(String(reply[3])) as unknown[];
     return {
       now: this.sawClock(reply[0]),
-      // Lua's cjson encodes an empty table as {}: an empty answer is an empty list.
       ledgers: asks.map((ask, i) => {
         const raw = ledgers[i];
-        if (ask.by === 'time') return (Array.isArray(raw) ? raw : []) as TimeRead;
-        const [used, source] = (Array.isArray(raw) ? raw : [[], []]) as [unknown, unknown];
-        return {
-          used: ask.dates.map((_, j) => (Array.isArray(used) ? Number(used[j] ?? 0) : 0)),
-          source: ask.dates.map((_, j) => (Array.isArray(source) && typeof source[j] === 'number' ? source[j] : null)),
-        } satisfies NightRead;
+        // 0: the ledger is still at the version of the read held here.
+        if (raw === 0 && held[i]) {
+          this.remember(askKeys[i]!, held[i]);
+          return held[i].read;
+        }
+        const read = decodeLedger(ask, raw);
+        if (typeof versions[i] === 'string') this.remember(askKeys[i]!, { version: versions[i], read });
+        return read;
       }),
       health: sites.map((_, i) => (health[i] && typeof health[i] === 'object' && !Array.isArray(health[i])
         ? health[i] : {}) as Record<string, string>),
     };
+  }
+
+  private remember(key: string, entry: { version: string; read: NightRead | TimeRead }): void {
+    this.reads.delete(key);
+    this.reads.set(key, entry);
+    if (this.reads.size > READS_KEPT) this.reads.delete(this.reads.keys().next().value!);
   }
 
   async getHold(id: string): Promise<HoldRecord | null> {
@@ -218,6 +234,19 @@ export class AvailabilityStore {
   private rateKey(rate: RateTicket | undefined): string {
     return rate ? this.keys.rateLimit(rate.scope, rate.client) : this.keys.rateLimit('-', '-');
   }
+}
+
+/** Raw reads kept per process (one per distinct ask: ledger, dates or window, buffers). */
+const READS_KEPT = 5_000;
+
+function decodeLedger(ask: ReadAsk, raw: unknown): NightRead | TimeRead {
+  // Lua's cjson encodes an empty table as {}: an empty answer is an empty list.
+  if (ask.by === 'time') return (Array.isArray(raw) ? raw : []) as TimeRead;
+  const [used, source] = (Array.isArray(raw) ? raw : [[], []]) as [unknown, unknown];
+  return {
+    used: ask.dates.map((_, j) => (Array.isArray(used) ? Number(used[j] ?? 0) : 0)),
+    source: ask.dates.map((_, j) => (Array.isArray(source) && typeof source[j] === 'number' ? source[j] : null)),
+  } satisfies NightRead;
 }
 
 function toLua(it: ClaimItem): Record<string, unknown> {

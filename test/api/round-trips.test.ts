@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { monitorCommands, recordCommands } from '../helpers/record-commands.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
+import { TEST_REDIS_URL } from '../helpers/redis.js';
 
 // The widget path: a widget key, so every request is rate-limited. Each Redis command the API's
 // connection sends is recorded (commands are an upper bound on round trips), and MONITOR confirms
@@ -13,19 +14,19 @@ afterAll(async () => { await hub.stop(); });
 
 async function commandsOf(request: () => Promise<Response>, status: number): Promise<string[]> {
   expect((await request()).status).toBe(status); // loads the scripts
-  const monitor = await monitorCommands(hub.redis, hub.prefix);
-  await monitor.take();
-  const recorder = recordCommands(hub.redis);
-  try {
-    const res = await request();
-    expect(res.status, await res.clone().text()).toBe(status);
-    const sent = recorder.take();
-    expect(await monitor.take()).toEqual(sent);
-    return sent;
-  } finally {
-    recorder.restore();
-    await monitor.stop();
-  }
+  let sent: string[] = [];
+  const monitored = await monitorCommands(TEST_REDIS_URL, hub.redis, async () => {
+    const recorder = recordCommands(hub.redis);
+    try {
+      const res = await request();
+      expect(res.status, await res.clone().text()).toBe(status);
+      sent = recorder.take();
+    } finally {
+      recorder.restore();
+    }
+  });
+  expect(monitored).toEqual(sent);
+  return sent;
 }
 
 it('answers a widget availability read for one site and 31 nights in one Redis command, rate limit included', async () => {

@@ -102,6 +102,7 @@ end
 
 -- Every item fits: claim them all.
 for i, it in ipairs(items) do
+  touch(p, it.l)
   if it.by == 'night' then
     local key = p .. 'n:' .. it.l
     for _, d in ipairs(it.d) do redis.call('HINCRBY', key, d, it.q) end

@@ -56,6 +56,7 @@ end
 forget_reported_item(p, rid, idx, old)
 unindex_resv(p, rid, items)
 new.v = (old.v or 0) + 1
+touch(p, new.l)
 if new.by == 'night' then
   for _, d in ipairs(new.d) do redis.call('HINCRBY', p .. 'n:' .. new.l, d, new.q) end
 else

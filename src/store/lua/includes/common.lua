@@ -15,6 +15,9 @@
     <p>outbox          stream write-back work for sites with an external system
     <p>lh:<ledger>     zset   holdId -> expiresAt, live holds with an item on the ledger
     <p>lr:<ledger>     set    ids of live (pending or confirmed) reservations with an item on it
+    <p>ver             hash   ledger -> version, bumped by every change to its n:, t:, sn:, rep:
+                             (touch); '~e' -> the hash's epoch, so versions never repeat after a
+                             flush. availability-read skips a ledger whose version the caller has.
   The two per-ledger indexes let conflict detection read one ledger's holds and reservations
   without touching the rest of the hub; every script that makes, ends or moves a hold or a
   reservation keeps them in step (index_hold, unindex_hold, index_resv, unindex_resv).
@@ -23,6 +26,11 @@
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- A ledger's availability changed: readers holding its previous version must read it again.
+local function touch(p, ledger)
+  redis.call('HINCRBY', p .. 'ver', ledger, 1)
 end
 
 -- Counts one request in a widget key's fixed rate-limit window (per key and client address). The
@@ -57,6 +65,7 @@ end
 local function forget_reported_item(p, resv_id, i, it)
   if it.by ~= 'night' then return end
   if it.rep == 1 then
+    touch(p, it.l)
     for _, d in ipairs(it.d) do
       local left = redis.call('HINCRBY', p .. 'rep:' .. it.l, d, -it.q)
       if left <= 0 then redis.call('HDEL', p .. 'rep:' .. it.l, d) end
@@ -72,6 +81,7 @@ end
 -- Returns the claims of `items` to their ledgers.
 local function release_items(p, items)
   for _, it in ipairs(items) do
+    touch(p, it.l)
     if it.by == 'night' then
       local key = p .. 'n:' .. it.l
       for _, d in ipairs(it.d) do
