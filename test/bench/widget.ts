@@ -18,6 +18,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../../src/config/index.js';
 import { startHub } from '../../src/runtime/hub.js';
 import { connectRedis } from '../../src/runtime/redis.js';
+import { AvailabilityStore } from '../../src/store/store.js';
 import { ADAPTERS } from '../../src/sync/registry.js';
 import { deleteByPrefix } from '../helpers/redis.js';
 import { environment } from './report.js';
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
   const base = hub.address!;
   const servers: Server[] = [];
   const rows: Array<{ name: string; hub: number; floor: number; errors: number }> = [];
+  let confirms: { live: number; p50: number; p95: number; slow: number[] } | undefined;
   try {
     const sites = (n: number) => Array.from({ length: n }, (_, i) => `s${i}`).join(',');
     const reads: Array<[string, string]> = [
@@ -127,6 +129,7 @@ async function main(): Promise<void> {
     const f = await cannon(`${holdBase}/v1/holds`, { method: 'POST', body });
     const h = await cannon(`${base}/v1/holds`, { method: 'POST', body });
     rows.push({ name: 'POST /v1/holds (floor: parse + one small Lua script + 201)', hub: h.requests.average, floor: f.requests.average, errors: h.non2xx + h.errors });
+    confirms = await confirmsWithLiveHoldsElsewhere(base, new AvailabilityStore(redis, PREFIX, config.hubId), redis);
   } finally {
     for (const s of servers) { s.closeAllConnections(); s.close(); }
     await hub.stop();
@@ -139,6 +142,43 @@ async function main(): Promise<void> {
   console.log('| case | hub req/s | floor req/s | hub ÷ floor | non-2xx/errors |');
   console.log('| --- | --- | --- | --- | --- |');
   for (const r of rows) console.log(`| ${r.name} | ${r.hub.toFixed(0)} | ${r.floor.toFixed(0)} | ${(r.hub / r.floor).toFixed(3)} | ${r.errors} |`);
+  if (confirms) {
+    console.log(`\nconfirm with ${confirms.live} live holds on other resources: p50 ${confirms.p50.toFixed(1)} ms, p95 ${confirms.p95.toFixed(1)} ms; `
+      + `SLOWLOG entries of this hub over 10 ms: ${confirms.slow.length}${confirms.slow.length > 0 ? ` (max ${Math.max(...confirms.slow) / 1000} ms)` : ''}`);
+  }
+}
+
+/** Hold + confirm, one after another, with 50,000 live holds on other ledgers (made through the claim script). */
+async function confirmsWithLiveHoldsElsewhere(base: string, store: AvailabilityStore, redis: Awaited<ReturnType<typeof connectRedis>>) {
+  const LIVE = 50_000;
+  process.stderr.write(`bench: ${LIVE} live holds elsewhere, then confirms\n`);
+  for (let i = 0; i < LIVE; i += 2_000) {
+    await Promise.all(Array.from({ length: 2_000 }, (_, j) => store.claimHold({
+      holdId: `bulk-${i + j}`, ttlMs: 1_800_000,
+      items: [{ ledger: `elsewhere-${(i + j) % 500}`, by: 'night', quantity: 1, capacity: 1_000_000, nights: [day(FIRST)],
+        bufferBefore: 0, bufferAfter: 0, site: 'elsewhere', resource: 'x', writeback: false }],
+    })));
+  }
+  const since = Math.floor(Date.now() / 1000);
+  const headers = { 'X-Api-Key': KEY, 'content-type': 'application/json' };
+  const times: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const hold = await fetch(`${base}/v1/holds`, { method: 'POST', headers,
+      body: JSON.stringify({ site: 's1', resource: 'b', checkIn: day(FIRST + (i % 60)), checkOut: day(FIRST + (i % 60) + 1) }) });
+    const { id } = await hold.json() as { id: string };
+    const t0 = performance.now();
+    const res = await fetch(`${base}/v1/holds/${id}/confirm`, { method: 'POST', headers: { 'X-Api-Key': KEY } });
+    await res.arrayBuffer();
+    times.push(performance.now() - t0);
+    if (res.status !== 202) throw new Error(`confirm answered ${res.status}`);
+  }
+  await new Promise((ok) => setTimeout(ok, 500)); // the conflict checks run after each answer
+  const log = await redis.call('SLOWLOG', 'GET', '1000') as Array<[number, number, number, string[]]>;
+  const slowEntries = log.filter(([, at, us, args]) => at >= since && us > 10_000 && args.some((a) => String(a).includes(PREFIX)));
+  for (const [, , us, args] of slowEntries) process.stderr.write(`bench: slow ${us / 1000} ms: ${args.slice(0, 4).join(' ').slice(0, 160)}\n`);
+  const slow = slowEntries.map(([, , us]) => us);
+  times.sort((a, b) => a - b);
+  return { live: LIVE, p50: times[Math.floor(times.length * 0.5)]!, p95: times[Math.floor(times.length * 0.95)]!, slow };
 }
 
 main().then(() => process.exit(), (err: unknown) => {
