@@ -41,6 +41,11 @@ export class HubKeys {
   ledgerHolds(ledger: string): string { return `${this.prefix}lh:${ledger}`; }
   /** Live (pending or confirmed) reservations with an item on the ledger (set of ids). */
   ledgerReservations(ledger: string): string { return `${this.prefix}lr:${ledger}`; }
+  /**
+   * Version per ledger (hash ledger → n, bumped by every change to its claims; field '~e' the epoch):
+   * availability-read skips a ledger still at the version the API holds. Only Lua touches it.
+   */
+  ledgerVersions(): string { return `${this.prefix}ver`; }
   /** Set once the per-ledger indexes cover data written before they existed (ConflictStore.indexOnce). */
   ledgerIndexBuilt(): string { return `${this.prefix}lidx:v1`; }
   /** Longest interval per time ledger (hash ledger → ms), which bounds an overlap scan. */
