@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { WidgetKeyConfig } from '../config/types.js';
-import type { RateLimitStore } from '../store/rate-limits.js';
+import type { RateLimitStore, WindowCount } from '../store/rate-limits.js';
 
 export interface RateVerdict {
   allowed: boolean;
@@ -17,7 +17,11 @@ export interface RateVerdict {
  * the hub against a runaway page, not to the request.
  */
 export async function takeRequest(limits: RateLimitStore, scope: string, client: string, limit: WidgetKeyConfig['rateLimit']): Promise<RateVerdict> {
-  const { count, endsInMs } = await limits.take(scope, client, limit.per);
+  return verdictOf(await limits.take(scope, client, limit.per), limit);
+}
+
+/** The verdict on a window's count (counted by rate-limit-take, or by the script serving the request). */
+export function verdictOf({ count, endsInMs }: WindowCount, limit: WidgetKeyConfig['rateLimit']): RateVerdict {
   return {
     allowed: count <= limit.max,
     remaining: Math.max(0, limit.max - count),

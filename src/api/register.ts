@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from './auth.js';
 import type { ApiContext } from './context.js';
-import { sendRateLimited, takeRequest } from './rate-limit.js';
+import { RateLimited, type RateTicket } from '../store/rate-limits.js';
+import { sendRateLimited, takeRequest, verdictOf } from './rate-limit.js';
 import type { RouteSpec, RouteTable } from './route-table.js';
 import { parseOr400 } from './validate.js';
 
@@ -10,6 +11,8 @@ interface RouteInput {
   params: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- typed by each spec's schema
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- typed by each spec's schema
   caller: Caller | null;
+  /** A widget caller's rate limit, for a spec with `rateLimitInStore` (the store script counts it). */
+  rate?: RateTicket | undefined;
 }
 
 declare module 'fastify' {
@@ -39,18 +42,27 @@ export function register(app: FastifyInstance, table: RouteTable, ctx: ApiContex
         caller = ctx.auth.widget(req);
         if (caller.kind === 'widget' && req.headers.origin) req.corsOrigin = req.headers.origin;
         // Widget keys are public: each is limited per client address (the admin is not).
-        if (caller.kind === 'widget') {
+        if (caller.kind === 'widget' && !spec.rateLimitInStore) {
           const verdict = await takeRequest(ctx.hubStore.rateLimits, caller.scope, req.ip, caller.key.rateLimit);
           if (!verdict.allowed) return sendRateLimited(req, reply, verdict, caller.key.rateLimit);
         }
       }
+      const limit = caller?.kind === 'widget' ? caller.key.rateLimit : undefined;
       const input: RouteInput = {
         caller,
         params: spec.params ? parseOr400(spec.params, req.params, '') : req.params,
         query: spec.query ? parseOr400(spec.query, req.query ?? {}, '') : req.query,
         body: spec.body ? parseOr400(spec.body, req.body ?? {}, '') : undefined,
+        ...(limit && spec.rateLimitInStore && caller?.kind === 'widget'
+          ? { rate: { scope: caller.scope, client: req.ip, windowMs: limit.per, max: limit.max } } : {}),
       };
-      return handler(req, reply, input);
+      if (!limit || !spec.rateLimitInStore) return handler(req, reply, input);
+      try {
+        return await handler(req, reply, input);
+      } catch (err) {
+        if (err instanceof RateLimited) return sendRateLimited(req, reply, verdictOf(err.window, limit), limit);
+        throw err;
+      }
     },
   });
 }

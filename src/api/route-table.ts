@@ -16,6 +16,11 @@ export interface RouteSpec {
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
   /** `false` for a page's own files (scripts, style sheets, redirects): served, but no API operation. */
   inOpenApi?: false;
+  /**
+   * The handler hands a widget caller's rate limit (`input.rate`) to the store script that serves
+   * the request, which counts it in the same round trip; otherwise register() counts it first.
+   */
+  rateLimitInStore?: true;
 }
 
 /** Collects the specs of every registered route, in registration order. */

@@ -31,7 +31,7 @@ export async function detect(ctx: ConflictContext, ledger: string): Promise<Eval
   const today = localDateOf(now, info.tz);
   let reservations: Promise<{ live: LiveReservation[]; modified: Map<string, number> }> | undefined;
   // Reservations behind live holds are left out: their hold's claim is not a booking yet.
-  const live = () => (reservations ??= ctx.data.liveReservations().then(async (all) => {
+  const live = () => (reservations ??= ctx.data.liveReservations(ledger).then(async (all) => {
     const live = all.filter((r) => !snap.holds.has(r.holdId));
     return { live, modified: await ctx.data.modifiedTimes(live.map((r) => r.id)) };
   }));

@@ -70,9 +70,7 @@ export class ConflictService implements PollObserver {
   /** After a hub reservation was cancelled, modified or confirmed: its ledgers and its conflicts. */
   async checkReservation(reservationId: string): Promise<void> {
     const ledgers = new Set(await this.ctx.data.reservationLedgers(reservationId));
-    for (const rec of await this.ctx.data.getMany(await this.ctx.data.openIds())) {
-      if (rec.bookings.some((b) => b.reservationId === reservationId)) ledgers.add(rec.ledger);
-    }
+    for (const rec of await this.ctx.data.openWithReservation(reservationId)) ledgers.add(rec.ledger);
     await this.checkLedgers([...ledgers]);
   }
 

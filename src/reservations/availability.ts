@@ -5,6 +5,7 @@ import {
 import type { HealthState, Interval } from '../domain/types.js';
 import type { AvailabilityStore } from '../store/store.js';
 import type { NightRead, ReadAsk, TimeRead } from '../store/types.js';
+import type { RateTicket } from '../store/rate-limits.js';
 import type { Catalog, CatalogEntry } from '../core/catalog.js';
 import { HubError, invalid } from '../core/errors.js';
 import { parseInstant } from './item-span.js';
@@ -63,9 +64,18 @@ interface Plan {
  * arithmetic the claiming script applies, in TypeScript.
  */
 export class AvailabilityService {
-  constructor(private readonly catalog: Catalog, private readonly store: AvailabilityStore) {}
+  /**
+   * Closed parts of a window per resource's opening hours: a pure function of (hours, window,
+   * zone), so kept per window (widgets ask the same windows over and over).
+   */
+  private readonly closed = new WeakMap<object, Map<string, Interval[]>>();
 
-  async read(q: AvailabilityQuery): Promise<{ sites: SiteView[] }> {
+  /** `at`: the instant rules and `asOf` are judged at, from the read's Redis time (tests pin it). */
+  constructor(private readonly catalog: Catalog, private readonly store: AvailabilityStore,
+    private readonly at: (redisNow: number) => number = (now) => now) {}
+
+  /** `rate`: a widget request's rate limit, counted by the read's own script (throws RateLimited). */
+  async read(q: AvailabilityQuery, rate?: RateTicket): Promise<{ sites: SiteView[] }> {
     const sites = q.sites.map((id) => {
       const site = this.catalog.site(id);
       if (!site) throw new HubError(404, 'not-found', 'Not found', `site "${id}" does not exist`, { site: id });
@@ -83,7 +93,8 @@ export class AvailabilityService {
         plans.push(planFor(entry, window, q));
       }
     }
-    const raw = await this.store.read(plans.map((p) => p.ask), sites.map((s) => s.id));
+    const read = await this.store.read(plans.map((p) => p.ask), sites.map((s) => s.id), rate);
+    const raw = { ...read, now: this.at(read.now) };
 
     const limitedSites = new Set(sites.filter((site, i) => healthTracked(site) && healthStateOf(raw.health[i] ?? {}) === 'limited').map((s) => s.id));
     const views = new Map<string, ResourceView[]>();
@@ -110,6 +121,19 @@ export class AvailabilityService {
     };
   }
 
+  private closedIn(hours: Parameters<typeof closedIntervals>[0], window: Interval, tz: string): Interval[] {
+    if (hours === undefined) return [];
+    let byWindow = this.closed.get(hours);
+    if (!byWindow) this.closed.set(hours, byWindow = new Map<string, Interval[]>());
+    const key = `${tz}|${window.start}|${window.end}`;
+    let out = byWindow.get(key);
+    if (!out) {
+      if (byWindow.size >= CLOSED_KEPT) byWindow.clear();
+      byWindow.set(key, out = closedIntervals(hours, window, tz));
+    }
+    return out;
+  }
+
   private resourceView(plan: Plan, ledger: NightRead | TimeRead, now: number): ResourceView {
     const { entry } = plan;
     const base = {
@@ -134,7 +158,7 @@ export class AvailabilityService {
     const spans = (ledger as TimeRead)
       .map(([start, end, quantity]) => ({ start, end, quantity }));
     const blocked = mergeIntervals([
-      ...closedIntervals(rules.openingHours, plan.window, tz),
+      ...this.closedIn(rules.openingHours, plan.window, tz),
       ...blockedByNotice(rules, plan.window, now),
     ]);
     return {
@@ -145,6 +169,9 @@ export class AvailabilityService {
     };
   }
 }
+
+/** Closed parts of windows kept per opening-hours object. */
+const CLOSED_KEPT = 500;
 
 /** A limited site's resource in a group that hides stale data: nothing is offered. */
 function withheld(plan: Plan): ResourceView {

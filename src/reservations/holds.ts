@@ -6,7 +6,9 @@ import type { Catalog, CatalogEntry } from '../core/catalog.js';
 import { refuseSoftLockConfirm, unconfirmedBySite } from '../core/workflows.js';
 import { HubError, invalid, notFound } from '../core/errors.js';
 import { resolveSpan, type HoldItemInput } from './item-span.js';
-import type { SiteHealthReader } from '../health/site-health.js';
+import { healthTracked, type SiteHealthReader } from '../health/site-health.js';
+import type { RateTicket } from '../store/rate-limits.js';
+import { claimAtRedisTime } from './rule-clock.js';
 
 export interface CreateHoldInput {
   items: HoldItemInput[];
@@ -17,6 +19,8 @@ export interface CreateHoldInput {
   /** Who asks: a widget key id or `admin`; scopes Idempotency-Keys and site access. */
   caller: { scope: string; sites?: ReadonlySet<string> | undefined };
   client?: { address: string; maxOpen: number } | undefined;
+  /** A widget request's rate limit, counted in the claim's own round trip. */
+  rate?: RateTicket | undefined;
 }
 
 export interface HoldView {
@@ -47,25 +51,32 @@ export class HoldService {
 
   async create(input: CreateHoldInput): Promise<HoldView> {
     if (input.items.length === 0) throw invalid('items', 'at least one item is needed');
-    const now = await this.store.now();
-    const resolved = input.items.map((item, i) => this.resolveItem(item, i, input, now));
-    await this.refuseLimitedCentralized(resolved.map((r) => r.entry));
-
-    const ttl = Math.min(...resolved.map((r) => r.entry.holdTtl));
-    const result = await this.store.claimHold({
-      holdId: newId('h'),
-      ttlMs: ttl,
-      items: resolved.map((r) => r.claim),
-      ...(input.idempotencyKey ? {
-        idempotency: { scope: input.caller.scope, key: input.idempotencyKey, fingerprint: fingerprint(input) },
-      } : {}),
-      ...(input.client ? { client: input.client } : {}),
-      meta: { customer: input.customer ?? null, caller: input.caller.scope },
+    // One round trip: the claim script counts the rate limit, checks its clock against the span the
+    // rules were checked for, and reads the sites' health (rule-clock.ts).
+    const { resolved, result } = await claimAtRedisTime({
+      estimate: this.store.estimatedNow(),
+      resolve: (now) => input.items.map((item, i) => this.resolveItem(item, i, input, now)),
+      claim: (items, rulesHold, first) => this.store.claimHold({
+        holdId: newId('h'),
+        ttlMs: items ? Math.min(...items.map((r) => r.entry.holdTtl)) : 0,
+        items: (items ?? []).map((r) => r.claim),
+        ...(input.idempotencyKey && items ? {
+          idempotency: { scope: input.caller.scope, key: input.idempotencyKey, fingerprint: fingerprint(input) },
+        } : {}),
+        ...(input.client ? { client: input.client } : {}),
+        meta: { customer: input.customer ?? null, caller: input.caller.scope },
+        rate: first ? input.rate : undefined,
+        rulesHold,
+        health: items ? this.healthAsks(items.map((r) => r.entry)) : { refuse: [], report: [] },
+      }),
     });
     switch (result.kind) {
-      case 'ok':
+      case 'ok': {
+        const limited = new Set(result.limited);
         return { id: result.holdId, expiresAt: iso(result.expiresAt), status: 'held', replayed: false,
-          ...(await unconfirmedBySite(resolved.map((r) => r.entry), (s) => this.health.state(s)) ? { unconfirmedBySite: true as const } : {}) };
+          ...(await unconfirmedBySite(resolved.map((r) => r.entry), async (s) => (limited.has(s) ? 'limited' : 'healthy')) ? { unconfirmedBySite: true as const } : {}) };
+      }
+      case 'site-limited': throw siteLimited(resolved.find((r) => r.entry.site.id === result.site)!.entry);
       case 'replay':
         return { id: result.holdId, expiresAt: iso(result.expiresAt), status: result.status, replayed: true };
       case 'mismatch':
@@ -164,14 +175,22 @@ export class HoldService {
   private async refuseLimitedCentralized(entries: CatalogEntry[]): Promise<void> {
     for (const entry of entries) {
       if (entry.group.workflow !== 'centralized' || !entry.writeback) continue;
-      const health = await this.health.state(entry.site.id);
-      if (health === 'limited') {
-        throw new HubError(503, 'site-limited', 'Site has limited availability',
-          `site "${entry.site.id}" is not answering; its group "${entry.group.id}" only sells what it can write back`,
-          { site: entry.site.id });
-      }
+      if (await this.health.state(entry.site.id) === 'limited') throw siteLimited(entry);
     }
   }
+
+  /** The same two questions for the claim script: sites that refuse when limited, and sites to report. */
+  private healthAsks(entries: CatalogEntry[]): { refuse: string[]; report: string[] } {
+    const sites = (workflow: string) => [...new Set(entries
+      .filter((e) => e.group.workflow === workflow && e.writeback && healthTracked(e.site)).map((e) => e.site.id))];
+    return { refuse: sites('centralized'), report: sites('hybrid') };
+  }
+}
+
+function siteLimited(entry: CatalogEntry): HubError {
+  return new HubError(503, 'site-limited', 'Site has limited availability',
+    `site "${entry.site.id}" is not answering; its group "${entry.group.id}" only sells what it can write back`,
+    { site: entry.site.id });
 }
 
 function fingerprint(input: CreateHoldInput): string {

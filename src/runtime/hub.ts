@@ -75,7 +75,10 @@ export async function startHub(config: HubConfig, redis: RedisClient, roles: Rea
       reminderEvery: config.defaults.alertReminderEvery, logger: logger.child({ component: 'alerts' }), decisions: metrics.alerts,
     })
     : silentAlerts;
-  const conflicts = new ConflictService({ stores: hubStore.conflictStores<ConflictRecord>(), store, catalog, config, alerts, logger: logger.child({ component: 'conflicts' }) });
+  const conflictStores = hubStore.conflictStores<ConflictRecord>();
+  // Data written before the per-ledger indexes existed joins them once (a marker key remembers it).
+  await conflictStores.conflicts.indexOnce();
+  const conflicts = new ConflictService({ stores: conflictStores, store, catalog, config, alerts, logger: logger.child({ component: 'conflicts' }) });
   const polled = config.sites.filter((s) => s.adapter.kind !== 'none');
   const pollQueue = openPollQueue(config.redis, store.keys);
   stops.push(() => pollQueue.close());

@@ -39,6 +39,17 @@ export class HubKeys {
   reportedNights(ledger: string): string { return `${this.prefix}rep:${ledger}`; }
   /** Hub reservation items a count-only source has not reported yet (zset, by write-back time). */
   unreported(ledger: string): string { return `${this.prefix}unrep:${ledger}`; }
+  /** Live holds with an item on the ledger (zset holdId → expiresAt): conflict detection's index. */
+  ledgerHolds(ledger: string): string { return `${this.prefix}lh:${ledger}`; }
+  /** Live (pending or confirmed) reservations with an item on the ledger (set of ids). */
+  ledgerReservations(ledger: string): string { return `${this.prefix}lr:${ledger}`; }
+  /**
+   * Version per ledger (hash ledger → n, bumped by every change to its claims; field '~e' the epoch):
+   * availability-read skips a ledger still at the version the API holds. Only Lua touches it.
+   */
+  ledgerVersions(): string { return `${this.prefix}ver`; }
+  /** Set once the per-ledger indexes cover data written before they existed (ConflictStore.indexOnce). */
+  ledgerIndexBuilt(): string { return `${this.prefix}lidx:v1`; }
   /** Longest interval per time ledger (hash ledger → ms), which bounds an overlap scan. */
   timeLengths(): string { return `${this.prefix}tlen`; }
   // --- Alerts (src/store/alert-store.ts). Added by the alerts move; keep this block together. ---
@@ -55,6 +66,8 @@ export class HubKeys {
   conflictsAll(): string { return `${this.prefix}conflicts:all`; }
   /** set: ids still overbooked on the ledger (open, or accepted by staff). */
   conflictsOfLedger(ledger: string): string { return `${this.prefix}conflicts:ledger:${ledger}`; }
+  /** set: ids of conflicts the reservation took part in while they were open or accepted (may be stale). */
+  conflictsOfReservation(reservationId: string): string { return `${this.prefix}conflicts:resv:${reservationId}`; }
   /** hash: externalId -> what the polls saw of a source booking (first seen, times, count-only bookings). */
   seenBookings(site: string): string { return `${this.prefix}cf:meta:${site}`; }
   /** hash: local date -> last inventory seen at a count-only source (conflict-read.lua builds it too). */
@@ -67,7 +80,7 @@ export class HubKeys {
   mirrorBlocks(shared: string, target: string): string { return `${this.prefix}cf:mirror:${shared}:${target}`; }
   /** string lease: one poll of the site at a time. */
   pollLease(site: string): string { return `${this.syncState(site)}:polling`; }
-  /** SCAN pattern of every reservation hash (glob characters in the prefix escaped). */
+  /** SCAN pattern of every reservation hash (glob characters in the prefix escaped); only the one-time index build uses it. */
   reservationPattern(): string { return `${globEscape(this.reservation(''))}*`; }
   // ---- end of conflicts, mirrors and leases ----------------------------------------------------
 

@@ -10,6 +10,25 @@ export interface WindowCount {
   endsInMs: number;
 }
 
+/**
+ * A widget request's rate limit, counted by the very script that serves the request (availability
+ * reads and holds: one round trip); `max` requests per `windowMs` per key scope and client address.
+ */
+export interface RateTicket {
+  scope: string;
+  client: string;
+  windowMs: number;
+  max: number;
+}
+
+/** A store method's script found the request over its rate limit, and did nothing else. */
+export class RateLimited extends Error {
+  constructor(readonly window: WindowCount) {
+    super('rate limited');
+    this.name = 'RateLimited';
+  }
+}
+
 /** Rate-limit windows per widget key and client address, counted in Redis so every API process shares them. */
 export class RateLimitStore {
   private readonly run;

@@ -1,6 +1,7 @@
 import type { RedisClient } from './connection.js';
 import { HubKeys } from './keys.js';
 import { durableScripts, type Durability } from './replication.js';
+import { RateLimited, type RateTicket } from './rate-limits.js';
 import type { ScriptName } from './scripts.js';
 import type {
   ClaimItem, ClaimResult, ConfirmResult, HoldRecord, NightRead, RawRead, ReadAsk, ReservationRecord,
@@ -16,6 +17,12 @@ export interface ClaimRequest {
   /** Caps open holds per client address; max 0 means no cap. */
   client?: { address: string; maxOpen: number };
   meta?: Record<string, unknown>;
+  /** A widget request's rate limit, counted by the claiming script (throws RateLimited when over). */
+  rate?: RateTicket | undefined;
+  /** The instants (ms, Redis' clock) the caller's rule checks hold for; outside them: `clock`. */
+  rulesHold?: { lo: number; hi: number } | undefined;
+  /** Sites whose health the claim reads: `refuse` when limited, `report` when limited. */
+  health?: { refuse: string[]; report: string[] } | undefined;
 }
 
 /**
@@ -25,6 +32,13 @@ export interface ClaimRequest {
 export class AvailabilityStore {
   readonly keys: HubKeys;
   private readonly run: Record<ScriptName, (keys: string[], args: Array<string | number>) => Promise<unknown>>;
+  /**
+   * The last raw read of each ask (by its JSON) with its ledger's version: availability-read skips
+   * a ledger still at that version, and the read answers from here (least recently used dropped).
+   */
+  private readonly reads = new Map<string, { version: string; read: NightRead | TimeRead }>();
+  /** Redis' clock minus this process' clock (ms), as last seen in a script's answer. */
+  private clockOffset = 0;
 
   /** `durability`: wait for replicas after each reservation-changing script (`redis.waitReplicas`). */
   constructor(private readonly redis: RedisClient, keyPrefix: string, hubId: string, durability?: Durability) {
@@ -39,12 +53,22 @@ export class AvailabilityStore {
     const reply = await this.run['hold-claim'](
       [k.holdsByExpiry(), k.hold(req.holdId),
         idem ? k.idempotency(idem.scope, idem.key) : k.idempotency('-', '-'),
-        k.clientHolds(client || '-')],
+        k.clientHolds(client || '-'), this.rateKey(req.rate)],
       [k.prefix, req.holdId, req.ttlMs, idem?.fingerprint ?? '', req.client?.maxOpen ?? 0, client,
-        JSON.stringify(req.items.map(toLua)), JSON.stringify(req.meta ?? {})],
+        JSON.stringify(req.items.map(toLua)), JSON.stringify(req.meta ?? {}),
+        req.rate?.windowMs ?? 0, req.rate?.max ?? 0,
+        req.rulesHold ? JSON.stringify(req.rulesHold) : '',
+        JSON.stringify({ refuse: req.health?.refuse ?? [], report: req.health?.report ?? [] })],
     ) as string[];
     switch (reply[0]) {
-      case 'ok': return { kind: 'ok', holdId: reply[1]!, expiresAt: Number(reply[2]) };
+      case 'ok': {
+        const now = this.sawClock(reply[3]);
+        const limited = JSON.parse(reply[4] ?? '[]') as unknown;
+        return { kind: 'ok', holdId: reply[1]!, expiresAt: Number(reply[2]), now, limited: Array.isArray(limited) ? limited.map(String) : [] };
+      }
+      case 'rate-limited': throw new RateLimited({ count: Number(reply[1]), endsInMs: Number(reply[2]) });
+      case 'clock': return { kind: 'clock', now: this.sawClock(reply[1]) };
+      case 'site-limited': return { kind: 'site-limited', site: reply[1]! };
       case 'replay':
         return { kind: 'replay', holdId: reply[1]!, expiresAt: Number(reply[2]), status: reply[3]! };
       case 'mismatch': return { kind: 'mismatch', holdId: reply[1]! };
@@ -85,31 +109,47 @@ export class AvailabilityStore {
     return { kind: reply[0] as 'missing' | 'already' };
   }
 
-  /** One round trip: expires what is due and returns raw claims and site health. */
-  async read(asks: ReadAsk[], sites: string[]): Promise<RawRead> {
+  /**
+   * One round trip: expires what is due and returns raw claims and site health. With `rate`, the
+   * same script counts the widget request first (throws RateLimited when over, having read nothing).
+   */
+  async read(asks: ReadAsk[], sites: string[], rate?: RateTicket): Promise<RawRead> {
     const k = this.keys;
     const luaAsks = asks.map((a) => a.by === 'night'
       ? { l: a.ledger, by: 'night', d: a.dates }
       : { l: a.ledger, by: 'time', from: a.from, to: a.to, b: a.bufferBefore, a: a.bufferAfter });
+    const askKeys = luaAsks.map((a) => JSON.stringify(a));
+    const held = askKeys.map((key) => this.reads.get(key));
     const reply = await this.run['availability-read'](
-      [k.holdsByExpiry()], [k.prefix, JSON.stringify(luaAsks), JSON.stringify(sites)]) as string[];
-    const ledgers = (JSON.parse(reply[1]!) as unknown[]);
-    const health = JSON.parse(reply[2]!) as unknown[];
+      [k.holdsByExpiry(), this.rateKey(rate)],
+      [k.prefix, JSON.stringify(luaAsks), JSON.stringify(sites), rate?.windowMs ?? 0, rate?.max ?? 0,
+        JSON.stringify(held.map((h) => h?.version ?? ''))]) as Array<string | number>;
+    if (reply[0] === 'rate-limited') throw new RateLimited({ count: Number(reply[1]), endsInMs: Number(reply[2]) });
+    const ledgers = (JSON.parse(String(reply[1])) as unknown[]);
+    const health = JSON.parse(String(reply[2])) as unknown[];
+    const versions = JSON.parse(String(reply[3])) as unknown[];
     return {
-      now: Number(reply[0]),
-      // Lua's cjson encodes an empty table as {}: an empty answer is an empty list.
+      now: this.sawClock(reply[0]),
       ledgers: asks.map((ask, i) => {
         const raw = ledgers[i];
-        if (ask.by === 'time') return (Array.isArray(raw) ? raw : []) as TimeRead;
-        const [used, source] = (Array.isArray(raw) ? raw : [[], []]) as [unknown, unknown];
-        return {
-          used: ask.dates.map((_, j) => (Array.isArray(used) ? Number(used[j] ?? 0) : 0)),
-          source: ask.dates.map((_, j) => (Array.isArray(source) && typeof source[j] === 'number' ? source[j] : null)),
-        } satisfies NightRead;
+        // 0: the ledger is still at the version of the read held here.
+        if (raw === 0 && held[i]) {
+          this.remember(askKeys[i]!, held[i]);
+          return held[i].read;
+        }
+        const read = decodeLedger(ask, raw);
+        if (typeof versions[i] === 'string') this.remember(askKeys[i]!, { version: versions[i], read });
+        return read;
       }),
       health: sites.map((_, i) => (health[i] && typeof health[i] === 'object' && !Array.isArray(health[i])
         ? health[i] : {}) as Record<string, string>),
     };
+  }
+
+  private remember(key: string, entry: { version: string; read: NightRead | TimeRead }): void {
+    this.reads.delete(key);
+    this.reads.set(key, entry);
+    if (this.reads.size > READS_KEPT) this.reads.delete(this.reads.keys().next().value!);
   }
 
   async getHold(id: string): Promise<HoldRecord | null> {
@@ -173,8 +213,40 @@ export class AvailabilityStore {
   /** Redis' clock, the one hold expiry is judged by. */
   async now(): Promise<number> {
     const [s, us] = await this.redis.time();
-    return Number(s) * 1000 + Math.floor(Number(us) / 1000);
+    return this.sawClock(Number(s) * 1000 + Math.floor(Number(us) / 1000));
   }
+
+  /**
+   * Redis' clock as this process last saw it in an answer, carried forward by the local clock
+   * (no round trip). Only for choosing what to check: a script that depends on the instant checks
+   * its own clock (ClaimRequest.rulesHold).
+   */
+  estimatedNow(): number {
+    return Date.now() + this.clockOffset;
+  }
+
+  private sawClock(value: string | number | undefined): number {
+    const now = Number(value);
+    if (Number.isFinite(now) && now > 0) this.clockOffset = now - Date.now();
+    return now;
+  }
+
+  private rateKey(rate: RateTicket | undefined): string {
+    return rate ? this.keys.rateLimit(rate.scope, rate.client) : this.keys.rateLimit('-', '-');
+  }
+}
+
+/** Raw reads kept per process (one per distinct ask: ledger, dates or window, buffers). */
+const READS_KEPT = 5_000;
+
+function decodeLedger(ask: ReadAsk, raw: unknown): NightRead | TimeRead {
+  // Lua's cjson encodes an empty table as {}: an empty answer is an empty list.
+  if (ask.by === 'time') return (Array.isArray(raw) ? raw : []) as TimeRead;
+  const [used, source] = (Array.isArray(raw) ? raw : [[], []]) as [unknown, unknown];
+  return {
+    used: ask.dates.map((_, j) => (Array.isArray(used) ? Number(used[j] ?? 0) : 0)),
+    source: ask.dates.map((_, j) => (Array.isArray(source) && typeof source[j] === 'number' ? source[j] : null)),
+  } satisfies NightRead;
 }
 
 function toLua(it: ClaimItem): Record<string, unknown> {

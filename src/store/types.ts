@@ -19,7 +19,12 @@ export interface ClaimItem {
 }
 
 export type ClaimResult =
-  | { kind: 'ok'; holdId: string; expiresAt: number }
+  /** `limited`: the sites asked to be reported (ClaimRequest.health.report) that are limited. */
+  | { kind: 'ok'; holdId: string; expiresAt: number; now: number; limited: string[] }
+  /** Redis' clock (`now`) was outside ClaimRequest.rulesHold: nothing was claimed. */
+  | { kind: 'clock'; now: number }
+  /** A site of ClaimRequest.health.refuse is limited: nothing was claimed. */
+  | { kind: 'site-limited'; site: string }
   | { kind: 'replay'; holdId: string; expiresAt: number; status: string }
   | { kind: 'mismatch'; holdId: string }
   | { kind: 'unavailable'; itemIndex: number; where: string }

@@ -1,55 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, ADMIN_TOKEN, call, eventually, startTestHub, type Answer, type TestHub } from '../helpers/hub.js';
+import { freePort, startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.js';
 
 /** A private redis-server this file may stop and start; the shared test Redis is never touched. */
 let port = 0;
-let child: ChildProcess | undefined;
+let redis: PrivateRedis | undefined;
 let hub: TestHub | undefined;
 
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port: p } = server.address() as { port: number };
-      server.close(() => ok(p));
-    });
-  });
-}
+async function startRedis(): Promise<void> { redis = await startPrivateRedis(port); }
 
-async function startRedis(): Promise<void> {
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
-  child = proc;
-  let exited = false;
-  proc.once('exit', () => { exited = true; });
-  // Ready once it answers PING.
-  await eventually(async () => {
-    if (exited) throw new Error(`redis-server on port ${port} exited`);
-    const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      await probe.ping();
-    } finally {
-      probe.disconnect();
-    }
-  }, 5_000, 50);
-}
-
-async function stopRedis(): Promise<void> {
-  const proc = child;
-  child = undefined;
-  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-  await new Promise<void>((ok) => {
-    proc.once('exit', () => ok());
-    proc.kill('SIGKILL'); // as abrupt as a crash
-  });
-}
+async function stopRedis(): Promise<void> { await redis?.stop(); }
 
 const YAML = `
 auth: { adminToken: ${ADMIN_TOKEN} }

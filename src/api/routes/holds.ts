@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { HubError, notFound } from '../../core/errors.js';
+import { RateLimited } from '../../store/rate-limits.js';
 import type { Caller } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { register } from '../register.js';
@@ -17,7 +18,7 @@ export function holdRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCont
   };
 
   register(app, table, ctx, {
-    method: 'POST', url: '/v1/holds', access: 'widget',
+    method: 'POST', url: '/v1/holds', access: 'widget', rateLimitInStore: true,
     summary: 'Hold capacity (one item, or several all-or-nothing) until it expires',
     body: HoldRequest,
     headers: [{ name: 'Idempotency-Key', description: 'The same key and body return the same hold; another body is 422' }],
@@ -29,7 +30,7 @@ export function holdRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCont
       429: { description: 'Too many open holds for this client' },
       503: { description: 'Site limited in a centralized group (type site-limited)' },
     },
-  }, async (req, reply, { body, caller }) => {
+  }, async (req, reply, { body, caller, rate }) => {
     const idem = req.headers['idempotency-key'];
     if (idem !== undefined && (typeof idem !== 'string' || !IDEMPOTENCY_KEY.test(idem))) {
       throw new HubError(400, 'invalid-request', 'Invalid request', 'Idempotency-Key: 1 to 200 visible ASCII characters', { field: 'Idempotency-Key' });
@@ -38,7 +39,7 @@ export function holdRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCont
       start: body.start, end: body.end, checkIn: body.checkIn, checkOut: body.checkOut }];
     try {
       const hold = await ctx.holds.create({
-        items, single: !body.items, customer: body.customer, idempotencyKey: idem,
+        items, single: !body.items, customer: body.customer, idempotencyKey: idem, rate,
         caller: caller!.kind === 'widget' ? { scope: caller!.scope, sites: caller!.sites } : { scope: 'admin' },
         ...(caller!.kind === 'widget' && caller!.key.maxOpenHolds > 0
           ? { client: { address: req.ip, maxOpen: caller!.key.maxOpenHolds } } : {}),
@@ -48,6 +49,7 @@ export function holdRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCont
       reply.code(201).header('Location', `/v1/holds/${hold.id}`);
       return { id: hold.id, expiresAt: hold.expiresAt, status: hold.status, ...(hold.unconfirmedBySite ? { unconfirmedBySite: true } : {}) };
     } catch (err) {
+      if (err instanceof RateLimited) throw err; // answered by register(), never reached the hold
       ctx.metrics.holds.inc({ outcome: err instanceof HubError ? err.type : 'error' });
       throw err;
     }

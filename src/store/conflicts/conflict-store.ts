@@ -51,7 +51,18 @@ export class ConflictStore<R extends StoredConflict = StoredConflict> {
     else m.zrem(k.conflictsOpen(), rec.id);
     if (opts.active) m.sadd(k.conflictsOfLedger(rec.ledger), rec.id);
     else m.srem(k.conflictsOfLedger(rec.ledger), rec.id);
+    for (const b of rec.bookings) {
+      if (!b.reservationId) continue;
+      if (opts.active) m.sadd(k.conflictsOfReservation(b.reservationId), rec.id);
+      else m.srem(k.conflictsOfReservation(b.reservationId), rec.id);
+    }
     await m.exec();
+  }
+
+  /** Open conflicts the reservation takes part in (through its index: no read of every open conflict). */
+  async openWithReservation(reservationId: string): Promise<R[]> {
+    const ids = await this.redis.smembers(this.keys.conflictsOfReservation(reservationId));
+    return (await this.getMany(ids)).filter((r) => r.status === 'open' && r.bookings.some((b) => b.reservationId === reservationId));
   }
 
   /** Ids of the ledger's conflicts still overbooked (open, or accepted by staff). */
@@ -117,26 +128,76 @@ export class ConflictStore<R extends StoredConflict = StoredConflict> {
     };
   }
 
-  /** Every live (pending or confirmed) hub reservation: only read while a ledger is over capacity. */
-  async liveReservations(): Promise<LiveReservation[]> {
-    const out: LiveReservation[] = [];
-    const base = this.keys.reservation('');
+  /**
+   * The live (pending or confirmed) hub reservations with an item on the ledger, found through its
+   * index (lr:<ledger>): the cost follows the ledger, not the hub. Only read while it is over capacity.
+   */
+  async liveReservations(ledger: string): Promise<LiveReservation[]> {
+    const ids = await this.redis.smembers(this.keys.ledgerReservations(ledger));
+    if (ids.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const id of ids) pipe.hmget(this.keys.reservation(id), 'status', 'items', 'createdAt', 'updatedAt', 'holdId');
+    const rows = (await pipe.exec()) ?? [];
+    return rows.flatMap(([, v], i) => {
+      const [status, items, createdAt, updatedAt, holdId] = (v ?? []) as Array<string | null>;
+      if (status !== 'pending' && status !== 'confirmed') return [];
+      return [{ id: ids[i]!, status, holdId: holdId ?? '', items: decodeItems(items),
+        createdAt: Number(createdAt ?? 0), updatedAt: Number(updatedAt ?? 0) }];
+    });
+  }
+
+  /**
+   * Builds the per-ledger indexes of live holds and reservations, and the open conflicts' index by
+   * reservation, for data written before they existed. Runs its SCAN once per hub (a marker key remembers it); idempotent, so two processes
+   * starting together do no harm.
+   */
+  async indexOnce(): Promise<void> {
+    const k = this.keys;
+    if (await this.redis.exists(k.ledgerIndexBuilt())) return;
+    const index = async (rows: Array<{ zscore?: number; id: string; items: string | null | undefined }>) => {
+      const pipe = this.redis.pipeline();
+      for (const r of rows) {
+        for (const l of itemLedgers(r.items)) {
+          if (r.zscore !== undefined) pipe.zadd(k.ledgerHolds(l), r.zscore, r.id);
+          else pipe.sadd(k.ledgerReservations(l), r.id);
+        }
+      }
+      await pipe.exec();
+    };
+    const holds = await this.redis.zrange(k.holdsByExpiry(), '0', '-1', 'WITHSCORES');
+    for (let i = 0; i < holds.length; i += 2000) {
+      const part = holds.slice(i, i + 2000);
+      const pipe = this.redis.pipeline();
+      for (let j = 0; j < part.length; j += 2) pipe.hmget(k.hold(part[j]!), 'status', 'items');
+      const rows = (await pipe.exec()) ?? [];
+      await index(rows.flatMap(([, v], j) => {
+        const [status, items] = (v ?? []) as Array<string | null>;
+        return status === 'held' ? [{ id: part[2 * j]!, zscore: Number(part[2 * j + 1]), items }] : [];
+      }));
+    }
+    const base = k.reservation('');
     let cursor = '0';
     do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.keys.reservationPattern(), 'COUNT', 1000);
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', k.reservationPattern(), 'COUNT', 1000);
       cursor = next;
       if (keys.length === 0) continue;
       const pipe = this.redis.pipeline();
-      for (const k of keys) pipe.hmget(k, 'status', 'items', 'createdAt', 'updatedAt', 'holdId');
+      for (const key of keys) pipe.hmget(key, 'status', 'items');
       const rows = (await pipe.exec()) ?? [];
-      rows.forEach(([, v], i) => {
-        const [status, items, createdAt, updatedAt, holdId] = (v ?? []) as Array<string | null>;
-        if (status !== 'pending' && status !== 'confirmed') return;
-        out.push({ id: keys[i]!.slice(base.length), status, holdId: holdId ?? '', items: decodeItems(items),
-          createdAt: Number(createdAt ?? 0), updatedAt: Number(updatedAt ?? 0) });
-      });
+      await index(rows.flatMap(([, v], i) => {
+        const [status, items] = (v ?? []) as Array<string | null>;
+        return status === 'pending' || status === 'confirmed' ? [{ id: keys[i]!.slice(base.length), items }] : [];
+      }));
     } while (cursor !== '0');
-    return out;
+    const open = await this.getMany(await this.openIds());
+    if (open.length > 0) {
+      const pipe = this.redis.pipeline();
+      for (const rec of open) {
+        for (const b of rec.bookings) if (b.reservationId) pipe.sadd(k.conflictsOfReservation(b.reservationId), rec.id);
+      }
+      await pipe.exec();
+    }
+    await this.redis.set(k.ledgerIndexBuilt(), '1');
   }
 
   /** The ledgers a hub reservation's items claim on (none for an unknown or unreadable one). */

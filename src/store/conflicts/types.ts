@@ -86,6 +86,8 @@ export interface StoredConflict {
   /** ISO instants. */
   openedAt: string;
   updatedAt: string;
+  /** The bookings taking part; hub reservations among them are indexed (conflictsOfReservation). */
+  bookings: ReadonlyArray<{ reservationId?: string | undefined }>;
 }
 
 /** A busy block the hub mirrored into a member's calendar. */

@@ -1,14 +1,16 @@
 --[[
   One consistent snapshot for conflict detection (src/conflicts): the ledgers' claims, the live
-  holds (to leave them out: a hold is not a booking) and what the polls recorded of the member
-  sites' source bookings. Expires due holds first, like every read.
+  holds on those ledgers (to leave them out: a hold is not a booking) and what the polls recorded
+  of the member sites' source bookings. Expires due holds first, like every read. Its cost
+  follows the asked ledgers and sites, never the hub's total of live holds: holds are found
+  through lh:<ledger>.
 
   KEYS[1] holds:exp zset
   ARGV[1] key prefix
   ARGV[2] ledgers JSON [{l, by: 'night'} | {l, by: 'time', from, to}] (ms, for 'time')
   ARGV[3] site ids JSON [site]: their src:<site> claims and cf:meta:<site> records
   Returns a JSON text:
-    {now, holds: list of {id, itemsJSON} pairs,
+    {now, holds: list of {id, itemsJSON} pairs (the live holds with an item on an asked ledger),
      ledgers: per ledger {n, sn, rep, inv, unrep} (tables by date) or {t: members},
      sites: per site {src: {externalId: claimJSON}, meta: {externalId: metaJSON}}}
 ]]
@@ -25,14 +27,21 @@ local function hash(key)
   return out
 end
 
+local asks = cjson.decode(ARGV[2])
 local holds = {}
-for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  local h = redis.call('HMGET', p .. 'hold:' .. id, 'status', 'items')
-  if h[1] == 'held' and h[2] then holds[#holds + 1] = { id, h[2] } end
+local listed = {}
+for _, a in ipairs(asks) do
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. 'lh:' .. a.l, '(' .. now, '+inf')) do
+    if not listed[id] then
+      listed[id] = true
+      local h = redis.call('HMGET', p .. 'hold:' .. id, 'status', 'items')
+      if h[1] == 'held' and h[2] then holds[#holds + 1] = { id, h[2] } end
+    end
+  end
 end
 
 local ledgers = {}
-for i, a in ipairs(cjson.decode(ARGV[2])) do
+for i, a in ipairs(asks) do
   if a.by == 'night' then
     -- Units of hub items written back to a count-only source but not yet in a count the hub
     -- polled (unrep:<ledger>): the source probably counts them already.

@@ -4,6 +4,7 @@
   KEYS[1] holds:exp zset      KEYS[2] hold:<id> hash
   KEYS[3] idempotency key ('' slot unused when ARGV[4] is '')
   KEYS[4] client:<addr> zset (open holds of the client)
+  KEYS[5] rl:<key scope>:<client> rate-limit window of a widget request (unused when ARGV[10] is 0)
   ARGV[1] key prefix (with hash tag)
   ARGV[2] hold id
   ARGV[3] time to live, ms
@@ -12,8 +13,16 @@
   ARGV[6] client address, or ''
   ARGV[7] items JSON: [{l, by, q, cap, d?: [dates], s?, e?, b, a, site, res, wb}]
   ARGV[8] hold metadata JSON (customer, key id), stored as is
+  ARGV[9] rate-limit window (ms)   ARGV[10] requests allowed per window, 0 = not limited
+  ARGV[11] JSON {lo, hi}: the instants (ms) between which the caller's rule checks (notice,
+           advance) hold, or '' for none; Redis' clock outside them claims nothing
+  ARGV[12] JSON {refuse: [site], report: [site]}: a site in `refuse` whose health record says
+           limited refuses the hold; `report` sites that are limited are listed in the answer
   Returns
-    {'ok', holdId, expiresAt}
+    {'ok', holdId, expiresAt, now, limitedJSON}   limitedJSON: the `report` sites that are limited
+    {'rate-limited', count, ms until the window ends}
+    {'clock', now}                          the rules were checked for another instant
+    {'site-limited', site}
     {'replay', holdId, expiresAt, status}   same Idempotency-Key and fingerprint
     {'mismatch', holdId}                    same Idempotency-Key, other request
     {'unavailable', itemIndex, where}       where: a date, or the start ms of the item
@@ -29,6 +38,20 @@ local max_open = tonumber(ARGV[5])
 local client = ARGV[6]
 local items = cjson.decode(ARGV[7])
 local now = now_ms()
+
+if tonumber(ARGV[10]) > 0 then
+  local n, ttl = rate_take(KEYS[5], ARGV[9])
+  if n > tonumber(ARGV[10]) then return { 'rate-limited', n, ttl } end
+end
+if ARGV[11] ~= '' then
+  local w = cjson.decode(ARGV[11])
+  if now < w.lo or now > w.hi then return { 'clock', tostring(now) } end
+end
+local health = cjson.decode(ARGV[12])
+local function limited(site) return redis.call('HGET', p .. 'health:' .. site, 'state') == 'limited' end
+for _, site in ipairs(health.refuse) do
+  if limited(site) then return { 'site-limited', site } end
+end
 
 sweep_expired(p, now)
 
@@ -79,6 +102,7 @@ end
 
 -- Every item fits: claim them all.
 for i, it in ipairs(items) do
+  touch(p, it.l)
   if it.by == 'night' then
     local key = p .. 'n:' .. it.l
     for _, d in ipairs(it.d) do redis.call('HINCRBY', key, d, it.q) end
@@ -95,6 +119,11 @@ local expires = now + ttl
 redis.call('HSET', KEYS[2], 'status', 'held', 'expiresAt', expires, 'createdAt', now,
   'items', cjson.encode(items), 'client', client, 'meta', ARGV[8], 'fingerprint', fp)
 redis.call('ZADD', KEYS[1], expires, id)
+index_hold(p, id, items, expires)
 if client ~= '' then redis.call('ZADD', KEYS[4], expires, id) end
 if fp ~= '' then redis.call('SET', KEYS[3], id .. '|' .. fp, 'PX', 86400000) end
-return { 'ok', id, tostring(expires) }
+local report = {}
+for _, site in ipairs(health.report) do
+  if limited(site) then report[#report + 1] = site end
+end
+return { 'ok', id, tostring(expires), tostring(now), #report > 0 and cjson.encode(report) or '[]' }

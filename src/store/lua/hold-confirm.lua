@@ -45,6 +45,8 @@ redis.call('HSET', KEYS[3], 'status', rstatus, 'holdId', hold_id, 'items', h[3],
 redis.call('HSET', KEYS[2], 'status', 'confirmed', 'reservation', resv_id)
 redis.call('PEXPIRE', KEYS[2], 86400000)
 redis.call('ZREM', KEYS[1], hold_id)
+unindex_hold(p, hold_id, items)
+index_resv(p, resv_id, items)
 if h[4] and h[4] ~= '' then redis.call('ZREM', p .. 'client:' .. h[4], hold_id) end
 if needs_writeback then
   redis.call('XADD', KEYS[4], '*', 'reservation', resv_id, 'op', 'create')

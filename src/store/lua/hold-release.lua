@@ -17,7 +17,9 @@ if not h[1] then return { 'missing' } end
 if h[1] == 'confirmed' then return { 'confirmed' } end
 if h[1] ~= 'held' then return { h[1] } end
 
-release_items(p, cjson.decode(h[2]))
+local items = cjson.decode(h[2])
+release_items(p, items)
+unindex_hold(p, id, items)
 redis.call('HSET', KEYS[2], 'status', 'released')
 redis.call('PEXPIRE', KEYS[2], 86400000)
 redis.call('ZREM', KEYS[1], id)

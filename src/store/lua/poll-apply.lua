@@ -64,6 +64,7 @@ for _, it in ipairs(cjson.decode(ARGV[6])) do
     local hour = math.floor((it.c or now) / 3600000)
     if hour * 3600000 > now - 8 * 86400000 then redis.call('HINCRBY', vkey, hour, 1) end
   end
+  touch(p, it.l)
   if it.by == 'night' then
     local key = p .. 'n:' .. it.l
     for _, d in ipairs(it.d) do redis.call('HINCRBY', key, d, it.q) end
@@ -81,6 +82,7 @@ end
 local counted = {}
 for _, c in ipairs(cjson.decode(ARGV[9])) do
   redis.call('HSET', p .. 'sn:' .. c.l, c.d, c.c)
+  if not counted[c.l] then touch(p, c.l) end
   counted[c.l] = true
 end
 for ledger in pairs(counted) do
@@ -93,6 +95,7 @@ for ledger in pairs(counted) do
       local items = cjson.decode(raw)
       local it = items[tonumber(idx)]
       if it and it.rep ~= 1 then
+        touch(p, ledger)
         for _, d in ipairs(it.d) do redis.call('HINCRBY', p .. 'rep:' .. ledger, d, it.q) end
         it.rep = 1
         redis.call('HSET', rkey, 'items', cjson.encode(items))

@@ -1,16 +1,13 @@
 --[[
-  Fixed window per widget key and client address, shared by every API process. The window starts
-  at a client's first request and lasts ARGV[1] by Redis' clock (PTTL), so processes with skewed
-  clocks agree.
+  Fixed window per widget key and client address, shared by every API process, for widget routes
+  whose own script does not count the request itself (availability-read and hold-claim do, in the
+  same round trip). See rate_take in includes/common.lua.
 
   KEYS[1] rl:<key scope>:<client address>   counter, expires with its window
   ARGV[1] window length (ms)
   Returns {count in this window including this request, ms until the window ends}
 ]]
-local n = redis.call('INCR', KEYS[1])
-local ttl = redis.call('PTTL', KEYS[1])
-if n == 1 or ttl < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  ttl = tonumber(ARGV[1])
-end
-return {n, ttl}
+-- @include common
+
+local n, ttl = rate_take(KEYS[1], ARGV[1])
+return { n, ttl }

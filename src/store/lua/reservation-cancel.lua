@@ -17,6 +17,7 @@ if r[1] == 'cancelled' or r[1] == 'failed' then return { 'already' } end
 local items = cjson.decode(r[2])
 release_items(p, items)
 forget_reported(p, ARGV[2], items)
+unindex_resv(p, ARGV[2], items)
 redis.call('HSET', KEYS[1], 'status', 'cancelled', 'cancelledBy', ARGV[3], 'updatedAt', now)
 local wb = false
 for _, it in ipairs(items) do

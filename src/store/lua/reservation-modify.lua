@@ -54,7 +54,9 @@ if not fits then
 end
 
 forget_reported_item(p, rid, idx, old)
+unindex_resv(p, rid, items)
 new.v = (old.v or 0) + 1
+touch(p, new.l)
 if new.by == 'night' then
   for _, d in ipairs(new.d) do redis.call('HINCRBY', p .. 'n:' .. new.l, d, new.q) end
 else
@@ -67,6 +69,7 @@ end
 -- The old booking at the source is cancelled by the write-back once the new one is written.
 if old.wb == 1 then new.px = old.x or old.px end
 items[idx] = new
+index_resv(p, rid, items)
 
 local status = r[1]
 if new.wb == 1 or old.wb == 1 then

@@ -25,6 +25,7 @@ for i, it in ipairs(items) do
 end
 release_items(p, items)
 forget_reported(p, ARGV[2], items)
+unindex_resv(p, ARGV[2], items)
 redis.call('HSET', KEYS[1], 'status', 'failed', 'error', ARGV[3], 'items', cjson.encode(items),
   'externalIds', ARGV[4], 'updatedAt', now)
 if compensate then redis.call('XADD', KEYS[2], '*', 'reservation', ARGV[2], 'op', 'cancel') end

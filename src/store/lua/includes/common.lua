@@ -13,11 +13,37 @@
     <p>client:<addr>   zset   holdId -> expiresAt, open holds per client
     <p>resv:<id>       hash   status, items (JSON), tokenHash, holdId, ...
     <p>outbox          stream write-back work for sites with an external system
+    <p>lh:<ledger>     zset   holdId -> expiresAt, live holds with an item on the ledger
+    <p>lr:<ledger>     set    ids of live (pending or confirmed) reservations with an item on it
+    <p>ver             hash   ledger -> version, bumped by every change to its n:, t:, sn:, rep:
+                             (touch); '~e' -> the hash's epoch, so versions never repeat after a
+                             flush. availability-read skips a ledger whose version the caller has.
+  The two per-ledger indexes let conflict detection read one ledger's holds and reservations
+  without touching the rest of the hub; every script that makes, ends or moves a hold or a
+  reservation keeps them in step (index_hold, unindex_hold, index_resv, unindex_resv).
 ]]
 
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- A ledger's availability changed: readers holding its previous version must read it again.
+local function touch(p, ledger)
+  redis.call('HINCRBY', p .. 'ver', ledger, 1)
+end
+
+-- Counts one request in a widget key's fixed rate-limit window (per key and client address). The
+-- window starts at the first request and lasts `window` ms by Redis' clock (PTTL), so API
+-- processes with skewed clocks agree. Returns the count including this request and ms left.
+local function rate_take(key, window)
+  local n = redis.call('INCR', key)
+  local ttl = redis.call('PTTL', key)
+  if n == 1 or ttl < 0 then
+    redis.call('PEXPIRE', key, window)
+    ttl = tonumber(window)
+  end
+  return n, ttl
 end
 
 -- Units in use per date as the capacity rule sees them, and the source's count (or false).
@@ -39,6 +65,7 @@ end
 local function forget_reported_item(p, resv_id, i, it)
   if it.by ~= 'night' then return end
   if it.rep == 1 then
+    touch(p, it.l)
     for _, d in ipairs(it.d) do
       local left = redis.call('HINCRBY', p .. 'rep:' .. it.l, d, -it.q)
       if left <= 0 then redis.call('HDEL', p .. 'rep:' .. it.l, d) end
@@ -54,6 +81,7 @@ end
 -- Returns the claims of `items` to their ledgers.
 local function release_items(p, items)
   for _, it in ipairs(items) do
+    touch(p, it.l)
     if it.by == 'night' then
       local key = p .. 'n:' .. it.l
       for _, d in ipairs(it.d) do
@@ -66,6 +94,31 @@ local function release_items(p, items)
   end
 end
 
+-- The distinct ledgers of a list of items.
+local function item_ledgers(items)
+  local seen, out = {}, {}
+  for _, it in ipairs(items) do
+    if not seen[it.l] then seen[it.l] = true; out[#out + 1] = it.l end
+  end
+  return out
+end
+
+local function index_hold(p, id, items, expires)
+  for _, l in ipairs(item_ledgers(items)) do redis.call('ZADD', p .. 'lh:' .. l, expires, id) end
+end
+
+local function unindex_hold(p, id, items)
+  for _, l in ipairs(item_ledgers(items)) do redis.call('ZREM', p .. 'lh:' .. l, id) end
+end
+
+local function index_resv(p, rid, items)
+  for _, l in ipairs(item_ledgers(items)) do redis.call('SADD', p .. 'lr:' .. l, rid) end
+end
+
+local function unindex_resv(p, rid, items)
+  for _, l in ipairs(item_ledgers(items)) do redis.call('SREM', p .. 'lr:' .. l, rid) end
+end
+
 -- Expires every hold whose own deadline has passed; no timer has to fire for this to be right.
 local function sweep_expired(p, now)
   local ids = redis.call('ZRANGEBYSCORE', p .. 'holds:exp', '-inf', now)
@@ -73,7 +126,9 @@ local function sweep_expired(p, now)
     local hkey = p .. 'hold:' .. id
     local h = redis.call('HMGET', hkey, 'status', 'items', 'client')
     if h[1] == 'held' then
-      release_items(p, cjson.decode(h[2]))
+      local items = cjson.decode(h[2])
+      release_items(p, items)
+      unindex_hold(p, id, items)
       redis.call('HSET', hkey, 'status', 'expired')
       redis.call('PEXPIRE', hkey, 86400000)
     end

@@ -1,0 +1,187 @@
+/**
+ * `npm run bench` (first part): the widget path as a browser meets it. The hub and each floor run
+ * in this process; the load comes from autocannon in a process of its own (so the client does not
+ * cap the floor). Each floor is a bare `node:http` server answering the very bytes the hub answered
+ * for the same request (for holds: it parses the JSON body and runs one small Lua script, a write
+ * and a read, on the same Redis, and answers 201). Requests carry a widget key, so the rate limit
+ * is on the path (its window is set wide enough never to refuse). Ratios only: the machine is shared.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config/index.js';
+import { startHub } from '../../src/runtime/hub.js';
+import { connectRedis } from '../../src/runtime/redis.js';
+import { AvailabilityStore } from '../../src/store/store.js';
+import { ADAPTERS } from '../../src/sync/registry.js';
+import { deleteByPrefix } from '../helpers/redis.js';
+import { environment } from './report.js';
+
+const REDIS_URL = process.env.AVHUB_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const ROOT = resolve(import.meta.dirname, '../..');
+const PREFIX = `avhub-bench-w-${randomBytes(6).toString('hex')}`;
+const KEY = 'bench-widget-key';
+const CONNECTIONS = 32;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const run = promisify(execFile);
+
+const day = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+const FIRST = 30;
+
+function yaml(sites: number): string {
+  const lines = [
+    'auth:', '  adminToken: bench-admin-token-0123456789', '  widgetKeys:',
+    `    - { key: ${KEY}, origins: ["*"], sites: [${Array.from({ length: sites }, (_, i) => `s${i}`).concat('units').join(', ')}], rateLimit: { max: 100000000, per: 1m }, maxOpenHolds: 100000000 }`,
+    'groups:', '  rooms: { workflow: centralized }', '  halls: { workflow: centralized }', 'sites:',
+  ];
+  for (let i = 0; i < sites; i++) {
+    lines.push(`  - id: s${i}`, '    timezone: Europe/Berlin', '    adapter: { kind: none }', '    resources:');
+    for (const r of ['a', 'b', 'c']) lines.push(`      - { id: ${r}, kind: pool, capacity: 1000000, group: rooms, bookedBy: night }`);
+  }
+  lines.push('  - id: units', '    timezone: Europe/Berlin', '    adapter: { kind: none }', '    resources:');
+  for (const r of ['u1', 'u2', 'u3']) {
+    lines.push(`      - { id: ${r}, kind: unit, group: halls, rules: { openingHours: { mon-fri: "08:00-22:00", sat: "10:00-16:00" }, bufferBefore: 15m, bufferAfter: 30m } }`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+interface Cannon { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number }
+
+/** autocannon in a child process against one URL. */
+async function cannon(url: string, opts: { method?: string; body?: string } = {}): Promise<Cannon> {
+  const args = [resolve(ROOT, 'node_modules/autocannon/autocannon.js'), '-c', String(CONNECTIONS), '-d', String(SECONDS), '-j',
+    '-H', `X-Api-Key=${KEY}`];
+  if (opts.method) args.push('-m', opts.method);
+  if (opts.body) args.push('-H', 'content-type=application/json', '-b', opts.body);
+  args.push(url);
+  const { stdout } = await run(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
+  return JSON.parse(stdout) as Cannon;
+}
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((ok, fail) => server.once('error', fail).listen(0, '127.0.0.1', ok));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const readBody = (req: IncomingMessage) => new Promise<string>((ok) => {
+  let s = '';
+  req.on('data', (c: Buffer) => { s += c.toString(); });
+  req.on('end', () => ok(s));
+});
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'avhub-bench-'));
+  writeFileSync(join(dir, 'hub.yaml'), yaml(50));
+  const config = loadConfig(join(dir, 'hub.yaml'), {}, ADAPTERS);
+  config.redis = { ...config.redis, url: REDIS_URL, keyPrefix: PREFIX };
+  config.http = { ...config.http, host: '127.0.0.1', port: 0 };
+  const redis = await connectRedis(REDIS_URL, { failFast: true });
+  const hub = await startHub(config, redis, new Set(['api']), pino({ level: 'silent' }));
+  const base = hub.address!;
+  const servers: Server[] = [];
+  const rows: Array<{ name: string; hub: number; floor: number; errors: number }> = [];
+  let confirms: { live: number; p50: number; p95: number; slow: number[] } | undefined;
+  try {
+    const sites = (n: number) => Array.from({ length: n }, (_, i) => `s${i}`).join(',');
+    const reads: Array<[string, string]> = [
+      ['(a) 1 site, 3 pools by night, 31 nights', `/v1/availability?site=s0&from=${day(FIRST)}&to=${day(FIRST + 31)}`],
+      ['(b) 1 site, 3 units with opening hours and buffers, 7 days', `/v1/availability?site=units&from=${day(FIRST)}&to=${day(FIRST + 7)}`],
+      ['(c) 8 sites x 3 pools x 7 nights', `/v1/availability?site=${sites(8)}&from=${day(FIRST)}&to=${day(FIRST + 7)}`],
+      ['50 sites x 3 pools x 7 nights', `/v1/availability?site=${sites(50)}&from=${day(FIRST)}&to=${day(FIRST + 7)}`],
+      ['1 site, 3 pools, 365 nights', `/v1/availability?site=s0&from=${day(FIRST)}&to=${day(FIRST + 365)}`],
+    ];
+    for (const [name, path] of reads) {
+      const sample = await fetch(`${base}${path}`, { headers: { 'X-Api-Key': KEY } });
+      const bytes = Buffer.from(await sample.arrayBuffer());
+      if (sample.status !== 200) throw new Error(`${path} answered ${sample.status}: ${bytes.toString()}`);
+      const type = sample.headers.get('content-type') ?? 'application/json';
+      const floor = createServer((_req, res) => { res.writeHead(200, { 'content-type': type, 'content-length': bytes.length }); res.end(bytes); });
+      servers.push(floor);
+      const floorBase = await listen(floor);
+      process.stderr.write(`bench: ${name}\n`);
+      const f = await cannon(`${floorBase}${path}`);
+      const h = await cannon(`${base}${path}`);
+      rows.push({ name, hub: h.requests.average, floor: f.requests.average, errors: h.non2xx + h.errors });
+    }
+    // Holds: the floor parses the body, runs one small script (a write and a read) and answers 201.
+    const body = JSON.stringify({ site: 's0', resource: 'a', checkIn: day(FIRST), checkOut: day(FIRST + 2) });
+    const lua = `redis.call('HSET', KEYS[1], 'status', 'held', 'items', ARGV[1]); return redis.call('HGET', KEYS[1], 'status')`;
+    let n = 0;
+    const holdFloor = createServer((req, res) => {
+      void readBody(req).then(async (text) => {
+        const parsed = JSON.parse(text) as Record<string, unknown>;
+        const id = `h_${n++}`;
+        await redis.eval(lua, 1, `${PREFIX}:{floor}:hold:${id}`, JSON.stringify(parsed));
+        const out = JSON.stringify({ id, expiresAt: new Date(Date.now() + 900_000).toISOString(), status: 'held' });
+        res.writeHead(201, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(out);
+      });
+    });
+    servers.push(holdFloor);
+    const holdBase = await listen(holdFloor);
+    process.stderr.write('bench: POST /v1/holds\n');
+    const f = await cannon(`${holdBase}/v1/holds`, { method: 'POST', body });
+    const h = await cannon(`${base}/v1/holds`, { method: 'POST', body });
+    rows.push({ name: 'POST /v1/holds (floor: parse + one small Lua script + 201)', hub: h.requests.average, floor: f.requests.average, errors: h.non2xx + h.errors });
+    confirms = await confirmsWithLiveHoldsElsewhere(base, new AvailabilityStore(redis, PREFIX, config.hubId), redis);
+  } finally {
+    for (const s of servers) { s.closeAllConnections(); s.close(); }
+    await hub.stop();
+    await deleteByPrefix(redis, PREFIX);
+    redis.disconnect();
+  }
+  const env = environment();
+  console.log(`widget path, ${CONNECTIONS} connections, ${SECONDS} s each, autocannon in a separate process`);
+  console.log(JSON.stringify(env));
+  console.log('| case | hub req/s | floor req/s | hub ÷ floor | non-2xx/errors |');
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const r of rows) console.log(`| ${r.name} | ${r.hub.toFixed(0)} | ${r.floor.toFixed(0)} | ${(r.hub / r.floor).toFixed(3)} | ${r.errors} |`);
+  if (confirms) {
+    console.log(`\nconfirm with ${confirms.live} live holds on other resources: p50 ${confirms.p50.toFixed(1)} ms, p95 ${confirms.p95.toFixed(1)} ms; `
+      + `SLOWLOG entries of this hub over 10 ms: ${confirms.slow.length}${confirms.slow.length > 0 ? ` (max ${Math.max(...confirms.slow) / 1000} ms)` : ''}`);
+  }
+}
+
+/** Hold + confirm, one after another, with 50,000 live holds on other ledgers (made through the claim script). */
+async function confirmsWithLiveHoldsElsewhere(base: string, store: AvailabilityStore, redis: Awaited<ReturnType<typeof connectRedis>>) {
+  const LIVE = 50_000;
+  process.stderr.write(`bench: ${LIVE} live holds elsewhere, then confirms\n`);
+  for (let i = 0; i < LIVE; i += 2_000) {
+    await Promise.all(Array.from({ length: 2_000 }, (_, j) => store.claimHold({
+      holdId: `bulk-${i + j}`, ttlMs: 1_800_000,
+      items: [{ ledger: `elsewhere-${(i + j) % 500}`, by: 'night', quantity: 1, capacity: 1_000_000, nights: [day(FIRST)],
+        bufferBefore: 0, bufferAfter: 0, site: 'elsewhere', resource: 'x', writeback: false }],
+    })));
+  }
+  const since = Math.floor(Date.now() / 1000);
+  const headers = { 'X-Api-Key': KEY, 'content-type': 'application/json' };
+  const times: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const hold = await fetch(`${base}/v1/holds`, { method: 'POST', headers,
+      body: JSON.stringify({ site: 's1', resource: 'b', checkIn: day(FIRST + (i % 60)), checkOut: day(FIRST + (i % 60) + 1) }) });
+    const { id } = await hold.json() as { id: string };
+    const t0 = performance.now();
+    const res = await fetch(`${base}/v1/holds/${id}/confirm`, { method: 'POST', headers: { 'X-Api-Key': KEY } });
+    await res.arrayBuffer();
+    times.push(performance.now() - t0);
+    if (res.status !== 202) throw new Error(`confirm answered ${res.status}`);
+  }
+  await new Promise((ok) => setTimeout(ok, 500)); // the conflict checks run after each answer
+  const log = await redis.call('SLOWLOG', 'GET', '1000') as Array<[number, number, number, string[]]>;
+  const slowEntries = log.filter(([, at, us, args]) => at >= since && us > 10_000 && args.some((a) => String(a).includes(PREFIX)));
+  for (const [, , us, args] of slowEntries) process.stderr.write(`bench: slow ${us / 1000} ms: ${args.slice(0, 4).join(' ').slice(0, 160)}\n`);
+  const slow = slowEntries.map(([, , us]) => us);
+  times.sort((a, b) => a - b);
+  return { live: LIVE, p50: times[Math.floor(times.length * 0.5)]!, p95: times[Math.floor(times.length * 0.95)]!, slow };
+}
+
+main().then(() => process.exit(), (err: unknown) => {
+  console.error('bench failed:', err);
+  process.exit(1);
+});
