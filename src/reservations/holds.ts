@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { checkNightRules, checkTimeRules } from '../domain/index.js';
 import type { AvailabilityStore } from '../store/store.js';
-import type { ClaimItem } from '../store/types.js';
+import type { ClaimItem, ClaimResult } from '../store/types.js';
 import type { Catalog, CatalogEntry } from '../core/catalog.js';
 import { refuseSoftLockConfirm, unconfirmedBySite } from '../core/workflows.js';
 import { HubError, invalid, notFound } from '../core/errors.js';
@@ -47,6 +47,11 @@ export class HoldService {
 
   async create(input: CreateHoldInput): Promise<HoldView> {
     if (input.items.length === 0) throw invalid('items', 'at least one item is needed');
+    const idempotency = input.idempotencyKey
+      ? { scope: input.caller.scope, key: input.idempotencyKey, fingerprint: fingerprint(input) } : undefined;
+    // A replay answers first, whatever the site's health, the rules or the clock say now.
+    const recorded = idempotency ? await this.store.recordedHold(idempotency) : undefined;
+    if (recorded) return this.answer(recorded, []);
     const now = await this.store.now();
     const resolved = input.items.map((item, i) => this.resolveItem(item, i, input, now));
     await this.refuseLimitedCentralized(resolved.map((r) => r.entry));
@@ -56,12 +61,14 @@ export class HoldService {
       holdId: newId('h'),
       ttlMs: ttl,
       items: resolved.map((r) => r.claim),
-      ...(input.idempotencyKey ? {
-        idempotency: { scope: input.caller.scope, key: input.idempotencyKey, fingerprint: fingerprint(input) },
-      } : {}),
-      ...(input.client ? { client: input.client } : {}),
+      ...(idempotency ? { idempotency } : {}),
+      ...(input.client ? { client: { scope: input.caller.scope, ...input.client } } : {}),
       meta: { customer: input.customer ?? null, caller: input.caller.scope },
     });
+    return this.answer(result, resolved);
+  }
+
+  private async answer(result: ClaimResult, resolved: Array<{ entry: CatalogEntry }>): Promise<HoldView> {
     switch (result.kind) {
       case 'ok':
         return { id: result.holdId, expiresAt: iso(result.expiresAt), status: 'held', replayed: false,

@@ -20,7 +20,9 @@ export function holdRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCont
     method: 'POST', url: '/v1/holds', access: 'widget',
     summary: 'Hold capacity (one item, or several all-or-nothing) until it expires',
     body: HoldRequest,
-    headers: [{ name: 'Idempotency-Key', description: 'The same key and body return the same hold; another body is 422' }],
+    headers: [{ name: 'Idempotency-Key', description: 'The same key and body return the original hold (header Idempotent-Replayed: true), '
+      + 'answered before anything else is checked: also while the site is limited and after the clock or the rules moved on. '
+      + 'Another body under the same key is 422 idempotency-key-reused. Keys are kept 24 hours, per widget key.' }],
     responses: {
       201: { description: 'Held', schema: HoldResponse }, 400: { description: 'Invalid body' },
       403: { description: 'Site not allowed for this key' }, 404: { description: 'Unknown site or resource' },
