@@ -188,10 +188,13 @@ export class Poller {
       this.deps.metrics.polls.inc({ site: site.id, outcome: 'auth' });
       return { kind: 'failed', code, message, retryable: false };
     }
-    // Back off with full jitter so a dark site is not hammered, capped to a few minutes.
+    // Back off with full jitter so a dark site is not hammered, capped to a few minutes. Not once
+    // the site is limited: then its source is probed at the poll interval, so a source that comes
+    // back is healthy again within `recoverAfter` polls instead of minutes later (issue 14).
+    // Quota answers (above) still wait as long as the source asked.
     const failures = (await this.deps.sync.consecutiveFailures(site.id)) || 1;
     const ceiling = Math.min(MAX_BACKOFF_MS, site.pollEvery * 2 ** Math.min(failures - 1, 10));
-    const delay = failures > 1 ? Math.floor(Math.random() * ceiling) : 0;
+    const delay = failures > 1 && health.state !== 'limited' ? Math.floor(Math.random() * ceiling) : 0;
     if (delay > site.pollEvery) await this.deps.sync.setNotBefore(site.id, Date.now() + delay);
     if (err instanceof AdapterUnavailableError) log.warn({ code, state: health.state }, `poll failed: ${message}`);
     else log.error({ err, state: health.state }, 'poll failed unexpectedly');
