@@ -103,7 +103,13 @@ export class HoldService {
     switch (result.kind) {
       case 'ok':
       case 'already':
-        return { reservationId: result.reservationId, status: result.status as ConfirmView['status'], token: result.token };
+        if (result.status !== 'pending' && result.status !== 'confirmed') {
+          // Confirmed before, and since cancelled or failed: not a reservation to hand out again.
+          throw new HubError(409, `reservation-${result.status === 'failed' ? 'failed' : 'cancelled'}`, 'Reservation ended',
+            `hold "${holdId}" became reservation "${result.reservationId}", which is ${result.status}; make a new hold`,
+            { reservationId: result.reservationId, status: result.status });
+        }
+        return { reservationId: result.reservationId, status: result.status, token: result.token };
       case 'expired':
         throw new HubError(410, 'hold-expired', 'Hold expired', `hold "${holdId}" expired; make a new hold`);
       case 'released':

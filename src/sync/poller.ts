@@ -14,6 +14,7 @@ import { adapterDefinition } from './registry.js';
 import { toClaims, type ClaimPlan } from '../core/claims.js';
 import type { PollObserver } from '../core/poll-observer.js';
 import { isMirrorReference } from '../core/mirror-ids.js';
+import { withTimeLimit } from './time-limit.js';
 
 export type PollOutcome =
   | { kind: 'ok'; mode: 'full' | 'delta'; added: number; removed: number; skipped: number }
@@ -112,12 +113,10 @@ export class Poller {
   private pull(site: SiteConfig, def: AdapterDefinition, cursor: string | null): Promise<PullResult> {
     const { past, future } = this.deps.config.defaults.syncWindow;
     const now = Date.now();
-    const controller = new AbortController();
-    const timeout = setTimeout(() => controller.abort(), this.pollTimeout(site));
-    return this.deps.adapters.get(site).pull({
+    return withTimeLimit(this.pollTimeout(site), `the poll of site ${site.id}`, (signal) => this.deps.adapters.get(site).pull({
       site: this.deps.adapters.sourceSite(site), window: { start: now - past, end: now + future }, cursor,
-      signal: controller.signal, throttle: this.deps.adapters.throttle(site),
-    }).finally(() => clearTimeout(timeout));
+      signal, throttle: this.deps.adapters.throttle(site),
+    }));
   }
 
   /** The pulled bookings as claims, with the hub's own (its write-backs, mirrored blocks) left out. */

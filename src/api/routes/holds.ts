@@ -61,7 +61,8 @@ export function holdRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCont
     params: IdParams,
     responses: {
       202: { description: 'Reservation made', schema: ConfirmResponse }, 404: { description: 'No such hold' },
-      409: { description: 'Hold was released' }, 410: { description: 'Hold expired (type hold-expired)' },
+      409: { description: 'Hold was released (hold-released), or its reservation was since cancelled (reservation-cancelled) or failed (reservation-failed)' },
+      410: { description: 'Hold expired (type hold-expired)' },
       503: { description: 'Site limited in a centralized group' },
     },
   }, async (_req, reply, { params, caller }) => {
