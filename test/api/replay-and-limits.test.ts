@@ -127,3 +127,23 @@ describe('maxOpenHolds per widget key and client (issue 14, item 4)', () => {
     expect((await call(proxied.base, 'POST', '/v1/holds', { headers: from('203.0.113.2'), body: stay('free') })).status).toBe(201);
   });
 });
+
+describe('wrong admin tokens are throttled per client address (issue 14, item 6)', () => {
+  let proxied: TestHub;
+  beforeAll(async () => { proxied = await startTestHub({ yaml: YAML({ trustProxy: true }), roles: ['api'] }); });
+  afterAll(async () => { await proxied?.stop(); });
+
+  it('after 10 wrong tokens in a minute the address gets 429, even with the right token; other addresses are not affected', async () => {
+    const from = (ip: string, token: string) => ({ authorization: `Bearer ${token}`, 'x-forwarded-for': ip });
+    for (let i = 0; i < 10; i++) {
+      expect((await call(proxied.base, 'GET', '/v1/sites', { headers: from('203.0.113.50', `wrong-token-${i}-xxxxxxxx`) })).status).toBe(403);
+    }
+    const eleventh = await call(proxied.base, 'GET', '/v1/sites', { headers: from('203.0.113.50', 'wrong-token-11-xxxxxxxx') });
+    expect(eleventh.status).toBe(429);
+    expect(eleventh.body.type).toBe('rate-limited');
+    expect(eleventh.headers.get('retry-after')).not.toBeNull();
+    // A guesser cannot tell a hit from a refusal while throttled.
+    expect((await call(proxied.base, 'GET', '/v1/sites', { headers: from('203.0.113.50', ADMIN_TOKEN) })).status).toBe(429);
+    expect((await call(proxied.base, 'GET', '/v1/sites', { headers: from('203.0.113.51', ADMIN_TOKEN) })).status).toBe(200);
+  });
+});
