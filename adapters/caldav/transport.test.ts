@@ -18,9 +18,23 @@ function transportWith(answer: (url: string, init: RequestInit) => Promise<Respo
   return { transport, calls, throttled: () => throttled };
 }
 
-const status = (code: number, headers: Record<string, string> = {}) => async () => new Response(code === 204 ? null : 'x', { status: code, headers });
+const status = (code: number, headers: Record<string, string> = {}) => async () =>
+  new Response(code === 204 ? null : code === 207 ? '<d:multistatus xmlns:d="DAV:"/>' : 'x', { status: code, headers });
 
 describe('CalDAV transport', () => {
+  // Issue 14 (1): tsdav's XML parser stalled for minutes on 5 MB of random bytes.
+  it('refuses a multistatus that is not XML, or that declares entities, before any parser sees it', async () => {
+    const answer = (body: string) => async () => new Response(body, { status: 207, headers: { 'Content-Type': 'application/xml' } });
+    const garbage = await transportWith(answer('\u0007\u0001random bytes')).transport('http://dav.test/', { method: 'PROPFIND' }).catch((e: unknown) => e);
+    expect(garbage).toBeInstanceOf(AdapterUnavailableError);
+    expect((garbage as Error).message).toMatch(/not XML; refused unparsed/);
+    const bomb = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><d:multistatus xmlns:d="DAV:">&b;</d:multistatus>';
+    const entities = await transportWith(answer(bomb)).transport('http://dav.test/', { method: 'PROPFIND' }).catch((e: unknown) => e);
+    expect((entities as Error).message).toMatch(/document type declaration/);
+    const ok = await transportWith(answer('\uFEFF <d:multistatus xmlns:d="DAV:"/>')).transport('http://dav.test/', { method: 'PROPFIND' });
+    expect(await ok.text()).toContain('multistatus');
+  });
+
   it('waits for the quota and adds Basic auth to every request', async () => {
     const t = transportWith(status(207));
     await t.transport('http://dav.test/north/', { method: 'PROPFIND', headers: { Depth: '0' } });

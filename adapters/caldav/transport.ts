@@ -84,9 +84,38 @@ export function createTransport(opts: TransportOptions): Fetch {
       throw failure;
     }
     // tsdav reads bodies whole: past the limit the read fails instead of filling memory.
-    return limitResponse(res, { what });
+    const limited = limitResponse(res, { what });
+    if (!isXml(limited)) return limited;
+    // An XML answer is read here and checked before tsdav's parser sees it: a body that is not
+    // XML (garbage stalls the parser for minutes) or that declares entities (expansion bombs)
+    // is refused, an outage naming why (issue 14).
+    let text: string;
+    try {
+      text = await limited.text();
+    } catch (err) {
+      if (err instanceof AdapterError || opts.signal.aborted) throw err;
+      if (timeout.aborted) throw new AdapterUnavailableError(`${what}: the answer did not finish within ${opts.timeoutMs} ms`);
+      throw classifyError(err, opts.signal);
+    }
+    const refusal = xmlRefusal(text);
+    if (refusal) throw new AdapterUnavailableError(`${what}: the CalDAV server answered ${refusal}; refused unparsed`);
+    return new Response(text, { status: res.status, statusText: res.statusText, headers: res.headers });
   };
   return transport;
+}
+
+function isXml(res: Response): boolean {
+  return res.body !== null && (res.status === 207 || /xml/i.test(res.headers.get('content-type') ?? ''));
+}
+
+/** Why `text` is not an XML answer tsdav may parse, or null. A few linear scans, no parsing. */
+function xmlRefusal(text: string): string | null {
+  const start = text.replace(/^\uFEFF/, '').trimStart();
+  if (start !== '' && !start.startsWith('<')) return 'something that is not XML';
+  if (/<!(?:DOCTYPE|ENTITY)/i.test(text)) return 'XML with a document type declaration (entities are never expanded)';
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is looked for
+  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFD]/.test(text)) return 'bytes that are not well-formed XML text';
+  return null;
 }
 
 /**

@@ -26,7 +26,12 @@ export interface FetchFeedRequest {
 }
 
 /** A feed larger than this is refused: no booking export is this big. */
-const MAX_FEED_BYTES = 50 * 1024 * 1024;
+const MAX_FEED_BYTES = 20 * 1024 * 1024;
+/**
+ * A feed with more events than this is refused before it is parsed (issue 14): parsing and
+ * expanding is the costly part, and no room's or hall's export holds this many bookings.
+ */
+const MAX_FEED_EVENTS = 10_000;
 /** When a 429 names no Retry-After. */
 const DEFAULT_RETRY_AFTER_MS = 60_000;
 
@@ -37,6 +42,11 @@ export async function fetchFeed(req: FetchFeedRequest): Promise<FeedResponse> {
   const headers: Record<string, string> = { Accept: 'text/calendar, */*;q=0.5', 'User-Agent': USER_AGENT, ...req.headers };
   if (req.previous?.etag) headers['If-None-Match'] = req.previous.etag;
   if (req.previous?.lastModified) headers['If-Modified-Since'] = req.previous.lastModified;
+  // The whole exchange, body included, within timeoutMs: axios' own timeout only ends an idle
+  // socket, so a feed trickling a few bytes a second would hold a poll slot until the poll's limit.
+  const deadline = AbortSignal.timeout(req.timeoutMs);
+  const signal = AbortSignal.any([req.signal, deadline]);
+  const late = () => new AdapterUnavailableError(`ical-feed: the ${where} did not finish answering within ${req.timeoutMs / 1000} s`);
   let res;
   try {
     res = await axios.request<Readable>({
@@ -46,10 +56,11 @@ export async function fetchFeed(req: FetchFeedRequest): Promise<FeedResponse> {
       // A stream, so the body is read with a byte limit instead of buffered whole.
       responseType: 'stream',
       timeout: req.timeoutMs,
-      signal: req.signal,
+      signal,
       validateStatus: () => true,
     });
   } catch (err) {
+    if (deadline.aborted && !req.signal.aborted) throw late();
     const reason = axios.isAxiosError(err) ? (err.code ?? err.message) : err instanceof Error ? err.message : String(err);
     throw new AdapterUnavailableError(`ical-feed: the ${where} did not answer (${reason})`);
   }
@@ -64,14 +75,35 @@ export async function fetchFeed(req: FetchFeedRequest): Promise<FeedResponse> {
     return { changed: false };
   }
   const body = await readBody(res.data, {
-    what: `ical-feed: the ${where}`, maxBytes: MAX_FEED_BYTES, contentLength: headerValue(res.headers, 'content-length'), signal: req.signal,
+    what: `ical-feed: the ${where}`, maxBytes: MAX_FEED_BYTES, contentLength: headerValue(res.headers, 'content-length'), signal,
+  }).catch((err: unknown) => {
+    if (deadline.aborted && !req.signal.aborted) throw late();
+    throw err;
   });
+  const events = countEvents(body, MAX_FEED_EVENTS);
+  if (events > MAX_FEED_EVENTS) {
+    throw new FeedTooManyEventsError(`ical-feed: the ${where} has more than ${MAX_FEED_EVENTS} events; refused unparsed`, MAX_FEED_EVENTS);
+  }
   const state: FeedState = { digest: sha256(body) };
   const etag = headerValue(res.headers, 'etag');
   const lastModified = headerValue(res.headers, 'last-modified');
   if (etag !== null) state.etag = etag;
   if (lastModified !== null) state.lastModified = lastModified;
   return { changed: true, body, state };
+}
+
+/** A feed past the event limit: an outage for health, like a body past the byte limit. */
+class FeedTooManyEventsError extends AdapterUnavailableError {
+  constructor(message: string, readonly limitEvents: number) {
+    super(message);
+  }
+}
+
+/** Counts `BEGIN:VEVENT` lines, stopping once past `limit` (a cheap scan, no parsing). */
+function countEvents(body: string, limit: number): number {
+  let n = 0;
+  for (let at = body.indexOf('BEGIN:VEVENT'); at !== -1 && n <= limit; at = body.indexOf('BEGIN:VEVENT', at + 12)) n += 1;
+  return n;
 }
 
 /** The typed error for an answer that is not a feed (or not "unchanged"), or null. */

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { throttledAdmin } from './admin-throttle.js';
 import type { Caller } from './auth.js';
 import type { ApiContext } from './context.js';
 import { RateLimited, type RateTicket } from '../store/rate-limits.js';
@@ -37,7 +38,7 @@ export function register(app: FastifyInstance, table: RouteTable, ctx: ApiContex
     url: spec.url,
     handler: async (req, reply) => {
       let caller: Caller | null = null;
-      if (spec.access === 'admin') caller = ctx.auth.admin(req);
+      if (spec.access === 'admin') caller = await throttledAdmin(ctx, req);
       if (spec.access === 'widget') {
         caller = ctx.auth.widget(req);
         if (caller.kind === 'widget' && req.headers.origin) req.corsOrigin = req.headers.origin;

@@ -63,6 +63,7 @@ describe('loadConfig', () => {
       defaults: {
         pollEvery: 30_000,
         holdTtl: 900_000,
+        maxHoldSpan: 366 * 86_400_000,
         limitedAfter: { failures: 3 },
         recoverAfter: 2,
         syncWindow: { past: 7 * 86_400_000, future: 365 * 86_400_000 },

@@ -155,6 +155,8 @@ const widgetKeySchema = obj({
 const defaultsSchema = obj({
   pollEvery: duration({ min: SECOND }).default(30 * SECOND),
   holdTtl: holdTtl.default(15 * MINUTE),
+  // The longest span one hold item may cover (nights or a time interval).
+  maxHoldSpan: duration({ min: HOUR }).default(366 * DAY),
   limitedAfter: obj({ failures: int(1).default(3), staleFor: duration({ min: SECOND }).optional() }).prefault({}),
   recoverAfter: int(1).default(2),
   syncWindow: obj({ past: duration().default(7 * DAY), future: duration({ min: DAY }).default(365 * DAY) }).prefault({}),

@@ -55,6 +55,8 @@ export interface WidgetKeyConfig {
 interface DefaultsConfig {
   pollEvery: number;
   holdTtl: number;
+  /** The longest span one hold item may cover, ms (366 days by default). */
+  maxHoldSpan: number;
   limitedAfter: { failures: number; staleFor?: number };
   recoverAfter: number;
   syncWindow: { past: number; future: number };

@@ -12,6 +12,8 @@ export interface CatalogEntry {
   /** The site has its own system, so a reservation must be written back into it. */
   writeback: boolean;
   holdTtl: number;
+  /** The longest span one hold item may cover, ms (`defaults.maxHoldSpan`). */
+  maxHoldSpan: number;
 }
 
 /** Read-only index of sites and resources, built from the validated configuration. */
@@ -37,6 +39,7 @@ export class Catalog {
           capacity: shared ? shared.capacity : resource.capacity,
           writeback: site.adapter.kind !== 'none',
           holdTtl: group.holdTtl ?? config.defaults.holdTtl,
+          maxHoldSpan: config.defaults.maxHoldSpan,
         });
       }
     }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { checkNightRules, checkTimeRules } from '../domain/index.js';
 import type { AvailabilityStore } from '../store/store.js';
-import type { ClaimItem } from '../store/types.js';
+import type { ClaimItem, ClaimResult } from '../store/types.js';
 import type { Catalog, CatalogEntry } from '../core/catalog.js';
 import { refuseSoftLockConfirm, unconfirmedBySite } from '../core/workflows.js';
 import { HubError, invalid, notFound } from '../core/errors.js';
@@ -51,6 +51,12 @@ export class HoldService {
 
   async create(input: CreateHoldInput): Promise<HoldView> {
     if (input.items.length === 0) throw invalid('items', 'at least one item is needed');
+    const idempotency = input.idempotencyKey
+      ? { scope: input.caller.scope, key: input.idempotencyKey, fingerprint: fingerprint(input) } : undefined;
+    // A replay answers first, whatever the site's health, the rules or the clock say now (one more
+    // round trip, only for requests that carry an Idempotency-Key).
+    const recorded = idempotency ? await this.store.recordedHold(idempotency) : undefined;
+    if (recorded) return this.answer(recorded, []);
     // One round trip: the claim script counts the rate limit, checks its clock against the span the
     // rules were checked for, and reads the sites' health (rule-clock.ts).
     const { resolved, result } = await claimAtRedisTime({
@@ -60,16 +66,18 @@ export class HoldService {
         holdId: newId('h'),
         ttlMs: items ? Math.min(...items.map((r) => r.entry.holdTtl)) : 0,
         items: (items ?? []).map((r) => r.claim),
-        ...(input.idempotencyKey && items ? {
-          idempotency: { scope: input.caller.scope, key: input.idempotencyKey, fingerprint: fingerprint(input) },
-        } : {}),
-        ...(input.client ? { client: input.client } : {}),
+        ...(idempotency && items ? { idempotency } : {}),
+        ...(input.client ? { client: { scope: input.caller.scope, ...input.client } } : {}),
         meta: { customer: input.customer ?? null, caller: input.caller.scope },
         rate: first ? input.rate : undefined,
         rulesHold,
         health: items ? this.healthAsks(items.map((r) => r.entry)) : { refuse: [], report: [] },
       }),
     });
+    return this.answer(result, resolved);
+  }
+
+  private async answer(result: ClaimResult, resolved: Array<{ entry: CatalogEntry }>): Promise<HoldView> {
     switch (result.kind) {
       case 'ok': {
         const limited = new Set(result.limited);
@@ -77,6 +85,8 @@ export class HoldService {
           ...(await unconfirmedBySite(resolved.map((r) => r.entry), async (s) => (limited.has(s) ? 'limited' : 'healthy')) ? { unconfirmedBySite: true as const } : {}) };
       }
       case 'site-limited': throw siteLimited(resolved.find((r) => r.entry.site.id === result.site)!.entry);
+      // claimAtRedisTime claims again at Redis' time; a second 'clock' would be a bug.
+      case 'clock': throw new Error('the hold-claim script refused its clock twice');
       case 'replay':
         return { id: result.holdId, expiresAt: iso(result.expiresAt), status: result.status, replayed: true };
       case 'mismatch':
@@ -107,7 +117,13 @@ export class HoldService {
     switch (result.kind) {
       case 'ok':
       case 'already':
-        return { reservationId: result.reservationId, status: result.status as ConfirmView['status'], token: result.token };
+        if (result.status !== 'pending' && result.status !== 'confirmed') {
+          // Confirmed before, and since cancelled or failed: not a reservation to hand out again.
+          throw new HubError(409, `reservation-${result.status === 'failed' ? 'failed' : 'cancelled'}`, 'Reservation ended',
+            `hold "${holdId}" became reservation "${result.reservationId}", which is ${result.status}; make a new hold`,
+            { reservationId: result.reservationId, status: result.status });
+        }
+        return { reservationId: result.reservationId, status: result.status, token: result.token };
       case 'expired':
         throw new HubError(410, 'hold-expired', 'Hold expired', `hold "${holdId}" expired; make a new hold`);
       case 'released':

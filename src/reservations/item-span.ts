@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { isLocalDate, nightsOf } from '../domain/index.js';
 import type { ItemSpan } from '../domain/types.js';
 import type { CatalogEntry } from '../core/catalog.js';
-import { invalid } from '../core/errors.js';
+import { HubError, invalid } from '../core/errors.js';
 
 /** A hold item as a client sends it. */
 export interface HoldItemInput {
@@ -24,7 +24,29 @@ export function parseInstant(value: string, tz: string, field: string): number {
   if (!dt.isValid || !value.includes('T')) {
     throw invalid(field, `"${value}" is not an ISO date-time such as "2027-01-10T14:00:00Z"`);
   }
+  if (!HAS_OFFSET.test(value)) {
+    // A local time the clocks skip (a DST gap) does not exist; luxon would move it an hour on.
+    const wall = DateTime.fromISO(value, { zone: 'utc' });
+    if (wall.hour !== dt.hour || wall.minute !== dt.minute || wall.day !== dt.day) {
+      throw new HubError(422, 'nonexistent-local-time', 'Local time does not exist',
+        `${field}: ${wall.toFormat("yyyy-MM-dd'T'HH:mm")} does not exist in ${tz} (the clocks skip it for daylight saving time); `
+        + `use ${dt.toFormat("HH:mm")} or give an offset`, { field });
+    }
+  }
   return dt.toMillis();
+}
+
+/** An ISO date-time that names its offset (`Z`, `+02:00`, `+0200`, `+02`). */
+const HAS_OFFSET = /T.*(?:[zZ]|[+-]\d\d(?::?\d\d)?)$/;
+
+const DAY = 86_400_000;
+
+function refuseLongSpan(entry: CatalogEntry, length: number, field: string): void {
+  if (length <= entry.maxHoldSpan) return;
+  const days = Math.floor(entry.maxHoldSpan / DAY);
+  throw new HubError(422, 'max-span', 'Span too long',
+    `${field}: one hold item may cover at most ${days >= 1 ? `${days} days` : `${entry.maxHoldSpan / 3_600_000} hours`} (defaults.maxHoldSpan)`,
+    { field, site: entry.site.id, resource: entry.resource.id });
 }
 
 /** Resolves what an item asks for into nights or a UTC interval, by how the resource is booked. */
@@ -41,6 +63,7 @@ export function resolveSpan(input: HoldItemInput, entry: CatalogEntry, field: st
     }
     const nights = nightsOf(input.checkIn, input.checkOut);
     if (nights.length === 0) throw invalid(at('checkOut'), 'must be after checkIn');
+    refuseLongSpan(entry, nights.length * DAY, at('checkOut'));
     return { by: 'night', checkIn: input.checkIn, checkOut: input.checkOut, nights };
   }
   if (input.start === undefined || input.end === undefined) {
@@ -49,5 +72,6 @@ export function resolveSpan(input: HoldItemInput, entry: CatalogEntry, field: st
   const start = parseInstant(input.start, tz, at('start'));
   const end = parseInstant(input.end, tz, at('end'));
   if (end <= start) throw invalid(at('end'), 'must be after start');
+  refuseLongSpan(entry, end - start, at('end'));
   return { by: 'time', start, end };
 }

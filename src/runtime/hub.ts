@@ -40,6 +40,9 @@ export interface RunningHub {
   stop(): Promise<void>;
 }
 
+/** How long `RunningHub.stop` waits for all parts together (a SIGTERM must end within 10 s). */
+const STOP_WITHIN_MS = 6_000;
+
 /**
  * Starts the given roles of one hub against one Redis connection. Every role keeps its state in
  * Redis only, so any number of processes may run any roles side by side.
@@ -56,10 +59,14 @@ export async function startHub(config: HubConfig, redis: RedisClient, roles: Rea
   const stops: Array<() => Promise<void>> = [];
   const running: RunningHub = {
     async stop() {
-      // Each part gets a bounded time: a process asked to stop must stop, even with Redis gone.
+      // All parts share one bounded time: a process asked to stop must stop, even with Redis gone
+      // (a BullMQ close waits for Redis forever). A part past the deadline still gets a short
+      // moment, so an HTTP server closes its socket even after a hung worker.
+      const deadline = Date.now() + STOP_WITHIN_MS;
       for (const stop of stops.reverse()) {
+        const ms = Math.max(deadline - Date.now(), 250);
         let timer: NodeJS.Timeout | undefined;
-        const limit = new Promise<void>((resolve) => { timer = setTimeout(() => { logger.warn('a part did not stop within 8 s; going on'); resolve(); }, 8_000); });
+        const limit = new Promise<void>((resolve) => { timer = setTimeout(() => { logger.warn(`a part did not stop within ${ms} ms; going on`); resolve(); }, ms); });
         await Promise.race([stop().catch((err) => logger.warn({ err }, 'stop failed')), limit]);
         clearTimeout(timer);
       }

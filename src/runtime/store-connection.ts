@@ -48,7 +48,12 @@ export async function openStoreConnection(config: HubConfig, opts: {
   return {
     redis,
     async close() {
-      await redis.quit().catch(() => redis.disconnect());
+      // QUIT waits for an answer; with Redis unreachable none comes, so give up after a second.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => { timer = setTimeout(resolve, 1_000); });
+      await Promise.race([redis.quit().then(() => undefined, () => undefined), late]);
+      clearTimeout(timer);
+      redis.disconnect();
       await embedded?.stop();
     },
   };

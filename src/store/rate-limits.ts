@@ -33,8 +33,15 @@ export class RateLimited extends Error {
 export class RateLimitStore {
   private readonly run;
 
-  constructor(redis: RedisClient, private readonly keys: HubKeys) {
+  constructor(private readonly redis: RedisClient, private readonly keys: HubKeys) {
     this.run = scriptsFor(redis);
+  }
+
+  /** The current window's count without counting (0 when no window is open). */
+  async peek(scope: string, client: string): Promise<WindowCount> {
+    const key = this.keys.rateLimit(scope, client);
+    const [count, ttl] = await Promise.all([this.redis.get(key), this.redis.pttl(key)]);
+    return { count: Number(count ?? 0), endsInMs: Math.max(0, ttl) };
   }
 
   /** Counts one request of `client` under `scope` in a window of `windowMs`: one round trip. */

@@ -14,8 +14,11 @@ export interface ClaimRequest {
   items: ClaimItem[];
   /** Client-supplied Idempotency-Key, scoped (per widget key) and fingerprinted (the body). */
   idempotency?: { scope: string; key: string; fingerprint: string };
-  /** Caps open holds per client address; max 0 means no cap. */
-  client?: { address: string; maxOpen: number };
+  /**
+   * Caps open holds per (widget key scope, client address); max 0 means no cap. Another key's
+   * holds from the same address do not count.
+   */
+  client?: { scope: string; address: string; maxOpen: number };
   meta?: Record<string, unknown>;
   /** A widget request's rate limit, counted by the claiming script (throws RateLimited when over). */
   rate?: RateTicket | undefined;
@@ -49,7 +52,7 @@ export class AvailabilityStore {
   async claimHold(req: ClaimRequest): Promise<ClaimResult> {
     const k = this.keys;
     const idem = req.idempotency;
-    const client = req.client?.address ?? '';
+    const client = req.client?.address ? `${req.client.scope}|${req.client.address}` : '';
     const reply = await this.run['hold-claim'](
       [k.holdsByExpiry(), k.hold(req.holdId),
         idem ? k.idempotency(idem.scope, idem.key) : k.idempotency('-', '-'),
@@ -77,6 +80,27 @@ export class AvailabilityStore {
       case 'too-many-holds': return { kind: 'too-many-holds', open: Number(reply[1]) };
       default: throw new Error(`hold-claim answered ${String(reply[0])}`);
     }
+  }
+
+  /**
+   * The answer already recorded for an Idempotency-Key, or undefined when the key is new. Read
+   * before any rule or site health is checked, so a replay gets the original answer whatever
+   * changed since (DESIGN §6); hold-claim.lua checks the record again atomically.
+   */
+  async recordedHold(idem: { scope: string; key: string; fingerprint: string }):
+  Promise<Extract<ClaimResult, { kind: 'replay' | 'mismatch' }> | undefined> {
+    const prior = await this.redis.get(this.keys.idempotency(idem.scope, idem.key));
+    if (prior === null) return undefined;
+    const bar = prior.indexOf('|');
+    const holdId = prior.slice(0, bar);
+    if (prior.slice(bar + 1) !== idem.fingerprint) return { kind: 'mismatch', holdId };
+    const [fields, now] = await Promise.all([
+      this.redis.hmget(this.keys.hold(holdId), 'expiresAt', 'status'), this.now()]);
+    const at = Number(fields[0] ?? 0);
+    const status = fields[1] ?? 'expired';
+    // A held hold past its expiry is expired, whether or not a sweep has marked it yet.
+    const state = status === 'held' && at <= now ? 'expired' : status;
+    return { kind: 'replay', holdId, expiresAt: at, status: state };
   }
 
   async confirmHold(holdId: string, reservationId: string, token: string): Promise<ConfirmResult> {

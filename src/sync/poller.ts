@@ -14,6 +14,7 @@ import { adapterDefinition } from './registry.js';
 import { toClaims, type ClaimPlan } from '../core/claims.js';
 import type { PollObserver } from '../core/poll-observer.js';
 import { isMirrorReference } from '../core/mirror-ids.js';
+import { withTimeLimit } from './time-limit.js';
 
 export type PollOutcome =
   | { kind: 'ok'; mode: 'full' | 'delta'; added: number; removed: number; skipped: number }
@@ -120,14 +121,12 @@ export class Poller {
   private pull(site: SiteConfig, def: AdapterDefinition, cursor: string | null): Promise<PullResult> {
     const { past, future } = this.deps.config.defaults.syncWindow;
     const now = Date.now();
-    const controller = new AbortController();
-    const timeout = setTimeout(() => controller.abort(), this.pollTimeout(site));
-    return this.deps.adapters.get(site).pull({
+    return withTimeLimit(this.pollTimeout(site), `the poll of site ${site.id}`, (signal) => this.deps.adapters.get(site).pull({
       site: this.deps.adapters.sourceSite(site), window: { start: now - past, end: now + future }, cursor,
-      signal: controller.signal, throttle: this.deps.adapters.throttle(site),
+      signal, throttle: this.deps.adapters.throttle(site),
       // A resource whose feed or calendar fails keeps its last good data (apply keeps its ledger).
       partialResults: true,
-    }).finally(() => clearTimeout(timeout));
+    }));
   }
 
   /** The pulled bookings as claims, with the hub's own (its write-backs, mirrored blocks) left out. */
@@ -199,10 +198,13 @@ export class Poller {
       this.deps.metrics.polls.inc({ site: site.id, outcome: 'auth' });
       return { kind: 'failed', code, message, retryable: false };
     }
-    // Back off with full jitter so a dark site is not hammered, capped to a few minutes.
+    // Back off with full jitter so a dark site is not hammered, capped to a few minutes. Not once
+    // the site is limited: then its source is probed at the poll interval, so a source that comes
+    // back is healthy again within `recoverAfter` polls instead of minutes later (issue 14).
+    // Quota answers (above) still wait as long as the source asked.
     const failures = (await this.deps.sync.consecutiveFailures(site.id)) || 1;
     const ceiling = Math.min(MAX_BACKOFF_MS, site.pollEvery * 2 ** Math.min(failures - 1, 10));
-    const delay = failures > 1 ? Math.floor(Math.random() * ceiling) : 0;
+    const delay = failures > 1 && health.state !== 'limited' ? Math.floor(Math.random() * ceiling) : 0;
     if (delay > site.pollEvery) await this.deps.sync.setNotBefore(site.id, Date.now() + delay);
     if (err instanceof AdapterUnavailableError) log.warn({ code, state: health.state }, `poll failed: ${message}`);
     else log.error({ err, state: health.state }, 'poll failed unexpectedly');

@@ -85,7 +85,7 @@ describe('hold-claim', () => {
   });
 
   it('caps open holds per client', async () => {
-    const client = { address: '10.0.0.1', maxOpen: 2 };
+    const client = { scope: 'kA', address: '10.0.0.1', maxOpen: 2 };
     for (const id of ['a', 'b']) {
       expect((await t.store.claimHold({ holdId: id, ttlMs: 60_000, items: [night('p', 9, ['2027-01-10'])], client })).kind).toBe('ok');
     }
@@ -93,6 +93,31 @@ describe('hold-claim', () => {
       .toEqual({ kind: 'too-many-holds', open: 2 });
     await t.store.releaseHold('a');
     expect((await t.store.claimHold({ holdId: 'c', ttlMs: 60_000, items: [night('p', 9, ['2027-01-10'])], client })).kind).toBe('ok');
+  });
+
+  // Issue 14 (4): the cap is per (widget key, client); key A's holds from an address never
+  // refuse key B's first hold from the same address.
+  it('counts open holds per widget key and client, not per address alone', async () => {
+    const a = { scope: 'kA', address: '10.0.0.9', maxOpen: 3 };
+    const b = { scope: 'kB', address: '10.0.0.9', maxOpen: 3 };
+    for (const id of ['a1', 'a2', 'a3']) {
+      expect((await t.store.claimHold({ holdId: id, ttlMs: 60_000, items: [night('p', 9, ['2027-01-12'])], client: a })).kind).toBe('ok');
+    }
+    expect((await t.store.claimHold({ holdId: 'a4', ttlMs: 60_000, items: [night('p', 9, ['2027-01-12'])], client: a })).kind).toBe('too-many-holds');
+    expect((await t.store.claimHold({ holdId: 'b1', ttlMs: 60_000, items: [night('p', 9, ['2027-01-12'])], client: b })).kind).toBe('ok');
+    // Releasing and confirming keep each key's count apart.
+    await t.store.releaseHold('a1');
+    expect((await t.store.claimHold({ holdId: 'a5', ttlMs: 60_000, items: [night('p', 9, ['2027-01-12'])], client: a })).kind).toBe('ok');
+  });
+
+  // Issue 14 (3): the record is readable before any rule or health check.
+  it('recordedHold answers a replay, a mismatch, or nothing for a new key', async () => {
+    const idem = { scope: 'kA', key: 'replay-read', fingerprint: 'f1' };
+    expect(await t.store.recordedHold(idem)).toBeUndefined();
+    await t.store.claimHold({ holdId: 'r1', ttlMs: 60_000, items: [night('p', 1, ['2027-01-13'])], idempotency: idem });
+    expect(await t.store.recordedHold(idem)).toMatchObject({ kind: 'replay', holdId: 'r1', status: 'held' });
+    expect(await t.store.recordedHold({ ...idem, fingerprint: 'f2' })).toEqual({ kind: 'mismatch', holdId: 'r1' });
+    expect(await t.store.recordedHold({ ...idem, scope: 'kB' })).toBeUndefined();
   });
 });
 

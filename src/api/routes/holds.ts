@@ -21,7 +21,9 @@ export function holdRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCont
     method: 'POST', url: '/v1/holds', access: 'widget', rateLimitInStore: true,
     summary: 'Hold capacity (one item, or several all-or-nothing) until it expires',
     body: HoldRequest,
-    headers: [{ name: 'Idempotency-Key', description: 'The same key and body return the same hold; another body is 422' }],
+    headers: [{ name: 'Idempotency-Key', description: 'The same key and body return the original hold (header Idempotent-Replayed: true), '
+      + 'answered before anything else is checked: also while the site is limited and after the clock or the rules moved on. '
+      + 'Another body under the same key is 422 idempotency-key-reused. Keys are kept 24 hours, per widget key.' }],
     responses: {
       201: { description: 'Held', schema: HoldResponse }, 400: { description: 'Invalid body' },
       403: { description: 'Site not allowed for this key' }, 404: { description: 'Unknown site or resource' },
@@ -61,7 +63,8 @@ export function holdRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCont
     params: IdParams,
     responses: {
       202: { description: 'Reservation made', schema: ConfirmResponse }, 404: { description: 'No such hold' },
-      409: { description: 'Hold was released' }, 410: { description: 'Hold expired (type hold-expired)' },
+      409: { description: 'Hold was released (hold-released), or its reservation was since cancelled (reservation-cancelled) or failed (reservation-failed)' },
+      410: { description: 'Hold expired (type hold-expired)' },
       503: { description: 'Site limited in a centralized group' },
     },
   }, async (_req, reply, { params, caller }) => {

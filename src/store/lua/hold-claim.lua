@@ -3,14 +3,14 @@
 
   KEYS[1] holds:exp zset      KEYS[2] hold:<id> hash
   KEYS[3] idempotency key ('' slot unused when ARGV[4] is '')
-  KEYS[4] client:<addr> zset (open holds of the client)
+  KEYS[4] client:<key scope>|<addr> zset (open holds of one widget key's client)
   KEYS[5] rl:<key scope>:<client> rate-limit window of a widget request (unused when ARGV[10] is 0)
   ARGV[1] key prefix (with hash tag)
   ARGV[2] hold id
   ARGV[3] time to live, ms
   ARGV[4] request fingerprint for Idempotency-Key, or '' without one
   ARGV[5] max open holds for the client, 0 = no limit
-  ARGV[6] client address, or ''
+  ARGV[6] client id '<key scope>|<address>' (the cap is per widget key and client), or ''
   ARGV[7] items JSON: [{l, by, q, cap, d?: [dates], s?, e?, b, a, site, res, wb}]
   ARGV[8] hold metadata JSON (customer, key id), stored as is
   ARGV[9] rate-limit window (ms)   ARGV[10] requests allowed per window, 0 = not limited

@@ -10,7 +10,7 @@
     <p>tlen            hash   ledger -> longest claim in ms (bounds the overlap scan)
     <p>holds:exp       zset   holdId -> expiresAt (ms, Redis clock)
     <p>hold:<id>       hash   status, expiresAt, items (JSON), client, ...
-    <p>client:<addr>   zset   holdId -> expiresAt, open holds per client
+    <p>client:<scope>|<addr> zset holdId -> expiresAt, open holds per widget key and client
     <p>resv:<id>       hash   status, items (JSON), tokenHash, holdId, ...
     <p>outbox          stream write-back work for sites with an external system
     <p>lh:<ledger>     zset   holdId -> expiresAt, live holds with an item on the ledger

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HubKeys } from '../../src/store/keys.js';
+import { SyncStore } from '../../src/store/sync-store.js';
+import { startHostileSource, type HostileSource } from '../helpers/hostile-source.js';
+import { ADMIN, ADMIN_TOKEN, call, eventually, startTestHub, type TestHub } from '../helpers/hub.js';
+
+/**
+ * Issue 14 (1): hostile sources never take the hub down. Feeds and CalDAV servers on 127.0.0.1
+ * answer huge, never-ending, trickling, garbage and entity-bomb bodies and 100,000 events, polled
+ * every 2 s beside a healthy feed polled every second, in the same process as the API (as
+ * `avhub start` runs). While they do, `/healthz` is sampled: it must keep answering quickly, memory
+ * stays bounded, the healthy site keeps being polled, and each hostile site carries an error that
+ * names what it broke.
+ */
+
+const ONLY = process.env.HOSTILE_ONLY?.split(',');
+const HOSTILE_FEEDS = ['huge', 'endless', 'trickle', 'garbage', 'many'].filter((m) => !ONLY || ONLY.includes(`feed-${m}`));
+const HOSTILE_DAV = ['huge', 'endless', 'trickle', 'garbage', 'entities'].filter((m) => !ONLY || ONLY.includes(`dav-${m}`));
+const SAMPLE_FOR_MS = Number(process.env.HOSTILE_SAMPLE_MS ?? 20_000);
+
+let source: HostileSource;
+/** /healthz round trips (ms) sampled by the first test, judged again by the pending one. */
+const latencies: number[] = [];
+let hub: TestHub;
+
+const yaml = () => `
+auth: { adminToken: ${ADMIN_TOKEN} }
+defaults: { limitedAfter: { failures: 2, staleFor: 1h } }
+groups: { halls: { workflow: hybrid } }
+sites:
+  - id: good
+    timezone: Europe/Berlin
+    pollEvery: 1s
+    adapter: { kind: ical-feed, url: "${source.url('/good.ics')}" }
+    resources: [ { id: hall, kind: unit, group: halls } ]
+${HOSTILE_FEEDS.map((m) => `
+  - id: feed-${m}
+    timezone: Europe/Berlin
+    pollEvery: 2s
+    adapter: { kind: ical-feed, url: "${source.url(`/${m}.ics`)}", timeout: 5s }
+    resources: [ { id: hall, kind: unit, group: halls } ]`).join('')}
+${HOSTILE_DAV.map((m) => `
+  - id: dav-${m}
+    timezone: Europe/Berlin
+    pollEvery: 2s
+    adapter: { kind: caldav, url: "${source.url(`/dav-${m}/`)}", username: u, password: p, calendarHome: "/dav-${m}/cal/" }
+    resources: [ { id: hall, kind: unit, group: halls, source: { calendar: "/dav-${m}/cal/" } } ]`).join('')}
+`;
+
+beforeAll(async () => {
+  source = await startHostileSource();
+  hub = await startTestHub({ yaml: yaml(), roles: ['api', 'worker', 'scheduler'] });
+});
+afterAll(async () => {
+  await hub?.stop();
+  await source?.close();
+});
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+};
+
+describe('hostile sources', () => {
+  it('/healthz stays quick, memory bounded and the healthy site polled while hostile sources answer', async () => {
+    const sync = new SyncStore(hub.redis, new HubKeys(hub.config.redis.keyPrefix, hub.config.hubId));
+    await eventually(async () => expect((await sync.pollStats('good')).ok).toBeGreaterThanOrEqual(1), 10_000);
+    const goodBefore = (await sync.pollStats('good')).ok;
+    let peakRss = 0;
+    const until = Date.now() + SAMPLE_FOR_MS;
+    while (Date.now() < until) {
+      const t0 = performance.now();
+      const res = await fetch(`${hub.base}/healthz`);
+      await res.arrayBuffer();
+      latencies.push(performance.now() - t0);
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const goodPolls = (await sync.pollStats('good')).ok - goodBefore;
+    const report = `healthz p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, `
+      + `max ${Math.max(...latencies).toFixed(1)} ms over ${latencies.length} samples; peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB; `
+      + `good polled ${goodPolls} times; hits ${JSON.stringify(Object.fromEntries(source.hits))}`;
+    console.log(report);
+    // No stall: before the bounds, one garbage body held the event loop for minutes.
+    expect(Math.max(...latencies), report).toBeLessThan(2_000);
+    expect(peakRss, report).toBeLessThan(600 * 2 ** 20);
+    // The healthy neighbour (every 1 s) keeps being polled: at least one poll per 4 s.
+    expect(goodPolls, report).toBeGreaterThanOrEqual(SAMPLE_FOR_MS / 1000 / 4);
+  }, 90_000);
+
+  // Not yet: bodies up to the 20 MB limit are still read and parsed on the API's event loop
+  // (p99 measured at about 500 ms here). Needs parsing off the main thread (issue 14, item 1).
+  it.skip('/healthz p99 stays under 100 ms (needs reading and parsing off the main thread)', () => {
+    expect(percentile(latencies, 99)).toBeLessThan(100);
+  });
+
+  it('each hostile site is unhealthy with an error naming the limit it broke; the healthy one is healthy', async () => {
+    const detail = async (id: string) => (await call(hub.base, 'GET', `/v1/sites/${id}`, { headers: ADMIN })).body;
+    expect((await detail('good')).health).toBe('healthy');
+    const errors: Record<string, string> = {};
+    for (const id of [...HOSTILE_FEEDS.map((m) => `feed-${m}`), ...HOSTILE_DAV.map((m) => `dav-${m}`)]) {
+      const d = await eventually(async () => {
+        const s = await detail(id);
+        expect(s.health, id).not.toBe('healthy');
+        return s;
+      }, 30_000);
+      errors[id] = `${d.sync.lastErrorCode}: ${d.sync.lastError}`;
+    }
+    console.log(errors);
+    expect(errors['feed-huge']).toMatch(/larger than \d+ bytes/);
+    expect(errors['feed-endless']).toMatch(/larger than \d+ bytes|more than \d+ events/);
+    expect(errors['feed-many']).toMatch(/more than \d+ events/);
+    expect(errors['feed-trickle']).toMatch(/within \d+(\.\d+)? s/);
+    expect(errors['dav-huge']).toMatch(/larger than \d+ bytes/);
+    expect(errors['dav-endless']).toMatch(/larger than \d+ bytes/);
+  }, 120_000);
+});
