@@ -9,7 +9,19 @@ import { datesCovering } from '../../src/domain/index.js';
 
 /**
  * The contract every adapter meets (STYLE habit 6), run against its real server or simulator.
- * A harness knows how to change the source behind the adapter's back.
+ * A harness knows how to change the source behind the adapter's back. A case whose hook a
+ * harness lacks is reported as skipped, never passed silently. Where it runs (issue 15):
+ *
+ * | case                           | google | caldav | ical-feed | mews | apaleo | rest |
+ * | ------------------------------ | ------ | ------ | --------- | ---- | ------ | ---- |
+ * | pull, incremental, move/delete | ✓      | ✓      | ✓         | ✓    | ✓      | ✓    |
+ * | rejected cursor, outage        | ✓      | ✓      | ✓         | ✓    | ✓      | ✓    |
+ * | rate limit (Retry-After), auth | ✓      | –      | –         | ✓    | ✓      | ✓    |
+ * | reserve, retry, lost answer    | ✓      | ✓      | n/a       | ✓    | ✓      | ✓    |
+ * | cancel, cancel retried         | ✓      | ✓      | n/a       | ✓    | ✓      | ✓    |
+ *
+ * (– : no hook yet; n/a: read-only. `none` has no source to test. The port has no modify: the
+ * core modifies by reserve + cancel.)
  */
 export interface ContractHarness {
   /**

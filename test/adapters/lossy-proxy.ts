@@ -17,6 +17,11 @@ export interface LossyProxy {
   stop(): Promise<void>;
 }
 
+/** A contract harness's `writes` hook: the create the source answers is the request `matches` picks. */
+export function lossyWrites(proxy: LossyProxy, matches: (method: string, path: string) => boolean) {
+  return { loseNextCreateAnswer: () => proxy.loseNextAnswer(matches), lostAnswers: () => proxy.lost() };
+}
+
 export async function startLossyProxy(target: string): Promise<LossyProxy> {
   const upstream = new URL(target);
   let armed: ((method: string, path: string) => boolean) | null = null;
