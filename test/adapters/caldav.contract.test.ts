@@ -26,6 +26,9 @@ async function harness(): Promise<ContractHarness> {
     goDown: async () => radicale.goDown('503'),
     comeBack: async () => radicale.comeBack(),
     requestCount: async () => radicale.requestCount(),
+    rateLimitNext: async (seconds) => proxy.answerNext(429, { 'Retry-After': String(seconds) }),
+    refuseCredentials: async () => proxy.answerNext(401, { 'WWW-Authenticate': 'Basic realm="Radicale"' }),
+    restoreCredentials: async () => undefined,
     writes: lossyWrites(proxy, (method) => method === 'PUT'),
     async close() {
       await adapter.close();
