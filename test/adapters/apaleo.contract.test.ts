@@ -2,8 +2,8 @@ import { createApaleoAdapter } from '../../adapters/apaleo/index.js';
 import { startApaleoSimulator } from '../../adapters/apaleo/simulator/index.js';
 import type { SourceSite } from '../../src/core/adapter/port.js';
 import { adapterContract, type ContractHarness } from './contract.js';
-import { startLossyProxy } from './lossy-proxy.js';
-import { stayOf } from './pms-stays.js';
+import { lossyWrites, startLossyProxy } from './lossy-proxy.js';
+import { arrivalOf } from './pms-stays.js';
 
 /**
  * The adapter contract against the apaleo simulator, through a proxy that can lose the answer to
@@ -26,10 +26,7 @@ async function harness(): Promise<ContractHarness> {
     siteId: site.id, timezone: site.timezone, log: silent,
     settings: { baseUrl: proxy.url, tokenUrl: `${proxy.url}/connect/token`, ...CLIENT, propertyId: 'MUC', ratePlanId: 'MUC-FLEX-DBL' },
   });
-  const stay = (start: number, end: number) => {
-    const s = stayOf(start, end, site.timezone);
-    return { arrival: s.checkIn, departure: s.checkOut };
-  };
+  const stay = (start: number, end: number) => arrivalOf(start, end, site.timezone);
   return {
     site,
     adapter,
@@ -56,10 +53,7 @@ async function harness(): Promise<ContractHarness> {
     // 401 on the call and again after one fresh token: the credential is refused.
     async refuseCredentials() { sim.admin.failNext(2, 401); },
     async restoreCredentials() {},
-    writes: {
-      loseNextCreateAnswer: () => proxy.loseNextAnswer((method, path) => method === 'POST' && path.startsWith('/booking/v1/bookings')),
-      lostAnswers: () => proxy.lost(),
-    },
+    writes: lossyWrites(proxy, (method, path) => method === 'POST' && path.startsWith('/booking/v1/bookings')),
     async close() {
       await adapter.close();
       await proxy.stop();

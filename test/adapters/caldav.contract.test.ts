@@ -2,7 +2,7 @@ import { caldavAdapter } from '../../adapters/caldav/index.js';
 import { startRadicale, withRadicale } from '../helpers/radicale.js';
 import { contractEvents, silentLog, site } from './caldav-fixtures.js';
 import { adapterContract, type ContractHarness } from './contract.js';
-import { startLossyProxy } from './lossy-proxy.js';
+import { lossyWrites, startLossyProxy } from './lossy-proxy.js';
 
 const CAL = '/north/main-hall/';
 
@@ -26,10 +26,10 @@ async function harness(): Promise<ContractHarness> {
     goDown: async () => radicale.goDown('503'),
     comeBack: async () => radicale.comeBack(),
     requestCount: async () => radicale.requestCount(),
-    writes: {
-      loseNextCreateAnswer: () => proxy.loseNextAnswer((method) => method === 'PUT'),
-      lostAnswers: () => proxy.lost(),
-    },
+    rateLimitNext: async (seconds) => proxy.answerNext(429, { 'Retry-After': String(seconds) }),
+    refuseCredentials: async () => proxy.answerNext(401, { 'WWW-Authenticate': 'Basic realm="Radicale"' }),
+    restoreCredentials: async () => undefined,
+    writes: lossyWrites(proxy, (method) => method === 'PUT'),
     async close() {
       await adapter.close();
       await proxy.stop();

@@ -2,7 +2,7 @@ import { googleAdapter } from '../../adapters/google/index.js';
 import { startGoogleSimulator } from '../../adapters/google/simulator/index.js';
 import type { SourceSite } from '../../src/core/adapter/port.js';
 import { adapterContract, type ContractHarness } from './contract.js';
-import { startLossyProxy } from './lossy-proxy.js';
+import { lossyWrites, startLossyProxy } from './lossy-proxy.js';
 
 /**
  * The adapter contract against the Google Calendar simulator, once with an OAuth refresh token and
@@ -68,10 +68,7 @@ function harness(credentialKind: 'oauth' | 'service-account', outage: 'error' | 
         sim.failNext(2, { status: 401 });
       },
       async restoreCredentials() {},
-      writes: {
-        loseNextCreateAnswer: () => proxy.loseNextAnswer((method, path) => method === 'POST' && /\/calendars\/[^/]+\/events(\?|$)/.test(path)),
-        lostAnswers: () => proxy.lost(),
-      },
+      writes: lossyWrites(proxy, (method, path) => method === 'POST' && /\/calendars\/[^/]+\/events(\?|$)/.test(path)),
       async close() {
         await adapter.close();
         await proxy.stop();

@@ -51,6 +51,10 @@ adapterContract('ical-feed', async (): Promise<ContractHarness> => {
     },
     async goDown() { server.fail({ status: 503 }); },
     async comeBack() { server.fail(null); },
+    // A feed behind a rate limit or a (basic-auth or token) guard; lifted before the next pull.
+    async rateLimitNext(seconds) { server.fail({ status: 429, headers: { 'Retry-After': String(seconds) } }); },
+    async refuseCredentials() { server.fail({ status: 401 }); },
+    async restoreCredentials() { server.fail(null); },
     async requestCount() { return server.requests.length; },
     async close() { await adapter.close(); await server.close(); },
   };

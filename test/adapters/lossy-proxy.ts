@@ -12,20 +12,36 @@ export interface LossyProxy {
   url: string;
   /** Drops the answer of the next request for which `matches(method, path)` holds. */
   loseNextAnswer(matches: (method: string, path: string) => boolean): void;
+  /** The next request is answered with `status` (and `headers`) by the proxy; the source never sees it. */
+  answerNext(status: number, headers?: Record<string, string>): void;
   /** How many answers were dropped so far. */
   lost(): number;
   stop(): Promise<void>;
+}
+
+/** A contract harness's `writes` hook: the create the source answers is the request `matches` picks. */
+export function lossyWrites(proxy: LossyProxy, matches: (method: string, path: string) => boolean) {
+  return { loseNextCreateAnswer: () => proxy.loseNextAnswer(matches), lostAnswers: () => proxy.lost() };
 }
 
 export async function startLossyProxy(target: string): Promise<LossyProxy> {
   const upstream = new URL(target);
   let armed: ((method: string, path: string) => boolean) | null = null;
   let lost = 0;
+  let canned: { status: number; headers: Record<string, string> } | null = null;
   const sockets = new Set<Socket>();
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
+    if (canned) {
+      const { status, headers } = canned;
+      canned = null;
+      req.resume();
+      res.writeHead(status, { 'Content-Type': 'text/plain', ...headers });
+      res.end(`answered ${status} by the test proxy`);
+      return;
+    }
     const drop = armed !== null && armed(method, path);
     if (drop) armed = null;
     const out = request({
@@ -49,6 +65,7 @@ export async function startLossyProxy(target: string): Promise<LossyProxy> {
   return {
     url: `http://127.0.0.1:${port}`,
     loseNextAnswer(matches) { armed = matches; },
+    answerNext(status, headers = {}) { canned = { status, headers }; },
     lost: () => lost,
     stop: () => new Promise<void>((resolve) => {
       for (const s of sockets) s.destroy();

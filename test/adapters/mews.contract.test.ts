@@ -2,7 +2,7 @@ import { mewsAdapter } from '../../adapters/mews/index.js';
 import { startMewsSimulator } from '../../adapters/mews/simulator/index.js';
 import type { SourceSite } from '../../src/core/adapter/port.js';
 import { adapterContract, type ContractHarness } from './contract.js';
-import { startLossyProxy } from './lossy-proxy.js';
+import { lossyWrites, startLossyProxy } from './lossy-proxy.js';
 import { stayOf } from './pms-stays.js';
 
 /**
@@ -54,10 +54,7 @@ async function harness(): Promise<ContractHarness> {
     // Mews answers 401 to a token it does not accept (no refresh: the tokens are static).
     async refuseCredentials() { sim.admin.failNext(1, 401); },
     async restoreCredentials() {},
-    writes: {
-      loseNextCreateAnswer: () => proxy.loseNextAnswer((method, path) => method === 'POST' && path.endsWith('/reservations/add')),
-      lostAnswers: () => proxy.lost(),
-    },
+    writes: lossyWrites(proxy, (method, path) => method === 'POST' && path.endsWith('/reservations/add')),
     async close() {
       await adapter.close();
       await proxy.stop();

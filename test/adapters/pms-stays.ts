@@ -6,3 +6,9 @@ export function stayOf(start: number, end: number, tz: string): { checkIn: Local
   const dates = datesCovering(start, end, tz);
   return { checkIn: dates[0]!, checkOut: addDays(dates[dates.length - 1]!, 1) };
 }
+
+/** The same stay as `{ arrival, departure }`, the names apaleo and the REST example PMS use. */
+export function arrivalOf(start: number, end: number, tz: string): { arrival: LocalDate; departure: LocalDate } {
+  const s = stayOf(start, end, tz);
+  return { arrival: s.checkIn, departure: s.checkOut };
+}

@@ -4,8 +4,8 @@ import { restAdapter } from '../../adapters/rest/index.js';
 import { startRestPmsSimulator } from '../../adapters/rest/simulator/index.js';
 import type { SourceSite } from '../../src/core/adapter/port.js';
 import { adapterContract, type ContractHarness } from './contract.js';
-import { startLossyProxy } from './lossy-proxy.js';
-import { stayOf } from './pms-stays.js';
+import { lossyWrites, startLossyProxy } from './lossy-proxy.js';
+import { arrivalOf } from './pms-stays.js';
 
 /**
  * The adapter contract for `kind: rest` with the README's example mapping, against the home-grown
@@ -32,10 +32,7 @@ async function harness(): Promise<ContractHarness> {
     ...raw, baseUrl: `${proxy.url}${new URL(sim.url).pathname}`, auth: { header: 'Authorization', value: `Bearer ${TOKEN}` },
   });
   const adapter = restAdapter.create({ siteId: site.id, timezone: site.timezone, settings, log: silent });
-  const stay = (start: number, end: number) => {
-    const s = stayOf(start, end, site.timezone);
-    return { arrival: s.checkIn, departure: s.checkOut };
-  };
+  const stay = (start: number, end: number) => arrivalOf(start, end, site.timezone);
   return {
     site,
     adapter,
@@ -60,10 +57,7 @@ async function harness(): Promise<ContractHarness> {
     async rateLimitNext(seconds) { sim.admin.rateLimitNext(seconds); },
     async refuseCredentials() { sim.admin.setToken('rotated-by-the-pms'); },
     async restoreCredentials() { sim.admin.setToken(TOKEN); },
-    writes: {
-      loseNextCreateAnswer: () => proxy.loseNextAnswer((method, path) => method === 'POST' && /\/bookings\/?$/.test(path)),
-      lostAnswers: () => proxy.lost(),
-    },
+    writes: lossyWrites(proxy, (method, path) => method === 'POST' && /\/bookings\/?$/.test(path)),
     async close() {
       await adapter.close();
       await proxy.stop();
