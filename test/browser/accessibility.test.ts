@@ -88,6 +88,10 @@ describeWithChromium('accessibility (axe-core) and small screens', () => {
       await page.getByRole('button', { name: /^Hold Double room at Hotel Mitte/ }).waitFor({ timeout: 10_000 });
       await page.getByRole('button', { name: /^Hold Ballroom at Hotel Mitte/ }).waitFor({ timeout: 10_000 });
       await check(page, 'widget', size);
+      // Both widgets list Hotel Mitte: each region still has its own name (axe landmark-unique).
+      for (const name of ['Hotel Mitte, rooms', 'Hotel Mitte, halls']) expect(await page.getByRole('region', { name, exact: true }).count()).toBe(1);
+      // Transparent by default: no white band on a page of another colour.
+      expect(await page.locator('avhub-availability').first().evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgba(0, 0, 0, 0)');
       // The hold panel too.
       await page.getByRole('button', { name: /^Hold Double room at Hotel Mitte/ }).click();
       await page.getByRole('region', { name: 'Your hold' }).waitFor();

@@ -130,7 +130,7 @@
   }
 
   const CSS = `
-:host{display:block;--_a:var(--avhub-accent,#0b57d0);--_on:var(--avhub-on-accent,#fff);--_fg:var(--avhub-fg,#1b1b1f);--_bg:var(--avhub-bg,#fff);--_r:var(--avhub-radius,8px);font-family:var(--avhub-font,system-ui,sans-serif);color:var(--_fg);background:var(--_bg);line-height:1.4}
+:host{display:block;--_a:var(--avhub-accent,#0b57d0);--_on:var(--avhub-on-accent,#fff);--_fg:var(--avhub-fg,#1b1b1f);--_bg:var(--avhub-bg,#fff);--_r:var(--avhub-radius,8px);font-family:var(--avhub-font,system-ui,sans-serif);color:var(--_fg);background:var(--avhub-bg,transparent);line-height:1.4}
 [hidden]{display:none!important}
 *{box-sizing:border-box}
 h2,h3,p,ul{margin:0}
@@ -160,7 +160,7 @@ button:disabled{opacity:.5;cursor:not-allowed}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}`;
 
   const TEMPLATE = `<style>${CSS}</style>
-<form class="pick" part="form">
+<form class="pick" part="form" hidden>
 <div class="f stay"><label for="ci">Check-in</label><input id="ci" type="date" required></div>
 <div class="f stay"><label for="co">Check-out</label><input id="co" type="date" required></div>
 <div class="f day" hidden><label for="day">Day</label><input id="day" type="date" required disabled></div>
@@ -331,6 +331,7 @@ button:disabled{opacity:.5;cursor:not-allowed}
         this.say(`Availability for ${n} site${n === 1 ? '' : 's'} loaded.`);
       } catch (err) {
         if ((err as Error).name === 'AbortError') return;
+        this.showInputs(); // so the guest can try again
         sitesEl.replaceChildren();
         this.say('');
         this.fail(explain(err));
@@ -340,7 +341,9 @@ button:disabled{opacity:.5;cursor:not-allowed}
       }
     }
 
+    /** The inputs show once the first answer says which kind (stay or day) this widget's resources need. */
     private showInputs(): void {
+      this.root.querySelector('form')!.hidden = false;
       for (const el of this.root.querySelectorAll<HTMLElement>('.stay')) {
         el.hidden = !this.kinds.night;
         el.querySelector('input')!.disabled = !this.kinds.night;
@@ -363,7 +366,10 @@ button:disabled{opacity:.5;cursor:not-allowed}
             ? this.nightRow(site, res, id, holdable, ci, co)
             : this.timeRow(site, timed.get(res.id) ?? res, id, holdable, day);
         });
-        return h('section', { class: 'site', role: 'region', 'aria-labelledby': head, 'data-site': site.id, part: 'site' },
+        // Two widgets on one page (rooms, halls) list the same sites: the group keeps region names unique.
+        const group = this.getAttribute('group');
+        return h('section', { class: 'site', role: 'region', 'aria-label': group ? `${site.name}, ${group}` : undefined,
+          'aria-labelledby': group ? undefined : head, 'data-site': site.id, part: 'site' },
           h('h3', { id: head, text: site.name }),
           h('p', { class: 'tz' }, `${site.timezone}, `, h('time', { 'data-tz': site.timezone, text: siteTime(now, site.timezone) }), ' local'),
           site.limited
