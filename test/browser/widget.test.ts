@@ -189,7 +189,7 @@ describeWithChromium('the widget in Chromium against a real hub', () => {
     expect(await page.getByRole('region', { name: 'Your reservation' }).isVisible()).toBe(true);
     expect((await focused(page))?.text).toBe('Done'); // focus stayed in the panel when Confirm went away
     await page.getByRole('button', { name: 'Done' }).click();
-    await expect.poll(() => avail('Lakeside Hotel', 'double')).toBe('2 available');
+    await expect.poll(() => avail('Lakeside Hotel', 'double'), { timeout: 10_000 }).toBe('2 available');
     // Focus returns once the refreshed list is rendered: wait for it rather than race the re-render.
     await expect.poll(async () => (await focused(page))?.label).toBe(`Hold Double room at Lakeside Hotel, 2 nights from ${IN}`);
     // Every hold the widget made carried its own Idempotency-Key (one per click).
@@ -319,7 +319,7 @@ describeWithChromium('the widget in Chromium against a real hub', () => {
       await eventually(async () => expect(await limited()).toBe(true), 30_000, 250);
       // The page still shows the earlier answer: the hub refuses the hold (centralized group) and the widget says why.
       await hold.click();
-      await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/^Lakeside Hotel is not answering right now/);
+      await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 }).toMatch(/^Lakeside Hotel is not answering right now/);
       expect(seen.some((s) => s.method === 'POST' && s.path === '/v1/holds' && s.status === 503)).toBe(true);
       const lakeside = page.getByRole('region', { name: 'Lakeside Hotel' });
       const state = lakeside.locator('[data-state="limited"]');
@@ -358,11 +358,11 @@ describeWithChromium('the widget in Chromium against a real hub', () => {
       await harbor.getByLabel('Length').selectOption({ label: '1 hour' });
       await page.getByRole('button', { name: `Hold Conference loft at Harbor Hotel on ${HALL_DAY}` }).click();
       await page.getByRole('region', { name: 'Your hold' }).waitFor();
-      await expect.poll(() => pieces(harbor)).toEqual(['09:00–10:00', '11:00–17:00']);
+      await expect.poll(() => pieces(harbor), { timeout: 10_000 }).toEqual(['09:00–10:00', '11:00–17:00']);
       expect(await pieces(mitte)).toEqual(['08:00–23:00']);
       await page.screenshot({ path: `${ARTIFACTS}/widget-time.png`, fullPage: true });
       await page.getByRole('button', { name: 'Release' }).click();
-      await expect.poll(() => pieces(harbor)).toEqual(['09:00–17:00']);
+      await expect.poll(() => pieces(harbor), { timeout: 10_000 }).toEqual(['09:00–17:00']);
       expect(errors).toEqual([]);
     } finally {
       await tokyo.close();

@@ -300,6 +300,9 @@ button:disabled{opacity:.5;cursor:not-allowed}
 
     /** Reads availability for the chosen stay (and the chosen day, when time resources show) and renders it. */
     async load(): Promise<void> {
+      // This load reads the inputs as they are now: a pending edit-triggered reload would only draw
+      // the same list again later and reset what the guest typed meanwhile (a slot's start).
+      clearTimeout(this.editTimer);
       const sitesEl = this.$('sites');
       const ci = this.$<HTMLInputElement>('ci').value;
       const co = this.$<HTMLInputElement>('co').value;
