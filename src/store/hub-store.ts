@@ -4,7 +4,6 @@ import { openConflictStores, type ConflictStores, type StoredConflict } from './
 import { HubKeys } from './keys.js';
 import { OutboxReader } from './outbox.js';
 import type { Durability } from './replication.js';
-import { openQueue, bullConnection, type OpenQueue } from './queues.js';
 import { RateLimitStore } from './rate-limits.js';
 import { AvailabilityStore } from './store.js';
 import { SyncStore } from './sync-store.js';
@@ -21,8 +20,8 @@ export interface StoreLocation {
 
 /**
  * The one owner of a hub's Redis: every other part reaches Redis through the stores it hands
- * out, and BullMQ gets its connections from here (so a change of topology, such as Cluster,
- * changes this folder only).
+ * out, and BullMQ gets its connections from `queues.ts` beside it (so a change of topology, such
+ * as Cluster, changes this folder only).
  */
 export class HubStore {
   readonly keys: HubKeys;
@@ -52,16 +51,6 @@ export class HubStore {
   /** The conflict records and mirrored blocks, typed by the record the conflict service keeps. */
   conflictStores<R extends StoredConflict>(): ConflictStores<R> {
     return openConflictStores<R>(this.redis, this.keys);
-  }
-
-  /** A BullMQ queue of this hub on a connection of its own. */
-  queue<T>(name: string): OpenQueue<T> {
-    return openQueue<T>(this.location.target, this.keys, name);
-  }
-
-  /** A connection for a BullMQ worker (the caller closes it with `quit()`). */
-  bullConnection(): RedisClient {
-    return bullConnection(this.location.target);
   }
 
   /** A reader of the reservation outbox for one consumer, on a connection of its own. */

@@ -1,6 +1,6 @@
 import { HubError } from '../core/errors.js';
 import type { RedisClient } from './connection.js';
-import { scriptsFor, type ScriptName, type ScriptRunners } from './scripts.js';
+import { commandOf, scriptsFor, type ScriptName, type ScriptRunners } from './scripts.js';
 
 /** Scripts that change holds or reservations: the ones a confirmation must not lose in a failover. */
 const RESERVATION_CHANGING: readonly ScriptName[] = [
@@ -32,7 +32,7 @@ export function durableScripts(redis: RedisClient, durability: Durability | unde
   if (!durability || durability.replicas <= 0) return plain;
   const out = { ...plain };
   for (const name of RESERVATION_CHANGING) {
-    const command = `avhub_${name.replace(/-/g, '_')}`;
+    const command = commandOf(name);
     out[name] = async (keys, args) => {
       const pipe = redis.pipeline() as unknown as PipelineWithScripts;
       pipe[command]!(keys.length, ...keys, ...args);

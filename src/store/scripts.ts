@@ -27,6 +27,11 @@ export type Script = (keys: string[], args: Array<string | number>) => Promise<u
 
 type ScriptRunner = (numKeys: number, ...args: Array<string | number>) => Promise<unknown>;
 
+/** The client command a script is registered as (`hold-claim` → `avhub_hold_claim`). */
+export function commandOf(name: ScriptName): string {
+  return `avhub_${name.replace(/-/g, '_')}`;
+}
+
 /** Every script's runner, by name. */
 export type ScriptRunners = Record<ScriptName, Script>;
 
@@ -37,7 +42,7 @@ export type ScriptRunners = Record<ScriptName, Script>;
 function registerScripts(redis: RedisClient): ScriptRunners {
   const out = {} as ScriptRunners;
   for (const name of SCRIPT_NAMES) {
-    const command = `avhub_${name.replace(/-/g, '_')}`;
+    const command = commandOf(name);
     if (!(command in redis)) redis.defineCommand(command, { lua: loadScript(name) });
     const run = (redis as unknown as Record<string, ScriptRunner>)[command]!.bind(redis);
     out[name] = (keys, args) => run(keys.length, ...keys, ...args);
