@@ -36,8 +36,9 @@ const upper = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
  * `getWidgetJs`. The version prefix is left out: every operation of this document is v1.
  */
 function operationId(spec: Pick<RouteSpec, 'method' | 'url'>): string {
+  // `:resource.ics` is `ByResourceIcs`: a parameter's suffix is kept, as words, like a path's.
   const words = spec.url.split('/').filter((part) => part && part !== 'v1').map((part) => part.startsWith(':')
-    ? `By${upper(part.slice(1))}`
+    ? `By${part.slice(1).split(/[^A-Za-z0-9]+/).filter(Boolean).map(upper).join('')}`
     : part.split(/[^A-Za-z0-9]+/).filter(Boolean).map(upper).join(''));
   return `${spec.method.toLowerCase()}${words.join('')}`;
 }
