@@ -301,6 +301,9 @@ const feedSchema = obj({
   resource: text(),
   token: z.string().min(16, { error: 'at least 16 characters; pass a random secret from the environment, like "${AIRBNB_FEED_TOKEN}"' }),
   exclude: z.array(text()).default([]),
+  // Units of the resource the importer sells through its listing: a night (or time) is busy when
+  // fewer than this many are left for it. 1 for a listing of one room, flat or hall.
+  units: int(1).default(1),
   // How far ahead the feed lists busy blocks (OTAs import about a year).
   horizon: duration({ min: DAY, max: 3 * 366 * DAY }).default(365 * DAY),
 });

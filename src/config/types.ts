@@ -123,6 +123,12 @@ export interface FeedConfig {
   token: string;
   /** Sites whose own bookings the feed leaves out: the importer's, so they are not echoed back to it. */
   exclude: string[];
+  /**
+   * Units the importer sells through its listing (default 1): busy where fewer than this many are
+   * left. An iCal import can only close or open a listing, so a listing that sells up to `units`
+   * of a pool must close as soon as fewer than `units` remain for it.
+   */
+  units: number;
   /** How far ahead of today (the site's local date) the feed lists busy blocks, ms. */
   horizon: number;
 }

@@ -1,4 +1,4 @@
-import { addDays, availabilityPieces, nightAvailability } from '../domain/index.js';
+import { addDays, availabilityPieces, mergeIntervals, nightAvailability } from '../domain/index.js';
 import type { Interval, LocalDate } from '../domain/types.js';
 import type { SourceClaim } from '../core/claims.js';
 import type { NightFigures, TimeClaim } from '../store/conflicts/types.js';
@@ -7,8 +7,9 @@ import type { NightFigures, TimeClaim } from '../store/conflicts/types.js';
  * What a feed lists, computed from one ledger snapshot by the availability model's own arithmetic
  * (src/domain/capacity.ts; the used count is the one availability-read.lua's night_usage gives),
  * with one change: the claims of the excluded sites (the importer's own bookings) are left out.
- * A night or an instant is busy when nothing of the resource is left to sell there, so a pool
- * (12 double rooms) is busy only when all 12 are taken. Rules (opening hours, notice, stays) are
+ * A night or an instant is busy when fewer units are left than the importer's listing sells
+ * (`units`, default 1): a pool of 12 double rooms is busy for a one-room listing only when all 12
+ * are taken by others. Rules (opening hours, notice, stays) are
  * not busy time: the importer applies its own.
  */
 
@@ -20,6 +21,8 @@ export interface NightInput {
   /** Source claims of the excluded sites on this ledger (night claims; others are ignored). */
   excluded: readonly SourceClaim[];
   capacity: number;
+  /** Busy where fewer than this many units are left (the importer's listing sells up to this many). */
+  units: number;
   /** The first night listed (the site's today): runs ending on or before it are over. */
   from: LocalDate;
   /** Nights from this date on are not listed (a run starting before it is listed whole). */
@@ -42,7 +45,7 @@ export function busyNights(input: NightInput): NightBlock[] {
     // As night_usage: hub reservations a count-only source already counts are not subtracted twice.
     const used = (claimed[d] ?? 0) - (reported[d] ?? 0) - (excluded.get(d) ?? 0);
     const capacity = Math.min(input.capacity, sourceFree[d] ?? input.capacity);
-    return nightAvailability(capacity, used) === 0;
+    return nightAvailability(capacity, used) < input.units;
   });
   const runs: NightBlock[] = [];
   for (const d of busy) {
@@ -58,6 +61,8 @@ export interface TimeInput {
   /** Sites whose claims are left out. */
   exclude: ReadonlySet<string>;
   capacity: number;
+  /** Busy where fewer than this many units are left. */
+  units: number;
   /** The resource's buffers (ms), applied to every claim as availability-read does. */
   bufferBefore: number;
   bufferAfter: number;
@@ -75,7 +80,8 @@ export function busyIntervals(input: TimeInput): Interval[] {
     .map((c) => ({ start: c.start - input.bufferBefore, end: c.end + input.bufferAfter, quantity: c.quantity }));
   if (spans.length === 0) return [];
   const all = spans.reduce((w, s) => ({ start: Math.min(w.start, s.start), end: Math.max(w.end, s.end) }), input.window);
-  return availabilityPieces(all, input.capacity, spans, [])
-    .filter((p) => p.available === 0 && p.end > input.window.start && p.start < input.window.end)
-    .map((p) => ({ start: p.start, end: p.end }));
+  // Pieces next to each other may both be busy with different counts left: one block.
+  const busy = mergeIntervals(availabilityPieces(all, input.capacity, spans, [])
+    .filter((p) => p.available < input.units).map((p) => ({ start: p.start, end: p.end })));
+  return busy.filter((b) => b.end > input.window.start && b.start < input.window.end);
 }

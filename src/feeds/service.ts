@@ -72,8 +72,8 @@ export class FeedService {
     const today = localDateOf(this.now(), tz);
     const until = addDays(today, Math.ceil(feed.horizon / DAY_MS));
     const exclude = [...new Set(feed.exclude)].sort();
-    const identity = `${this.deps.hubId}|${feed.site}/${feed.resource}|${exclude.join(',')}|${feed.horizon}`;
-    const blocks = await this.blocks(entry, exclude, today, until);
+    const identity = `${this.deps.hubId}|${feed.site}/${feed.resource}|${exclude.join(',')}|${feed.units}|${feed.horizon}`;
+    const blocks = await this.blocks(entry, feed, exclude, today, until);
     const name = `${entry.site.name}: ${entry.resource.name}`;
     const etag = digest(JSON.stringify([identity, name, blocks]));
     const lastModified = await this.deps.store.stamp(digest(identity).slice(0, 24), etag);
@@ -81,14 +81,14 @@ export class FeedService {
     return { body: renderFeed(calendar), etag: `"${etag.slice(0, 32)}-${lastModified.toString(36)}"`, lastModified };
   }
 
-  private async blocks(entry: CatalogEntry, exclude: string[], today: string, until: string): Promise<FeedCalendar['blocks']> {
+  private async blocks(entry: CatalogEntry, feed: FeedConfig, exclude: string[], today: string, until: string): Promise<FeedCalendar['blocks']> {
     const tz = entry.site.timezone;
     if (entry.resource.bookedBy === 'night') {
       const snap = await this.deps.store.snapshot({ ledger: entry.ledger, by: 'night' }, exclude);
       if (snap.ledger.by !== 'night') throw new Error(`ledger ${entry.ledger} answered as a time ledger`);
       const excluded = exclude.flatMap((s) => [...(snap.sites.get(s)?.claims.values() ?? [])])
         .filter((c) => c.ledger === entry.ledger);
-      const nights = busyNights({ figures: snap.ledger.nights, excluded, capacity: entry.capacity, from: today, until });
+      const nights = busyNights({ figures: snap.ledger.nights, excluded, capacity: entry.capacity, units: feed.units, from: today, until });
       return { by: 'night', nights };
     }
     const window = { start: localMidnight(today, tz), end: localMidnight(until, tz) };
@@ -96,7 +96,7 @@ export class FeedService {
     if (snap.ledger.by !== 'time') throw new Error(`ledger ${entry.ledger} answered as a night ledger`);
     const rules = entry.resource.rules;
     const intervals = busyIntervals({
-      claims: snap.ledger.claims, exclude: new Set(exclude), capacity: entry.capacity,
+      claims: snap.ledger.claims, exclude: new Set(exclude), capacity: entry.capacity, units: feed.units,
       bufferBefore: rules.bufferBefore ?? 0, bufferAfter: rules.bufferAfter ?? 0, window,
     });
     return { by: 'time', intervals };
