@@ -11,9 +11,9 @@ import type { NightBlock } from './blocks.js';
  */
 
 /** What every busy block is called: no guest, no booking, no source is ever named. */
-export const BUSY_SUMMARY = 'Not available';
+const BUSY_SUMMARY = 'Not available';
 
-export const FEED_PRODID = '-//Availability Hub//avhub feeds//EN';
+const FEED_PRODID = '-//Availability Hub//avhub feeds//EN';
 
 export interface FeedCalendar {
   /** Names the calendar for people who subscribe by hand (X-WR-CALNAME). */
