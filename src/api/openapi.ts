@@ -25,6 +25,7 @@ const security: Record<string, unknown[]> = {
   widget: [{ widgetKey: [] }, { widgetKeyQuery: [] }, { adminToken: [] }],
   admin: [{ adminToken: [] }],
   reservation: [{ reservationToken: [] }, { adminToken: [] }],
+  feed: [{ feedToken: [] }],
   public: [],
 };
 
@@ -56,9 +57,10 @@ export function buildOpenApi(specs: RouteSpec[], version: string): Record<string
     for (const [status, r] of Object.entries(spec.responses)) {
       const schema = r.schema ?? (Number(status) >= 400 ? Problem : undefined);
       const type = r.contentType ?? (Number(status) >= 400 ? 'application/problem+json' : 'application/json');
+      // A body that is not JSON (a script, a calendar) is described by its media type as text.
       responses[status] = schema
         ? { description: r.description, content: { [type]: { schema: jsonSchema(schema, 'output') } } }
-        : { description: r.description };
+        : r.contentType ? { description: r.description, content: { [r.contentType]: { schema: { type: 'string' } } } } : { description: r.description };
     }
     if (!Object.keys(spec.responses).some((status) => status.startsWith('4'))) responses['4XX'] = MALFORMED;
     (paths[path] ??= {})[spec.method.toLowerCase()] = {
@@ -85,6 +87,8 @@ export function buildOpenApi(specs: RouteSpec[], version: string): Record<string
         widgetKeyQuery: { type: 'apiKey', in: 'query', name: 'key' },
         adminToken: { type: 'http', scheme: 'bearer' },
         reservationToken: { type: 'apiKey', in: 'header', name: 'X-Reservation-Token' },
+        // In the URL because OTAs import calendars from a plain URL; one token per configured feed.
+        feedToken: { type: 'apiKey', in: 'query', name: 'token' },
       },
     },
     paths,

@@ -308,6 +308,16 @@ print(json.dumps(out))
     for (const token of Object.values(TOKENS)) expect(metrics).not.toContain(token);
   });
 
+  it('is in the served OpenAPI document, with its token scheme and media type', async () => {
+    const doc = (await get('/openapi.json')).body;
+    const op = doc.paths['/v1/feeds/{site}/{resource}.ics'].get;
+    expect(op.operationId).toBe('getFeedsBySiteByResourceIcs');
+    expect(op.security).toEqual([{ feedToken: [] }]);
+    expect(doc.components.securitySchemes.feedToken).toEqual({ type: 'apiKey', in: 'query', name: 'token' });
+    expect(Object.keys(op.responses['200'].content)).toEqual(['text/calendar']);
+    expect(Object.keys(op.responses).sort()).toEqual(['200', '304', '401', '404']);
+  });
+
   it('carries no guest data: no names, contacts, ids or source summaries, only the busy blocks', async () => {
     const bodies = await Promise.all([
       get(feedPath('house', TOKENS.FEED_HOUSE_ALL)), get(feedPath('rooms', TOKENS.FEED_ROOMS)), get(feedPath('hall', TOKENS.FEED_HALL)),

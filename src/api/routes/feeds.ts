@@ -12,7 +12,7 @@ import { FeedParams, FeedQuery } from '../schemas.js';
  */
 export function feedRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiContext): void {
   register(app, table, ctx, {
-    method: 'GET', url: '/v1/feeds/:site/:resource.ics', access: 'public',
+    method: 'GET', url: '/v1/feeds/:site/:resource.ics', access: 'feed',
     summary: 'iCalendar feed of a resource\'s busy blocks for an OTA (Airbnb, Booking.com, Vrbo), without the importer\'s own bookings',
     params: FeedParams, query: FeedQuery,
     responses: {
