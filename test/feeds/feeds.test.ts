@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
 import { addDays, localDateOf } from '../../src/domain/index.js';
+import { createLogger } from '../../src/runtime/logger.js';
 import { feedIcs, startFeedServer, type FeedServer } from '../adapters/ical-feed-server.js';
 import { ADMIN, ADMIN_TOKEN, call, startTestHub, type TestHub } from '../helpers/hub.js';
 import { inCi } from '../helpers/requires-binary.js';
@@ -73,6 +75,10 @@ function events(ics: string): FeedEvent[] {
 const spans = (ics: string) => events(ics).map((e) => [e.start, e.end]);
 const feedPath = (resource: string, token: string) => `/v1/feeds/villa/${resource}.ics?token=${token}`;
 
+/** Every line the hub logs, at the most verbose level: no token may be among them. */
+const logged: string[] = [];
+const logger = createLogger('trace', false, new Writable({ write(chunk: Buffer, _enc, done) { logged.push(chunk.toString('utf8')); done(); } }));
+
 let ota: FeedServer;
 let hub: TestHub;
 let importer: TestHub | undefined;
@@ -97,6 +103,7 @@ describe('feeds out: GET /v1/feeds/{site}/{resource}.ics', () => {
     ota.setFeed('/ota/hall.ics', feedIcs([{ uid: 'HMOTA3@ota.example', start: utc(D(0), 14), end: utc(D(0), 15), extra: ['SUMMARY:John Smith'] }]));
     hub = await startTestHub({
       env: TOKENS,
+      logger,
       yaml: `
 auth:
   adminToken: ${ADMIN_TOKEN}
@@ -288,7 +295,7 @@ print(json.dumps(out))
     expect((await get(path, { 'if-modified-since': lastModified })).status).toBe(200);
   });
 
-  it('refuses a missing or wrong token (401) and a resource without a feed (404) with problem details; no token reaches the metrics', async () => {
+  it('refuses a missing or wrong token (401) and a resource without a feed (404) with problem details; no token reaches the metrics or the logs', async () => {
     const problem = async (path: string, status: number, type: string) => {
       const r = await get(path);
       expect(r.status).toBe(status);
@@ -306,6 +313,8 @@ print(json.dumps(out))
     await problem(`/v1/feeds/villa/flat.ics?token=${TOKENS.FEED_HOUSE}`, 404, 'not-found');
     const metrics = (await get('/metrics')).body as string;
     for (const token of Object.values(TOKENS)) expect(metrics).not.toContain(token);
+    expect(logged.length).toBeGreaterThan(0);
+    for (const token of Object.values(TOKENS)) expect(logged.filter((line) => line.includes(token))).toEqual([]);
   });
 
   it('is in the served OpenAPI document, with its token scheme and media type', async () => {
