@@ -66,6 +66,7 @@ describe('feeds: in the config', () => {
   - { site: villa, resource: house, token: short, exclude: [villa-airbnbb, other] }
   - { site: villa, resource: flat, token: "\${AIRBNB_TOKEN}", exlude: [villa-airbnb] }
   - { site: villa, resource: house, token: "\${MISSING_TOKEN}", units: 0 }
+  - { site: villa, resource: house, token: "\${BOOKING_TOKEN}", units: 2 }
 `);
     const at = (path: string) => found.filter((e) => e.includes(` ${path}: `));
     expect(found.every((e) => /hub-\d+\.yaml:\d+ /.test(e))).toBe(true);
@@ -78,5 +79,6 @@ describe('feeds: in the config', () => {
     expect(at('feeds[3].token')[0]).toMatch(/same token as feeds\[0\]; each feed needs its own token/);
     expect(at('feeds[4].token')[0]).toMatch(/environment variable MISSING_TOKEN is not set/);
     expect(at('feeds[4].units')[0]).toMatch(/expected a whole number 1 or more/);
+    expect(at('feeds[5].units')[0]).toMatch(/2 is more than villa\/house has \(capacity 1\), so the feed would always be busy; use at most 1/);
   });
 });

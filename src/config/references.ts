@@ -11,6 +11,8 @@ interface ResourceRef {
   id: string;
   group?: string;
   bookedBy?: BookedBy;
+  /** As written (a pool's), 1 for a unit; undefined when not yet valid. */
+  capacity?: number | undefined;
   path: PathSegment[];
 }
 
@@ -76,7 +78,8 @@ function checkSites(
         if (other !== undefined) {
           issues.push({ path: [...path, 'id'], message: `duplicate resource id "${resourceId}" (also ${formatPath(other.path)}); resource ids must be unique within a site` });
         } else {
-          resources.set(resourceId, { site: id, id: resourceId, path, group, bookedBy });
+          const capacity = resource?.['kind'] === 'unit' ? 1 : Number(resource?.['capacity']);
+          resources.set(resourceId, { site: id, id: resourceId, path, group, bookedBy, capacity: Number.isInteger(capacity) ? capacity : undefined });
         }
       }
       if (group === undefined) return;
@@ -205,6 +208,10 @@ function checkFeeds(
     if (site === undefined || resource === undefined) return;
     const ref = findMember({ site, resource }, path, sites, issues);
     if (ref === undefined) return;
+    const units = Number(feed?.['units']);
+    if (Number.isInteger(units) && ref.capacity !== undefined && units > ref.capacity) {
+      issues.push({ path: [...path, 'units'], message: `${units} is more than ${site}/${resource} has (capacity ${ref.capacity}), so the feed would always be busy; use at most ${ref.capacity}` });
+    }
     const shared = sharedOf.get(`${site}/${resource}`);
     const reachable = new Set([site, ...[...sharedOf].filter(([, id]) => id === shared && shared !== undefined).map(([key]) => key.split('/')[0]!)]);
     arr(feed?.['exclude']).forEach((excluded, j) => {
