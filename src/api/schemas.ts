@@ -230,3 +230,12 @@ export const ConflictResolveResponse = z.object({
   cancelled: z.array(z.string()).describe('Hub reservations cancelled (their cancellation goes to the site through the outbox)'),
   cancelAtSite: z.array(z.string()).describe('Site bookings the hub cannot cancel: cancel them in the site\'s own system'),
 });
+
+// ---- feeds out (src/feeds) --------------------------------------------------------------------
+
+export const FeedParams = z.strictObject({ site: id.describe('Site id'), resource: id.describe('Resource id at the site') });
+
+// Not strict: importers append cache-busting parameters of their own, which change nothing.
+export const FeedQuery = z.object({
+  token: z.string().max(500).optional().describe('The feed\'s secret token (config `feeds[].token`); without it, or wrong: 401'),
+});

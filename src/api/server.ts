@@ -7,6 +7,7 @@ import { availabilityRoutes } from './routes/availability.js';
 import { conflictRoutes } from './routes/conflicts.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { docsRoutes } from './routes/docs.js';
+import { feedRoutes } from './routes/feeds.js';
 import { holdRoutes } from './routes/holds.js';
 import { reservationRoutes } from './routes/reservations.js';
 import { siteRoutes } from './routes/sites.js';
@@ -68,6 +69,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   conflictRoutes(app, table, ctx);
   widgetRoutes(app, table, ctx);
   adminWritebackRoutes(app, table, ctx);
+  feedRoutes(app, table, ctx);
   dashboardRoutes(app, table, ctx);
   docsRoutes(app, table, ctx);
   return app;
