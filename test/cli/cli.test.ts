@@ -39,16 +39,16 @@ sites:
 describe('avhub help', () => {
   it('`avhub help`, `--help` and `-h` print the usage of every command and exit 0; no command at all exits 2 with the usage', async () => {
     // One test, processes side by side: each start of the CLI from source costs seconds here.
-    const [help, long, short, none] = await Promise.all([avhub(['help']), avhub(['--help']), avhub(['-h']), avhub([])]);
-    for (const r of [help, long, short]) {
+    const [help, long, short, none] = await Promise.all([['help'], ['--help'], ['-h'], []].map((args) => avhub(args, {}, 60_000)));
+    for (const r of [help!, long!, short!]) {
       expect(r.code).toBe(0);
       for (const command of ['start', 'api', 'worker', 'scheduler', 'check-config', 'help']) expect(r.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
       expect(r.stdout).toContain('--config FILE');
       expect(r.stdout).toContain('--data-dir DIR');
     }
-    expect(none.code).toBe(2);
-    expect(none.stderr).toContain('usage: avhub <command>');
-  }, 40_000);
+    expect(none!.code).toBe(2);
+    expect(none!.stderr).toContain('usage: avhub <command>');
+  }, 70_000);
 });
 
 describe('avhub check-config', () => {
