@@ -76,7 +76,7 @@ describe('avhub check-config', () => {
     // Every reference in the file is listed once; values are never printed.
     const names = [...readFileSync('config/hub.example.yaml', 'utf8').split('\n').filter((l) => !/^\s*#/.test(l)).join('\n')
       .matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!);
-    expect(lines.filter((l) => /^  [A-Z_]+ {2}/.test(l)).map((l) => l.trim().split(/\s+/)[0])).toEqual([...new Set(names)]);
+    expect(lines.filter((l) => /^ {2}[A-Z_]+ {2}/.test(l)).map((l) => l.trim().split(/\s+/)[0])).toEqual([...new Set(names)]);
     expect(r.stderr).not.toContain('example-widget-key');
     expect(r.stderr).toContain('apart from them the file is valid');
   });
