@@ -82,19 +82,25 @@ export function registerLiveGauges(registry: Registry, deps: LiveGaugeDeps): voi
       for (const { site, group, n } of counts.values()) this.set({ site, group }, n);
     },
   });
+  // A failed job's reservation, and so its sites, does not change: each job is read once, not at
+  // every scrape (a scrape then costs one range read when nothing new failed).
+  const sitesOfJob = new Map<string, string[]>();
   new Gauge({
     name: 'avhub_writebacks_failed',
     help: 'Write-back jobs that ran out of attempts and are kept in the writeback queue (the newest 1000), by site of the reservation; retrying one or its removal lowers it',
     labelNames: ['site'], registers: [registry],
     async collect() {
-      const jobs = (await deps.writebackQueue.getJobs(['failed'], 0, FAILED_KEPT - 1, false)) as Array<Job<WritebackJobData> | undefined>;
-      const counts = new Map<string, number>(deps.sites.filter((s) => s.adapter.kind !== 'none').map((s) => [s.id, 0]));
-      const sitesOf = await Promise.all(jobs.map(async (job) => {
-        if (!job) return [];
-        const resv = await deps.reservations.getReservation(job.data.reservation);
-        return resv ? [...new Set(resv.items.filter((i) => i.writeback).map((i) => i.site))] : [];
+      const ids = await deps.writebackQueue.getRanges(['failed'], 0, FAILED_KEPT - 1, false);
+      await Promise.all(ids.filter((id) => !sitesOfJob.has(id)).map(async (id) => {
+        const job = (await deps.writebackQueue.getJob(id)) as Job<WritebackJobData> | undefined;
+        const resv = job ? await deps.reservations.getReservation(job.data.reservation) : null;
+        // A job that vanished between the two reads is not cached: the next scrape looks again.
+        if (job) sitesOfJob.set(id, resv ? [...new Set(resv.items.filter((i) => i.writeback).map((i) => i.site))] : []);
       }));
-      for (const site of sitesOf.flat()) counts.set(site, (counts.get(site) ?? 0) + 1);
+      const current = new Set(ids);
+      for (const id of sitesOfJob.keys()) if (!current.has(id)) sitesOfJob.delete(id);
+      const counts = new Map<string, number>(deps.sites.filter((s) => s.adapter.kind !== 'none').map((s) => [s.id, 0]));
+      for (const id of ids) for (const site of sitesOfJob.get(id) ?? []) counts.set(site, (counts.get(site) ?? 0) + 1);
       this.reset();
       for (const [site, n] of counts) this.set({ site }, n);
     },
