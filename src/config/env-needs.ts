@@ -93,7 +93,7 @@ function purposeOf(path: PathSegment[], data: unknown): string {
   }
   if (top === 'alerts' && typeof index === 'number') {
     const kind = str(at(['alerts', index, 'kind'])) ?? 'alert';
-    return `${field(2)} of the ${kind} alert channel (alerts[${index}])`;
+    return `${field(2)} of the ${kind} alert channel`;
   }
   return text;
 }
