@@ -34,14 +34,14 @@ const upper = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
 /**
  * A stable `operationId` from method and path, for generated clients: `GET /v1/sites/:id` is
  * `getSitesById`, `POST /v1/holds/:id/confirm` is `postHoldsByIdConfirm`, `GET /widget.js` is
- * `getWidgetJs`. The version prefix is left out: every operation of this document is v1.
+ * `getWidgetJs`, `GET /` is `getIndex`. The version prefix is left out: every operation of this document is v1.
  */
 function operationId(spec: Pick<RouteSpec, 'method' | 'url'>): string {
   // `:resource.ics` is `ByResourceIcs`: a parameter's suffix is kept, as words, like a path's.
   const words = spec.url.split('/').filter((part) => part && part !== 'v1').map((part) => part.startsWith(':')
     ? `By${part.slice(1).split(/[^A-Za-z0-9]+/).filter(Boolean).map(upper).join('')}`
     : part.split(/[^A-Za-z0-9]+/).filter(Boolean).map(upper).join(''));
-  return `${spec.method.toLowerCase()}${words.join('')}`;
+  return `${spec.method.toLowerCase()}${words.length > 0 ? words.join('') : 'Index'}`;
 }
 
 /** Any route can refuse a request it cannot read (Fastify's own 400s, unknown encodings). */

@@ -2,6 +2,17 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { HubError } from '../core/errors.js';
 import { isStoreUnavailable } from '../store/errors.js';
 
+/** Seconds to suggest when a 429/503 knows no better (the store down, a replica slow to answer). */
+const DEFAULT_RETRY_AFTER_S = 5;
+
+/**
+ * The wait a problem carries (`retryAfter`, whole seconds: rate limits, the admin throttle, a
+ * limited site's next probe), else the default. Header and body say the same.
+ */
+function retryAfterOf(extra: Record<string, unknown> | undefined): number {
+  const own = extra?.retryAfter;
+  return typeof own === 'number' && Number.isFinite(own) && own > 0 ? Math.ceil(own) : DEFAULT_RETRY_AFTER_S;
+}
 
 /** Every error becomes an RFC 9457 problem with a stable `type`; no stack ever reaches a client. */
 export function installProblemHandler(app: FastifyInstance): void {
@@ -21,10 +32,15 @@ export function installProblemHandler(app: FastifyInstance): void {
       req.log.error({ err }, 'unexpected error');
       problem = { status: 500, type: 'internal', title: 'Internal error', detail: `request ${req.id} failed; the hub logged why` };
     }
-    if (problem.status === 429 || problem.status === 503) reply.header('Retry-After', '5');
+    let extra = problem.extra;
+    if (problem.status === 429 || problem.status === 503) {
+      const retryAfter = retryAfterOf(extra);
+      reply.header('Retry-After', String(retryAfter));
+      extra = { ...extra, retryAfter };
+    }
     void reply.code(problem.status).type('application/problem+json').send({
       type: problem.type, title: problem.title, status: problem.status, detail: problem.detail,
-      instance: req.url.split('?')[0], ...problem.extra,
+      instance: req.url.split('?')[0], ...extra,
     });
   });
   app.setNotFoundHandler((req, reply) => {

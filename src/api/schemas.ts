@@ -97,6 +97,7 @@ export const Problem = z.object({
   status: z.int(),
   detail: z.string(),
   field: z.string().optional(),
+  retryAfter: z.int().optional().describe('429 and 503: seconds to wait before asking again, as in the Retry-After header'),
 }).describe('RFC 9457 problem details');
 
 const SiteSummary = z.object({

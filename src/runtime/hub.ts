@@ -96,6 +96,7 @@ export async function startHub(config: HubConfig, redis: RedisClient, roles: Rea
   registerLiveGauges(metrics.registry, {
     sync, sites: config.sites,
     queues: [pollQueue.queue, writebackQueue.queue, ...(alertQueue ? [alertQueue.queue] : [])],
+    conflicts: conflictStores.conflicts, reservations: store, writebackQueue: writebackQueue.queue,
   });
 
   if (roles.has('worker')) {
