@@ -8,6 +8,7 @@ import { conflictRoutes } from './routes/conflicts.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { docsRoutes } from './routes/docs.js';
 import { holdRoutes } from './routes/holds.js';
+import { queueBoardRoutes } from './routes/queue-board.js';
 import { reservationRoutes } from './routes/reservations.js';
 import { siteRoutes } from './routes/sites.js';
 import { systemRoutes } from './routes/system.js';
@@ -70,5 +71,6 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   adminWritebackRoutes(app, table, ctx);
   dashboardRoutes(app, table, ctx);
   docsRoutes(app, table, ctx);
+  await queueBoardRoutes(app, ctx, ctx.queues);
   return app;
 }

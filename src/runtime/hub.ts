@@ -92,10 +92,8 @@ export async function startHub(config: HubConfig, redis: RedisClient, roles: Rea
 
   const writebackQueue = openWritebackQueue(config.redis, store.keys);
   stops.push(() => writebackQueue.close());
-  registerLiveGauges(metrics.registry, {
-    sync, sites: config.sites,
-    queues: [pollQueue.queue, writebackQueue.queue, ...(alertQueue ? [alertQueue.queue] : [])],
-  });
+  const queues = [pollQueue.queue, writebackQueue.queue, ...(alertQueue ? [alertQueue.queue] : [])];
+  registerLiveGauges(metrics.registry, { sync, sites: config.sites, queues });
 
   if (roles.has('worker')) {
     const beat = startWorkerHeartbeat(hubStore.workers);
@@ -140,7 +138,7 @@ export async function startHub(config: HubConfig, redis: RedisClient, roles: Rea
       holds, reservations: new ReservationService(store, holds), conflicts, alerts,
       availability: new AvailabilityService(catalog, store),
       auth: new Authenticator(config),
-      metrics, sync, pollQueue: pollQueue.queue, writebackQueue: writebackQueue.queue,
+      metrics, sync, pollQueue: pollQueue.queue, writebackQueue: writebackQueue.queue, queues,
     });
     running.address = await app.listen({ host: config.http.host, port: config.http.port });
     running.app = app;
