@@ -34,6 +34,8 @@ export interface ApiContext {
   pollQueue: Queue<PollJobData>;
   /** The write-back queue, for the admin's view of it. */
   writebackQueue: Queue<WritebackJobData>;
+  /** Every queue of the hub (poll, write-back, alerts), for the queue view at /queues. */
+  queues: readonly Queue[];
   logger: Logger;
   /** Roles this process runs; `/readyz` only needs worker heartbeats from elsewhere otherwise. */
   roles: ReadonlySet<'api' | 'worker' | 'scheduler'>;

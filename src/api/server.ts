@@ -9,6 +9,7 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { docsRoutes } from './routes/docs.js';
 import { feedRoutes } from './routes/feeds.js';
 import { holdRoutes } from './routes/holds.js';
+import { queueBoardRoutes } from './routes/queue-board.js';
 import { reservationRoutes } from './routes/reservations.js';
 import { siteRoutes } from './routes/sites.js';
 import { systemRoutes } from './routes/system.js';
@@ -72,5 +73,6 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   feedRoutes(app, table, ctx);
   dashboardRoutes(app, table, ctx);
   docsRoutes(app, table, ctx);
+  await queueBoardRoutes(app, ctx, ctx.queues);
   return app;
 }

@@ -93,9 +93,9 @@ export async function startHub(config: HubConfig, redis: RedisClient, roles: Rea
 
   const writebackQueue = openWritebackQueue(config.redis, store.keys);
   stops.push(() => writebackQueue.close());
+  const queues = [pollQueue.queue, writebackQueue.queue, ...(alertQueue ? [alertQueue.queue] : [])];
   registerLiveGauges(metrics.registry, {
-    sync, sites: config.sites,
-    queues: [pollQueue.queue, writebackQueue.queue, ...(alertQueue ? [alertQueue.queue] : [])],
+    sync, sites: config.sites, queues,
     conflicts: conflictStores.conflicts, reservations: store, writebackQueue: writebackQueue.queue,
   });
 
@@ -143,7 +143,7 @@ export async function startHub(config: HubConfig, redis: RedisClient, roles: Rea
       availability: new AvailabilityService(catalog, store),
       feeds: new FeedService({ catalog, store: hubStore.feeds, hubId: config.hubId }),
       auth: new Authenticator(config),
-      metrics, sync, pollQueue: pollQueue.queue, writebackQueue: writebackQueue.queue,
+      metrics, sync, pollQueue: pollQueue.queue, writebackQueue: writebackQueue.queue, queues,
     });
     running.address = await app.listen({ host: config.http.host, port: config.http.port });
     running.app = app;
