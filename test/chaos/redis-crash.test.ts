@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { bearer, call, eventually } from '../helpers/hub.js';
 import { runClients } from './clients.js';
 import { checkInvariants } from './invariants.js';
 import { Journal, runSeed, seededRandom } from './journal.js';
@@ -72,6 +73,7 @@ describe('Redis SIGKILLed under load, restarted from its AOF', () => {
     // means something.
     await rig.killRedis();
     await rig.restartRedis({ empty: true });
+    await eventually(async () => expect((await call(rig!.base, 'GET', '/v1/sites', { headers: bearer(CHAOS_ADMIN) })).status).toBe(200), 20_000, 200);
     const lost = await checkInvariants(journal, {
       base: rig.base, adminToken: CHAOS_ADMIN, widgetKey: CHAOS_KEY, site: CHAOS_SITE, resource: CHAOS_RESOURCE,
       roomType: CHAOS_ROOM_TYPE, capacity: CAPACITY, pms: rig.pms, firstNight: FIRST_NIGHT, nights: NIGHTS,

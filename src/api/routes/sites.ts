@@ -18,8 +18,11 @@ async function waitForJob(ctx: ApiContext, id: string): Promise<{ status: string
     const job = await ctx.pollQueue.getJob(id);
     if (!job) return { status: 'unknown' };
     const state = await job.getState();
-    if (state === 'completed') return { status: 'completed', result: job.returnvalue };
-    if (state === 'failed') return { status: 'failed', error: job.failedReason };
+    if (state === 'completed' || state === 'failed') {
+      // `job` was read before the state: a poll that finished in between has no result in it yet.
+      const done = await ctx.pollQueue.getJob(id) ?? job;
+      return state === 'completed' ? { status: 'completed', result: done.returnvalue } : { status: 'failed', error: done.failedReason };
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   return { status: 'timeout' };
