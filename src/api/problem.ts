@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HubError } from '../core/errors.js';
 import { isStoreUnavailable } from '../store/errors.js';
 
@@ -22,14 +22,31 @@ export function installProblemHandler(app: FastifyInstance): void {
       problem = { status: 500, type: 'internal', title: 'Internal error', detail: `request ${req.id} failed; the hub logged why` };
     }
     if (problem.status === 429 || problem.status === 503) reply.header('Retry-After', '5');
+    // Extra members first: none may overwrite the standard ones (a reservation's `status` once
+    // replaced the problem's numeric one; found by test/chaos/openapi-fuzz.test.ts).
     void reply.code(problem.status).type('application/problem+json').send({
-      type: problem.type, title: problem.title, status: problem.status, detail: problem.detail,
-      instance: req.url.split('?')[0], ...problem.extra,
+      ...problem.extra, type: problem.type, title: problem.title, status: problem.status, detail: problem.detail,
+      instance: req.url.split('?')[0],
     });
   });
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).type('application/problem+json').send({
       type: 'not-found', title: 'Not found', status: 404, detail: `no route ${req.method} ${req.url.split('?')[0]}`,
     });
+  });
+}
+
+/**
+ * Fastify's `frameworkErrors`: refusals made while routing, before the error handler exists for
+ * the request (a URL that is not valid percent-encoding, a path segment over the router's
+ * `maxParamLength`). Without it these were plain `{error, code, message}` JSON, not problems
+ * (found by test/chaos/openapi-fuzz.test.ts).
+ */
+export function routingProblem(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  const status = tooLong ? 414 : 400;
+  void reply.code(status).type('application/problem+json').send({
+    type: tooLong ? 'uri-too-long' : 'invalid-request', title: tooLong ? 'URI too long' : 'Invalid request', status,
+    detail: tooLong ? 'a path segment is longer than any id the hub hands out' : 'the URL is not valid percent-encoding',
   });
 }
