@@ -15,7 +15,7 @@ import { operationsOf, requestsFor, type FuzzRequest, type FuzzWorld } from './f
 const TOTAL = Number(process.env.FUZZ_REQUESTS ?? 5_000);
 const IN_FLIGHT = 8;
 /** The run stops sending after this long (the requests are interleaved across operations). */
-const BUDGET_MS = Number(process.env.FUZZ_BUDGET_MS ?? 45_000);
+const BUDGET_MS = Number(process.env.FUZZ_BUDGET_MS ?? 40_000);
 const WIDGET_KEY = 'fuzz-widget-key-0123';
 const ORIGIN = 'https://hotel.example';
 const HEARTBEAT = 'fuzz-heartbeat-token-0123456789';

@@ -62,6 +62,7 @@ describe('Redis SIGKILLed under load, restarted from its AOF', () => {
     mark('invariants checked');
     const report = `[redis-crash] seed ${seed}: ${journal.summary()}; ${timeline.join(', ')}`;
     console.info(report);
+    if (violations.length > 0) console.info(`${violations.length} violations:\n${violations.slice(0, 30).join('\n')}`);
     expect(violations, `${report}\n${rig.output()}`).toEqual([]);
     // Redis went away under requests in flight (else this run proved nothing), and the hub said so
     // as a 503 store-unavailable, never as another 5xx.

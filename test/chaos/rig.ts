@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { startRestPmsSimulator, type RestPmsSimulator } from '../../adapters/rest/simulator/index.js';
+import { startTestHub, type TestHub } from '../helpers/hub.js';
+import { compileHub } from './compiled-hub.js';
 import { spawnHubProcess, type HubProcess } from '../helpers/hub-process.js';
 import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.js';
 import { REST_TOKEN, restSite } from '../helpers/sources.js';
@@ -10,8 +12,8 @@ import { REST_TOKEN, restSite } from '../helpers/sources.js';
 /**
  * The stage of the crash tests: a private redis-server with an AOF fsynced before every answer,
  * the REST PMS simulator (in this process, so it outlives every crash and keeps the source's
- * truth), and the hub as real `avhub` processes on that Redis, each of which may be SIGKILLed and
- * started again on the same config. Everything listens on 127.0.0.1 only.
+ * truth), and the hub as real `avhub` processes on that Redis (compiled-hub.ts), each of which
+ * may be SIGKILLed and started again on the same config. Everything listens on 127.0.0.1 only.
  */
 
 export const CHAOS_ADMIN = 'chaos-admin-token-0123456789';
@@ -20,6 +22,8 @@ export const CHAOS_SITE = 'lakeside';
 export const CHAOS_RESOURCE = 'double';
 /** The PMS's room type behind `double`; the hub's capacity equals the PMS's inventory. */
 export const CHAOS_ROOM_TYPE = 'DBL';
+
+const KEY_PREFIX = 'avhub-chaos';
 
 export type ProcessRole = 'api' | 'worker' | 'scheduler' | 'start';
 
@@ -51,6 +55,11 @@ export interface ChaosRigOptions {
   pmsPort: number;
   /** `start` runs every role in one process; otherwise api, worker and scheduler each get one. */
   roles: ProcessRole[];
+  /**
+   * Runs the scheduler role (periodic polls, the watchdog) inside the test's own process instead
+   * of as one more `avhub` process: the same code, one process start less on a loaded machine.
+   */
+  schedulerInProcess?: boolean;
   capacity: number;
 }
 
@@ -66,21 +75,26 @@ export async function startChaosRig(opts: ChaosRigOptions): Promise<ChaosRig> {
   const dead: HubProcess[] = [];
   let redis: PrivateRedis | undefined;
   let pms: RestPmsSimulator | undefined;
+  let scheduler: TestHub | undefined;
 
   const stop = async () => {
+    await scheduler?.stop({ keepData: true });
     for (const p of procs.values()) await p.stop(5_000).catch(() => undefined);
     await redis?.stop();
     await pms?.stop();
     rmSync(dir, { recursive: true, force: true });
+    if (compiled) rmSync(compiled.dir, { recursive: true, force: true });
   };
+  let compiled: { cli: string; dir: string } | undefined;
   const startRole = async (role: ProcessRole) => {
-    const p = spawnHubProcess(role, configFile);
+    const p = spawnHubProcess(role, configFile, {}, compiled?.cli);
     procs.set(role, p);
     await p.waitFor(READY_LINE[role], 45_000);
   };
 
   try {
     mkdirSync(aofDir);
+    compiled = await compileHub();
     redis = await startPrivateRedis(opts.redisPort, { aofDir });
     pms = await startRestPmsSimulator({ token: REST_TOKEN, port: opts.pmsPort, seed: { roomTypes: { [CHAOS_ROOM_TYPE]: opts.capacity } } });
     const site = restSite(pms.url, {
@@ -89,8 +103,8 @@ export async function startChaosRig(opts: ChaosRigOptions): Promise<ChaosRig> {
     });
     // The simulator is local: its quota may be generous, so polls never wait behind write-backs.
     site.adapter.quota = { perSecond: 100, burst: 200 };
-    writeFileSync(configFile, stringify({
-      redis: { url: redis.url, keyPrefix: 'avhub-chaos' },
+    const configText = stringify({
+      redis: { url: redis.url, keyPrefix: KEY_PREFIX },
       http: { host: '127.0.0.1', port: opts.apiPort },
       log: { level: 'info' },
       auth: {
@@ -107,8 +121,12 @@ export async function startChaosRig(opts: ChaosRigOptions): Promise<ChaosRig> {
       },
       groups: { rooms: { workflow: 'centralized' } },
       sites: [site],
-    }));
+    });
+    writeFileSync(configFile, configText);
     await Promise.all(opts.roles.map(startRole));
+    if (opts.schedulerInProcess) {
+      scheduler = await startTestHub({ yaml: configText, prefix: KEY_PREFIX, redisUrl: redis.url, roles: ['scheduler'] });
+    }
   } catch (err) {
     const out = [...procs.entries()].map(([r, p]) => `--- ${r}\n${p.output()}`).join('\n');
     await stop();
