@@ -105,7 +105,8 @@ function fromSchema(schema: Schema, doc: Schema, world: FuzzWorld, name = '', de
 const percentEncode = (v: string) => [...Buffer.from(v, 'utf8')]
   .map((b) => (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
 
-const headerSafe = (v: string) => Buffer.from(v.replace(/[\x00-\x1f\x7f]/g, ''), 'utf8').toString('latin1');
+/** A header value fetch accepts: no control characters, UTF-8 bytes read as Latin-1. */
+const headerSafe = (v: string) => Buffer.from([...v].filter((c) => c.charCodeAt(0) > 0x1f && c !== '\x7f').join(''), 'utf8').toString('latin1');
 
 /** One operation's requests: `count` of them from `seed`. */
 export function requestsFor(o: Operation, doc: Schema, world: FuzzWorld, seed: number, count: number): FuzzRequest[] {

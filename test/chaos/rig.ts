@@ -25,7 +25,7 @@ export const CHAOS_ROOM_TYPE = 'DBL';
 
 const KEY_PREFIX = 'avhub-chaos';
 
-export type ProcessRole = 'api' | 'worker' | 'scheduler' | 'start';
+type ProcessRole = 'api' | 'worker' | 'scheduler' | 'start';
 
 export interface ChaosRig {
   base: string;
