@@ -71,8 +71,9 @@ export function startWritebackWorker(deps: Deps): { close(): Promise<void> } {
       // behind. A killed worker's job comes back as stalled, which BullMQ counts in
       // stalledCounter, not attemptsMade: counting only failed attempts left the booking live at
       // the source (found by test/chaos/hub-crash.test.ts).
-      if (resv.status === 'cancelled' && (job.attemptsMade > 0 || job.stalledCounter > 0)) {
+      if (resv.status === 'cancelled' && !job.data.withdrawn && (job.attemptsMade > 0 || job.stalledCounter > 0)) {
         await withdrawLost(items, request, (site) => deps.adapters.get(site), log);
+        await job.updateData({ ...job.data, withdrawn: true });
       }
       return `not pending (${resv.status})`;
     }
@@ -113,6 +114,9 @@ export function startWritebackWorker(deps: Deps): { close(): Promise<void> } {
         const externalId = written[String(index)];
         if (externalId) await deps.adapters.get(site).cancel({ ...request(site, item, index), externalId });
       }
+      // A run of this job after a crash finds nothing live by its reference and would book anew
+      // only to withdraw it (found by test/chaos/hub-crash.test.ts).
+      await job.updateData({ ...job.data, withdrawn: true });
       return `withdrawn (${done.status})`;
     }
     deps.metrics.reservations.inc({ action: 'writeback', status: 'confirmed' });
