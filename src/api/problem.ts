@@ -50,8 +50,25 @@ export function sendProblem(err: FastifyError | Error, req: FastifyRequest, repl
     reply.header('Retry-After', String(retryAfter));
     extra = { ...extra, retryAfter };
   }
+  // Extra members first: none may overwrite the standard ones (a reservation's `status` once
+  // replaced the problem's numeric one; found by test/chaos/openapi-fuzz.test.ts).
   void reply.code(problem.status).type('application/problem+json').send({
-    type: problem.type, title: problem.title, status: problem.status, detail: problem.detail,
-    instance: req.url.split('?')[0], ...extra,
+    ...extra, type: problem.type, title: problem.title, status: problem.status, detail: problem.detail,
+    instance: req.url.split('?')[0],
+  });
+}
+
+/**
+ * Fastify's `frameworkErrors`: refusals made while routing, before the error handler exists for
+ * the request (a URL that is not valid percent-encoding, a path segment over the router's
+ * `maxParamLength`). Without it these were plain `{error, code, message}` JSON, not problems
+ * (found by test/chaos/openapi-fuzz.test.ts).
+ */
+export function routingProblem(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  const status = tooLong ? 414 : 400;
+  void reply.code(status).type('application/problem+json').send({
+    type: tooLong ? 'uri-too-long' : 'invalid-request', title: tooLong ? 'URI too long' : 'Invalid request', status,
+    detail: tooLong ? 'a path segment is longer than any id the hub hands out' : 'the URL is not valid percent-encoding',
   });
 }

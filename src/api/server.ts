@@ -1,6 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ApiContext } from './context.js';
-import { installProblemHandler } from './problem.js';
+import { installProblemHandler, routingProblem } from './problem.js';
 import { RouteTable } from './route-table.js';
 import { adminWritebackRoutes } from './routes/admin-writebacks.js';
 import { availabilityRoutes } from './routes/availability.js';
@@ -26,6 +26,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     // One line per request is the metrics' job; logs keep what went wrong.
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: ctx.config.http.trustProxy ?? false,
+    frameworkErrors: routingProblem,
   });
   installProblemHandler(app);
 

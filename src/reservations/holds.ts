@@ -121,7 +121,7 @@ export class HoldService {
           // Confirmed before, and since cancelled or failed: not a reservation to hand out again.
           throw new HubError(409, `reservation-${result.status === 'failed' ? 'failed' : 'cancelled'}`, 'Reservation ended',
             `hold "${holdId}" became reservation "${result.reservationId}", which is ${result.status}; make a new hold`,
-            { reservationId: result.reservationId, status: result.status });
+            { reservationId: result.reservationId, reservationStatus: result.status });
         }
         return { reservationId: result.reservationId, status: result.status, token: result.token };
       case 'expired':

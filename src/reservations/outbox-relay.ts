@@ -5,6 +5,16 @@ import type { WritebackJobData } from './writeback-queue.js';
 import { writebackJobOptions } from './writeback-queue.js';
 
 /**
+ * How long an entry may sit read but unacknowledged before another relay takes it over. A live
+ * relay acknowledges within milliseconds (it only adds a job), and taking one over twice is
+ * harmless (the job id is fixed by the entry, the write idempotent at the source), so this can be
+ * short: it was a minute, which kept a guest's reservation pending, or a cancelled booking live at
+ * its source, for a minute after a worker died (found by test/chaos/hub-crash.test.ts). The
+ * write-back jobs themselves are taken over after about as long (writeback-worker.ts).
+ */
+const ABANDONED_AFTER_MS = 10_000;
+
+/**
  * Moves outbox entries (written atomically with the reservation) into the BullMQ write-back
  * queue. A consumer group gives at-least-once delivery across worker processes; the job id
  * (reservation + operation) makes a re-delivered entry a no-op while its job exists, and the
@@ -32,8 +42,8 @@ export function startOutboxRelay(opts: { outbox: OutboxReader; queue: Queue<Writ
     await outbox.ensureGroup();
     while (running) {
       try {
-        // Entries a dead relay took but never acknowledged come back after a minute.
-        await handle(await outbox.claimAbandoned(60_000, 50));
+        // Entries a dead relay took but never acknowledged come back after ABANDONED_AFTER_MS.
+        await handle(await outbox.claimAbandoned(ABANDONED_AFTER_MS, 50));
         await handle(await outbox.readNew(50, 1000));
       } catch (err) {
         if (!running) break;

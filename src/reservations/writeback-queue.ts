@@ -7,6 +7,11 @@ export const WRITEBACK_QUEUE = 'writeback';
 export interface WritebackJobData {
   reservation: string;
   op: 'create' | 'cancel';
+  /**
+   * Set once a create job has withdrawn its booking from the source (the reservation was
+   * cancelled meanwhile): a run of the job after a crash must not book again only to withdraw.
+   */
+  withdrawn?: boolean;
 }
 
 /** Exponential backoff with full jitter: retries of many reservations do not arrive together. */

@@ -65,10 +65,16 @@ export function startWritebackWorker(deps: Deps): { close(): Promise<void> } {
     }
 
     if (resv.status !== 'pending') {
-      // Cancelled after an earlier attempt of this job failed: that attempt may have booked at
-      // the source with its answer lost (timeout, crash). reserve() is idempotent by the same key,
-      // so it finds such a booking (or makes one) and it is withdrawn: nothing is left behind.
-      if (resv.status === 'cancelled' && job.attemptsMade > 0) await withdrawLost(items, request, (site) => deps.adapters.get(site), log);
+      // Cancelled after an earlier run of this job: that run may have booked at the source with
+      // its answer lost (a timeout, or a worker killed mid-call). reserve() is idempotent by the
+      // same key, so it finds such a booking (or makes one) and it is withdrawn: nothing is left
+      // behind. A killed worker's job comes back as stalled, which BullMQ counts in
+      // stalledCounter, not attemptsMade: counting only failed attempts left the booking live at
+      // the source (found by test/chaos/hub-crash.test.ts).
+      if (resv.status === 'cancelled' && !job.data.withdrawn && (job.attemptsMade > 0 || job.stalledCounter > 0)) {
+        await withdrawLost(items, request, (site) => deps.adapters.get(site), log);
+        await job.updateData({ ...job.data, withdrawn: true });
+      }
       return `not pending (${resv.status})`;
     }
     const written: Record<string, string> = {};
@@ -108,6 +114,9 @@ export function startWritebackWorker(deps: Deps): { close(): Promise<void> } {
         const externalId = written[String(index)];
         if (externalId) await deps.adapters.get(site).cancel({ ...request(site, item, index), externalId });
       }
+      // A run of this job after a crash finds nothing live by its reference and would book anew
+      // only to withdraw it (found by test/chaos/hub-crash.test.ts).
+      await job.updateData({ ...job.data, withdrawn: true });
       return `withdrawn (${done.status})`;
     }
     deps.metrics.reservations.inc({ action: 'writeback', status: 'confirmed' });

@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { RedisClient } from './connection.js';
 import { scriptsFor, type Script } from './scripts.js';
 
+/** How often a release Redis did not get is tried again (ms). */
+const RELEASE_RETRY_MS = 200;
+
 /** A lease this process holds: renewed while held, released only if still ours. */
 export interface Lease {
   readonly key: string;
@@ -33,7 +36,17 @@ export class Leases {
   async acquire(key: string, opts: LeaseOptions): Promise<Lease | null> {
     const token = `${process.pid}:${randomBytes(9).toString('base64url')}`;
     const deadline = Date.now() + (opts.waitMs ?? 0);
-    while (await this.redis.set(key, token, 'PX', opts.ttlMs, 'NX') === null) {
+    for (;;) {
+      let taken: string | null;
+      try {
+        taken = await this.redis.set(key, token, 'PX', opts.ttlMs, 'NX');
+      } catch (err) {
+        // Redis may have set the lease and lost only its answer (it died or the connection broke
+        // after the write): nobody holds that lease, so let it go once Redis answers again.
+        this.releaseLater(key, token, opts.ttlMs);
+        throw err;
+      }
+      if (taken !== null) break;
       if (Date.now() >= deadline) return null;
       await new Promise((r) => setTimeout(r, opts.retryMs ?? 25));
     }
@@ -48,9 +61,27 @@ export class Leases {
         if (released) return;
         released = true;
         clearInterval(renew);
-        await this.run['lease-release']([key], [token]).catch(() => undefined);
+        await this.run['lease-release']([key], [token]).catch(() => this.releaseLater(key, token, opts.ttlMs));
       },
     };
+  }
+
+  /**
+   * Keeps trying to release a lease Redis could not be told about (it was unreachable, or lost the
+   * answer) until it answers or the lease has lapsed anyway. Without this, a Redis restart from
+   * its AOF brought back leases whose holders had long finished: every poll of the site answered
+   * `busy`, and conflict checks waited for the ledger lock, for up to the lease's whole TTL.
+   */
+  private releaseLater(key: string, token: string, ttlMs: number): void {
+    const until = Date.now() + ttlMs;
+    const attempt = () => {
+      if (Date.now() > until) return;
+      const timer = setTimeout(() => {
+        this.run['lease-release']([key], [token]).catch(attempt);
+      }, RELEASE_RETRY_MS);
+      timer.unref();
+    };
+    attempt();
   }
 
   /** Runs `fn` holding the lease; throws when it cannot be taken within `waitMs`. */

@@ -3,8 +3,8 @@ import { ADMIN, ADMIN_TOKEN, call, startTestHub, type TestHub } from '../helpers
 
 /**
  * Issue 14 (6): requests at the edges get clear, documented answers: a hold item longer than
- * `defaults.maxHoldSpan`, a local start the clocks skip (DST gap), and confirming a hold whose
- * reservation was since cancelled.
+ * `defaults.maxHoldSpan`, a local start the clocks skip (DST gap), confirming a hold whose
+ * reservation was since cancelled, and URLs the router refuses before any route sees them.
  */
 
 const YAML = (maxHoldSpan = '') => `
@@ -88,8 +88,21 @@ describe('confirm after the reservation was cancelled', () => {
     expect(cancelled.status).toBeLessThan(300);
     const late = await call(hub.base, 'POST', `/v1/holds/${held.body.id}/confirm`, { headers: ADMIN });
     expect(late.status).toBe(409);
-    expect(late.body).toMatchObject({ type: 'reservation-cancelled', reservationId: confirmed.body.reservationId });
+    expect(late.body).toMatchObject({ type: 'reservation-cancelled', status: 409, reservationId: confirmed.body.reservationId, reservationStatus: 'cancelled' });
     const spec = (await call(hub.base, 'GET', '/openapi.json')).body;
     expect(JSON.stringify(spec.paths['/v1/holds/{id}/confirm'].post.responses['409'])).toContain('reservation-cancelled');
+  });
+});
+
+describe('URLs the router refuses', () => {
+  it('answer as problem documents: a broken percent-encoding 400, a path segment over the router\'s limit 414', async () => {
+    const broken = await call(hub.base, 'GET', '/v1/reservations/a%ZZb', { headers: ADMIN });
+    expect(broken.status).toBe(400);
+    expect(broken.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(broken.body).toMatchObject({ type: 'invalid-request', status: 400 });
+    const long = await call(hub.base, 'POST', `/v1/holds/${'x'.repeat(150)}/confirm`, { headers: ADMIN });
+    expect(long.status).toBe(414);
+    expect(long.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(long.body).toMatchObject({ type: 'uri-too-long', status: 414 });
   });
 });

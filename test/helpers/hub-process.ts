@@ -19,11 +19,14 @@ export interface HubProcess {
 }
 
 /**
- * Runs `avhub <command> --config <file>` as its own process (`node --import tsx src/cli.ts ...`),
- * like an operator runs one more worker. Only this process is ever signalled (by its pid).
+ * Runs `avhub <command> --config <file>` as its own process (`node --import tsx src/cli.ts ...`,
+ * or `node <cli>` when given a compiled `cli.js`), like an operator runs one more worker. Only
+ * this process is ever signalled (by its pid).
  */
-export function spawnHubProcess(command: 'worker' | 'api' | 'scheduler' | 'start', configFile: string, env: NodeJS.ProcessEnv = {}): HubProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', command, '--config', configFile], {
+export function spawnHubProcess(command: 'worker' | 'api' | 'scheduler' | 'start', configFile: string, env: NodeJS.ProcessEnv = {},
+  cli?: string): HubProcess {
+  const entry = cli ? [cli] : ['--import', 'tsx', 'src/cli.ts'];
+  const child = spawn(process.execPath, [...entry, command, '--config', configFile], {
     cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -26,9 +26,16 @@ export interface PrivateRedis {
   stop(): Promise<void>;
 }
 
-export async function startPrivateRedis(port?: number): Promise<PrivateRedis> {
+/**
+ * `aofDir`: keep an append-only file there, fsynced before every answer (`appendfsync always`), so
+ * a server started again on the same directory after a SIGKILL has every write it acknowledged.
+ */
+export async function startPrivateRedis(port?: number, opts: { aofDir?: string } = {}): Promise<PrivateRedis> {
   const p = port ?? await freePort();
-  const proc: ChildProcess = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+  const persistence = opts.aofDir
+    ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', opts.aofDir]
+    : ['--appendonly', 'no'];
+  const proc: ChildProcess = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', ...persistence], {
     stdio: 'ignore',
   });
   let exited = false;
@@ -39,12 +46,13 @@ export async function startPrivateRedis(port?: number): Promise<PrivateRedis> {
     const probe = new Redis({ port: p, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     probe.on('error', () => undefined);
     try {
+      // connect() waits for ioredis' ready check, which waits while an AOF is still being loaded.
       await probe.connect();
       await probe.ping();
     } finally {
       probe.disconnect();
     }
-  }, 5_000, 50);
+  }, 10_000, 50);
   return {
     port: p,
     url: `redis://127.0.0.1:${p}`,

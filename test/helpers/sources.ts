@@ -109,14 +109,15 @@ export async function startSources(opts: { rooms?: number } = {}): Promise<Sourc
  */
 export async function pollNow(base: string, adminToken: string, site: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last: unknown;
+  const answers = new Map<string, number>();
   while (Date.now() < deadline) {
     const r = await call(base, 'POST', `/v1/sites/${site}/sync?wait=true`, { headers: bearer(adminToken) });
-    last = r.body;
     if (r.status === 200 && r.body.status === 'completed' && r.body.result?.kind === 'ok') return;
+    const text = JSON.stringify({ status: r.status, outcome: r.body.status, result: r.body.result, error: r.body.error });
+    answers.set(text, (answers.get(text) ?? 0) + 1);
     await new Promise((res) => setTimeout(res, 50));
   }
-  throw new Error(`no successful poll of ${site} within ${timeoutMs} ms; last answer ${JSON.stringify(last)}`);
+  throw new Error(`no successful poll of ${site} within ${timeoutMs} ms; answers (× times): ${[...answers].map(([a, n]) => `${a} × ${n}`).join(', ')}`);
 }
 
 /**
