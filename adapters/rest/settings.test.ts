@@ -50,7 +50,7 @@ describe('rest settings', () => {
   });
 
   it('create needs a lookup by {reference}, and its body may use only known placeholders', () => {
-    const create = { path: '/bookings', body: { rt: '{resource}', who: '{customer.name}', n: '{nights}' }, id: 'id' };
+    const create = { path: '/bookings', body: { rt: '{resource}', who: '{customer.name}', n: '{nightz}' }, id: 'id' };
     expect(messages({ ...base, create })).toEqual([
       expect.stringMatching(/^create\.body: unknown placeholder \{nights\}/),
       expect.stringMatching(/^lookup: create needs lookup/),
