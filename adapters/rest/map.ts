@@ -47,18 +47,12 @@ export interface CountContext {
   dates: ReadonlySet<LocalDate>;
 }
 
-/** An item as selected, or a bare item (no enclosing elements). */
-function located(item: unknown | Located, parents?: readonly unknown[]): Located {
-  return parents === undefined ? { value: item, parents: [], index: 0 } : { value: item, parents, index: 0 };
-}
-
 /**
  * One availability item → a count, nothing (a date outside the request, an unmapped room type), or
  * a skip. `parents` are the elements an items walk (`roomTypes[].nights`) found it in, for `^.` fields.
  */
 export function mapCount(item: unknown, ctx: CountContext, parents?: readonly unknown[]): SourceCount | Skip | null {
-  const at = located(item, parents);
-  const getPath = (value: unknown, path: string) => readField(value, at.parents, path);
+  const getPath = (value: unknown, path: string) => readField(value, parents ?? [], path);
   let resource = ctx.resource;
   if (resource === undefined) {
     const sourceId = readId(getPath(item, ctx.fields.resource ?? ''));
@@ -94,8 +88,8 @@ export interface BookingContext {
 /**
  * One booking item → a booking in the hub's terms, or a skip saying what is wrong with it. `at`
  * says where an items walk found it: its enclosing elements (for `^.` fields) and its position
- * in the innermost array; an id read from an enclosing element (`^.id`: a booking's room) is
- * `<id>/<position>`, one booking per room.
+ * in the innermost array; an id read from an enclosing element (`^.id`: a booking's rooms) is
+ * `<id>` for the first room and `<id>/<position>` for the others: one booking per room.
  */
 export function mapBooking(item: unknown, index: number, ctx: BookingContext, at?: Omit<Located, 'value'>): { booking: SourceBooking } | Skip {
   const f = ctx.fields;
@@ -103,7 +97,10 @@ export function mapBooking(item: unknown, index: number, ctx: BookingContext, at
   const parents = at?.parents ?? [];
   const getPath = (value: unknown, path: string) => readField(value, parents, path);
   const ownId = readId(getPath(item, f.id));
-  const externalId = ownId !== undefined && f.id.startsWith('^.') ? `${ownId}/${at?.index ?? 0}` : ownId;
+  // The first room keeps the booking's own id, so a one-room booking (every one the hub writes)
+  // has the id its lookup and create answer with; further rooms are <id>/1, <id>/2, ….
+  const position = f.id.startsWith('^.') ? at?.index ?? 0 : 0;
+  const externalId = ownId !== undefined && position > 0 ? `${ownId}/${position}` : ownId;
   if (externalId === undefined) return { skip: { externalId: `#${index}`, reason: `no id at "${f.id}"` } };
   const skip = (reason: string): Skip => ({ skip: { externalId, reason } });
 

@@ -107,7 +107,7 @@ const bookings = z.strictObject({
   /** The other paging styles (README, "Paging"); `nextPage` is the token style. */
   paging: paging.optional(),
   fields: z.strictObject({
-    /** With `^.id` (a booking's id, items walking `rooms[]`), each room is `<id>/<position>`. */
+    /** With `^.id` (a booking's id, items walking `rooms[]`), its rooms are `<id>`, `<id>/1`, `<id>/2`, …. */
     id: fieldPath,
     resource: fieldPath,
     checkIn: fieldPath,
