@@ -39,7 +39,7 @@ import { datesCovering } from '../../src/domain/index.js';
  *   (`modifiesInPlace`), so a modify that silently fell back would fail the case.
  */
 /** A harness for `kind: none`: an adapter with no source behind it (the hub is the system of record). */
-export interface NoSourceHarness {
+interface NoSourceHarness {
   site: SourceSite;
   adapter: SourceAdapter;
   noSource: true;
