@@ -197,7 +197,7 @@ function outerLength(body: unknown, items: string): number {
 }
 
 /** The target of rel="next" in an RFC 8288 Link header (`<url>; rel="next", <url>; rel="last"`). */
-function linkNext(header: string | null): string | undefined {
+export function linkNext(header: string | null): string | undefined {
   if (header === null) return undefined;
   for (const m of header.matchAll(/<([^>]*)>((?:\s*;\s*[^;,]+)*)/g)) {
     const rel = /;\s*rel\s*=\s*"?([^";,]+)"?/i.exec(m[2] ?? '')?.[1];
