@@ -2,7 +2,7 @@ import type { AdapterDefinition, SourceAdapter } from '../../src/core/adapter/po
 import { createMewsCall, type CallContext } from './client.js';
 import { pullMews } from './pull.js';
 import { mewsCredentialId, mewsSettings, mewsSource, type MewsSettings } from './settings.js';
-import { cancelMews, readServiceOffsets, reserveMews } from './write.js';
+import { cancelMews, modifyMews, readServiceOffsets, reserveMews } from './write.js';
 
 /**
  * `kind: mews`: a hotel on Mews Operations through the Connector API. Counts per room type and
@@ -40,6 +40,7 @@ export const mewsAdapter: AdapterDefinition<MewsSettings> = {
       pull: (req) => pullMews(deps, req),
       reserve: (req) => reserveMews(deps, req),
       cancel: (req) => cancelMews(deps, req),
+      modify: (req) => modifyMews(deps, req),
       async close() {},
     };
   },

@@ -2,13 +2,15 @@ import type { PullRequest, PullResult, SourceBooking, SourceCount } from '../../
 import type { MewsCall } from './client.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { availabilityResult, intervalOf, toBooking, toCounts } from './mapper.js';
+import { closedNights, mewsRestriction, restrictionsPage, type MewsRestriction } from './restrictions.js';
 import { ALL_STATES, LIVE_STATES, fetchReservations, type ReservationFilter } from './reservations.js';
 import { mewsSource, type MewsSettings } from './settings.js';
 import { chunk, splitInterval, timeUnitStartUtc, windowNights } from './time-units.js';
 
 /**
  * One poll of a Mews property: per-night counts of every mapped room type over the whole window
- * (services/getAvailability, at most 367 time units per call) and the reservations
+ * (services/getAvailability, at most 367 time units per call), stop-sell nights from the
+ * restrictions (restrictions/getAll, restrictions.ts says which count) and the reservations
  * (reservations/getAll/2023-06-06): colliding with the window on a full pull, updated since the
  * cursor on an incremental one.
  */
@@ -57,6 +59,7 @@ export async function pullMews(deps: PullDeps, req: PullRequest): Promise<PullRe
       if (!parsed.success) throw new Error(`mews: services/getAvailability answered an unexpected shape: ${parsed.error.message}`);
       counts.push(...toCounts(parsed.data, resources, tz));
     }
+    await markStopSell(deps, req, resources, counts, ctx);
   }
 
   const filters: ReservationFilter[] = since === null
@@ -95,4 +98,45 @@ export async function pullMews(deps: PullDeps, req: PullRequest): Promise<PullRe
     cursor: encodeCursor(started),
     skipped,
   };
+}
+
+/** Restrictions per request (`Limitation.Count`, at most 1000 per the pagination guidelines). */
+const RESTRICTIONS_PAGE = 1000;
+
+/**
+ * Marks the counts of nights a restriction closes (`closed: true`), as apaleo's closed rates do.
+ * `restrictions/getAll` takes `ServiceIds` and `Limitation` (required), `CollidingUtc` (at most 3
+ * months) and `RateIds`; pages follow `Cursor` until a page is short.
+ */
+async function markStopSell(deps: PullDeps, req: PullRequest, resources: Map<string, string>, counts: SourceCount[],
+  ctx: { signal: AbortSignal; throttle: () => Promise<void> }): Promise<void> {
+  const restrictions: MewsRestriction[] = [];
+  const rateId = deps.settings.rateId;
+  for (const i of splitInterval(req.window, MAX_FILTER_MS)) {
+    let cursor: string | undefined;
+    for (;;) {
+      const raw = await deps.call('restrictions/getAll', {
+        ServiceIds: [deps.settings.serviceId],
+        ...(deps.settings.enterpriseId ? { EnterpriseIds: [deps.settings.enterpriseId] } : {}),
+        CollidingUtc: { StartUtc: new Date(i.start).toISOString(), EndUtc: new Date(i.end).toISOString() },
+        ...(rateId ? { RateIds: [rateId] } : {}),
+        Limitation: { Count: RESTRICTIONS_PAGE, ...(cursor ? { Cursor: cursor } : {}) },
+      }, ctx);
+      const page = restrictionsPage.safeParse(raw);
+      if (!page.success) throw new Error(`mews: restrictions/getAll answered an unexpected shape: ${page.error.message}`);
+      for (const item of page.data.Restrictions) {
+        const r = mewsRestriction.safeParse(item);
+        // One unreadable restriction must not hide the others; it cannot close anything unread.
+        if (r.success && r.data.ServiceId === deps.settings.serviceId) restrictions.push(r.data);
+      }
+      if (page.data.Restrictions.length < RESTRICTIONS_PAGE || !page.data.Cursor) break;
+      cursor = page.data.Cursor;
+    }
+  }
+  const byKey = new Map(counts.map((c) => [`${c.resource}|${c.date}`, c]));
+  for (const { resource, date } of closedNights(restrictions, resources, windowNights(req.window, req.site.timezone), req.site.timezone, rateId !== undefined)) {
+    const count = byKey.get(`${resource}|${date}`);
+    if (count) count.closed = true;
+    else counts.push({ resource, date, available: 0, closed: true });
+  }
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMewsSimulator, type MewsSimulator } from './simulator/index.js';
 
@@ -139,5 +140,39 @@ describe('mews simulator', () => {
     sim.admin.comeBack();
     expect((await post('services/getAll', LIMIT)).status).toBe(200);
     expect(sim.requestCount()).toBeGreaterThan(10);
+  });
+
+  it('reservations/update takes the documented request (update values, null = unchanged) and refuses what does not fit', async () => {
+    // The request example of operations/reservations.md "Update reservations", kept in
+    // fixtures/, with the ids and dates of this simulated property.
+    const doc = JSON.parse(readFileSync(new URL('./fixtures/reservations-update.request.docs.json', import.meta.url), 'utf8')) as Record<string, any>;
+    const double = sim.admin.categoryId('Double');
+    const r = sim.admin.createReservation({ categoryId: double, checkIn: '2027-08-01', checkOut: '2027-08-03' });
+    const { ClientToken: _c, AccessToken: _a, ...body } = doc;
+    body.ReservationUpdates[0].ReservationId = r.Id;
+    body.ReservationUpdates[0].StartUtc = { Value: '2027-08-05T13:00:00Z' };
+    body.ReservationUpdates[0].EndUtc = { Value: '2027-08-07T10:00:00Z' };
+    const ok = await post('reservations/update', body);
+    expect(ok.status).toBe(200);
+    expect((ok.body.Reservations as Array<Record<string, unknown>>)[0]).toMatchObject({ Id: r.Id, StartUtc: '2027-08-05T13:00:00Z', EndUtc: '2027-08-07T10:00:00Z' });
+    expect(sim.admin.reservations().find((x) => x.Id === r.Id)?.RequestedResourceCategoryId).toBe(double); // null: not updated
+    // Not an update value: 400. Sold out with CheckOverbooking: 403.
+    expect((await post('reservations/update', { ReservationUpdates: [{ ReservationId: r.Id, StartUtc: '2027-08-05T13:00:00Z' }] })).status).toBe(400);
+    for (let i = 0; i < 3; i += 1) sim.admin.createReservation({ categoryId: double, checkIn: '2027-08-10', checkOut: '2027-08-11' });
+    const full = await post('reservations/update', { CheckOverbooking: true, ReservationUpdates: [{ ReservationId: r.Id, StartUtc: { Value: '2027-08-10T13:00:00Z' }, EndUtc: { Value: '2027-08-11T10:00:00Z' } }] });
+    expect(full.status).toBe(403);
+  });
+
+  it('restrictions/getAll wants ServiceIds and Limitation, filters by CollidingUtc (inclusive) and RateIds', async () => {
+    const e = sim.admin.enterprise;
+    const mine = sim.admin.addRestriction({ StartUtc: '2027-09-01T22:00:00Z', EndUtc: '2027-09-03T22:00:00Z' });
+    const other = sim.admin.addRestriction({ ExactRateId: 'another-rate', StartUtc: '2027-09-01T22:00:00Z', EndUtc: '2027-09-03T22:00:00Z' });
+    expect((await post('restrictions/getAll', { ServiceIds: [e.serviceId] })).status).toBe(400);
+    expect((await post('restrictions/getAll', { ...LIMIT })).status).toBe(400);
+    const ids = async (extra: Record<string, unknown>) => ((await post('restrictions/getAll', { ServiceIds: [e.serviceId], ...LIMIT, ...extra })).body.Restrictions as Array<{ Id: string }>).map((x) => x.Id);
+    const sept = { CollidingUtc: { StartUtc: '2027-09-03T22:00:00Z', EndUtc: '2027-09-10T00:00:00Z' } };
+    expect(await ids(sept)).toEqual([mine, other]);
+    expect(await ids({ ...sept, RateIds: [e.rateId] })).toEqual([mine]);
+    expect(await ids({ CollidingUtc: { StartUtc: '2027-09-04T00:00:00Z', EndUtc: '2027-09-10T00:00:00Z' } })).toEqual([]);
   });
 });

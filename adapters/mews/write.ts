@@ -137,3 +137,39 @@ export async function cancelMews(deps: WriteDeps, req: WriteRequest & { external
     await cancel(open);
   }
 }
+
+/**
+ * Changes the reservations behind `externalId` in place with `reservations/update`
+ * (https://docs.mews.com/connector-api/operations/reservations#update-reservations): new
+ * `StartUtc`/`EndUtc` (the service offsets from the new first and last night, as reserveMews
+ * computes them) and `RequestedCategoryId`, each an update value `{ Value }`; they keep their
+ * ids, group, guest and ChannelNumber. `CheckOverbooking` makes Mews refuse (403) a change that
+ * does not fit, like an add. Setting the same values again changes nothing, so a retry is safe.
+ * Returns null when the quantity changed: the external id lists one reservation per room, and
+ * adding or cancelling rooms is a new booking's job (the core then books anew and cancels).
+ */
+export async function modifyMews(deps: WriteDeps, req: WriteRequest & { externalId: string }): Promise<{ externalId: string } | null> {
+  const ids = req.externalId.split(',').filter((id) => id !== '');
+  const quantity = Math.max(1, Math.floor(req.quantity || 1));
+  if (ids.length === 0 || ids.length !== quantity) return null;
+  const ctx = { signal: req.signal, throttle: req.throttle };
+  const nights = nightsOfRequest(req);
+  const categoryId = categoryOf(req);
+  const offsets = await deps.offsets(ctx);
+  const tz = req.site.timezone;
+  const startUtc = new Date(localMidnight(nights[0]!, tz) + offsets.start).toISOString();
+  const endUtc = new Date(localMidnight(addDays(nights[nights.length - 1]!, 1), tz) + offsets.end).toISOString();
+  await deps.call('reservations/update', {
+    ...(deps.settings.enterpriseId ? { EnterpriseId: deps.settings.enterpriseId } : {}),
+    Reason: `Changed through Availability Hub (reservation ${req.reservationId})`,
+    CheckOverbooking: true,
+    ApplyCancellationFee: false,
+    ReservationUpdates: ids.map((id) => ({
+      ReservationId: id,
+      StartUtc: { Value: startUtc },
+      EndUtc: { Value: endUtc },
+      RequestedCategoryId: { Value: categoryId },
+    })),
+  }, ctx);
+  return { externalId: ids.join(',') };
+}

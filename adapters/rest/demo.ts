@@ -3,6 +3,7 @@ import type { DemoContext, DemoSimulator } from '../../src/core/adapter/port.js'
 import { demoStays } from '../demo/seed.js';
 import type { RestSettings } from './settings.js';
 import { startRestPmsSimulator } from './simulator/index.js';
+import type { SimAuthOptions } from './simulator/auth.js';
 
 /**
  * Demo and development only: the home-grown PMS simulator (it speaks the README's example mapping)
@@ -11,14 +12,21 @@ import { startRestPmsSimulator } from './simulator/index.js';
  */
 export async function startRestDemo(ctx: DemoContext<RestSettings>): Promise<DemoSimulator> {
   const { site, settings } = ctx;
-  const bearer = settings.auth?.header.toLowerCase() === 'authorization' ? /^Bearer (.+)$/.exec(settings.auth.value)?.[1] : undefined;
-  if (bearer === undefined) {
-    ctx.log.warn({ site: site.id }, 'the REST demo simulator accepts only "Authorization: Bearer <token>"; this site will fail to authenticate');
+  // The simulator takes the credential the site is configured with (header bearer, query key, or
+  // OAuth2 client credentials at its own /oauth/token).
+  const a = settings.auth;
+  const bearer = a?.header?.toLowerCase() === 'authorization' ? /^Bearer (.+)$/.exec(a.value ?? '')?.[1] : undefined;
+  const auth: SimAuthOptions | undefined = a?.query !== undefined ? { kind: 'query', param: a.query }
+    : a?.oauth2 !== undefined ? { kind: 'oauth2', clientId: a.oauth2.clientId } : bearer !== undefined ? { kind: 'bearer' } : undefined;
+  const secret = a?.query !== undefined ? a.value : a?.oauth2 !== undefined ? a.oauth2.clientSecret : bearer;
+  if (auth === undefined || secret === undefined) {
+    ctx.log.warn({ site: site.id }, 'the REST demo simulator accepts "Authorization: Bearer <token>", an API key in the query or OAuth2 client credentials; this site will fail to authenticate');
   }
   const typeOf = new Map(site.resources.map((r) => [r.id, String(r.mapping.id)]));
   const sim = await startRestPmsSimulator({
     port: ctx.port,
-    token: bearer ?? randomBytes(16).toString('hex'),
+    token: secret ?? randomBytes(16).toString('hex'),
+    ...(auth ? { auth } : {}),
     seed: {
       roomTypes: Object.fromEntries(site.resources.map((r) => [typeOf.get(r.id)!, r.capacity])),
       bookings: demoStays(site.resources, site.timezone).map((s) => ({

@@ -1,9 +1,9 @@
 import { addDays, nightsOf } from '../../src/domain/index.js';
 import type { LocalDate } from '../../src/domain/index.js';
 import type { SourceBooking, SourceCount, SourceResource } from '../../src/core/adapter/port.js';
-import { getPath } from './dot-path.js';
+import { readField, type Located } from './dot-path.js';
 import type { RestSettings } from './settings.js';
-import { readFlag, readId, readInstant, readNumber, readWhen, whenToDate, whenToInstant } from './values.js';
+import { readFlag, readId, readInstant, readNumber, readWhen, whenToDate, whenToInstant, type When } from './values.js';
 
 /**
  * Mappers from one PMS JSON item to the hub's terms. They never throw: an item they cannot read is
@@ -47,8 +47,12 @@ export interface CountContext {
   dates: ReadonlySet<LocalDate>;
 }
 
-/** One availability item → a count, nothing (a date outside the request, an unmapped room type), or a skip. */
-export function mapCount(item: unknown, ctx: CountContext): SourceCount | Skip | null {
+/**
+ * One availability item → a count, nothing (a date outside the request, an unmapped room type), or
+ * a skip. `parents` are the elements an items walk (`roomTypes[].nights`) found it in, for `^.` fields.
+ */
+export function mapCount(item: unknown, ctx: CountContext, parents?: readonly unknown[]): SourceCount | Skip | null {
+  const getPath = (value: unknown, path: string) => readField(value, parents ?? [], path);
   let resource = ctx.resource;
   if (resource === undefined) {
     const sourceId = readId(getPath(item, ctx.fields.resource ?? ''));
@@ -81,11 +85,22 @@ export interface BookingContext {
   bySourceId: ReadonlyMap<string, SourceResource>;
 }
 
-/** One booking item → a booking in the hub's terms, or a skip saying what is wrong with it. */
-export function mapBooking(item: unknown, index: number, ctx: BookingContext): { booking: SourceBooking } | Skip {
+/**
+ * One booking item → a booking in the hub's terms, or a skip saying what is wrong with it. `at`
+ * says where an items walk found it: its enclosing elements (for `^.` fields) and its position
+ * in the innermost array; an id read from an enclosing element (`^.id`: a booking's rooms) is
+ * `<id>` for the first room and `<id>/<position>` for the others: one booking per room.
+ */
+export function mapBooking(item: unknown, index: number, ctx: BookingContext, at?: Omit<Located, 'value'>): { booking: SourceBooking } | Skip {
   const f = ctx.fields;
   const tz = ctx.timezone;
-  const externalId = readId(getPath(item, f.id));
+  const parents = at?.parents ?? [];
+  const getPath = (value: unknown, path: string) => readField(value, parents, path);
+  const ownId = readId(getPath(item, f.id));
+  // The first room keeps the booking's own id, so a one-room booking (every one the hub writes)
+  // has the id its lookup and create answer with; further rooms are <id>/1, <id>/2, ….
+  const position = f.id.startsWith('^.') ? at?.index ?? 0 : 0;
+  const externalId = ownId !== undefined && position > 0 ? `${ownId}/${position}` : ownId;
   if (externalId === undefined) return { skip: { externalId: `#${index}`, reason: `no id at "${f.id}"` } };
   const skip = (reason: string): Skip => ({ skip: { externalId, reason } });
 
@@ -95,9 +110,20 @@ export function mapBooking(item: unknown, index: number, ctx: BookingContext): {
   if (resource === undefined) return skip(`unknown resource id "${sourceId}" (no resource has source.id "${sourceId}")`);
 
   const checkIn = readWhen(getPath(item, f.checkIn), tz);
-  const checkOut = readWhen(getPath(item, f.checkOut), tz);
   if (checkIn === undefined) return skip(`checkIn ${JSON.stringify(getPath(item, f.checkIn))} is not a date or date-time`);
-  if (checkOut === undefined) return skip(`checkOut ${JSON.stringify(getPath(item, f.checkOut))} is not a date or date-time`);
+  let checkOut: When | undefined;
+  if (f.checkOut !== undefined) {
+    checkOut = readWhen(getPath(item, f.checkOut), tz);
+    if (checkOut === undefined) return skip(`checkOut ${JSON.stringify(getPath(item, f.checkOut))} is not a date or date-time`);
+  } else if (f.nights !== undefined) {
+    // A length of stay: the departure is the local date that many nights after the arrival.
+    const raw = getPath(item, f.nights);
+    const n = readNumber(raw);
+    if (n === undefined || n < 1 || n > 3660) return skip(`nights ${JSON.stringify(raw)} is not a whole number of 1 or more`);
+    checkOut = { date: addDays(whenToDate(checkIn, tz), n) };
+  } else {
+    return skip('no checkOut or nights field');
+  }
 
   let span: SourceBooking['span'];
   if (resource.bookedBy === 'night') {

@@ -3,7 +3,8 @@ import { CursorRejectedError } from '../../src/core/adapter/errors.js';
 import type {
   AdapterContext, PullRequest, PullResult, SourceBooking, SourceCount, SourceResource,
 } from '../../src/core/adapter/port.js';
-import { getPath } from './dot-path.js';
+import { getPath, readField, selectItems } from './dot-path.js';
+import { headerValue } from '../../src/core/adapter/http.js';
 import type { RestClient } from './http.js';
 import { chunkNights, inWindow, mapBooking, mapCount } from './map.js';
 import { restSource, type RestSettings } from './settings.js';
@@ -58,9 +59,16 @@ export async function pull(settings: RestSettings, client: RestClient, req: Pull
   const unknown = new Map<string, string[]>();
   const { bookings, removed, next } = await pullBookings(settings, settings.bookings, client, req, bySourceId, dates, since, skipped,
     (value, id) => unknown.set(value, [...(unknown.get(value) ?? []), id]));
+  const counted = settings.bookings.unknownStatus;
   for (const [value, ids] of unknown) {
-    log?.warn({ site: req.site.id, status: value, counted: settings.bookings.unknownStatus, externalIds: ids.slice(0, 20) },
+    log?.warn({ site: req.site.id, status: value, counted, externalIds: ids.slice(0, 20) },
       'rest: a booking status the statusMap does not list');
+    // Also as skipped entries (read in part): the poller counts them per resource (metric
+    // avhub_skipped_entries_total) and shows them on the resource's status, so staff see it.
+    for (const id of ids) {
+      const b = bookings.find((x) => x.externalId === id);
+      skipped.push({ externalId: id, reason: `status ${JSON.stringify(value)} is not in bookings.statusMap; counted as ${counted === 'busy' ? 'busy (confirmed)' : 'free'} (bookings.unknownStatus)`, ...(b ? { resource: b.resource } : {}) });
+    }
   }
   return { mode: since === null ? 'full' : 'delta', bookings, removed, counts, cursor: encodeCursor(next), skipped };
 }
@@ -80,14 +88,14 @@ async function pullCounts(cfg: NonNullable<RestSettings['availability']>, client
       await req.throttle();
       const path = fillPath(cfg.path, { resource: target.sourceId, from: chunk.from, to: chunk.to });
       const { body } = await client({ method: 'GET', path, signal: req.signal });
-      const items = getPath(body, cfg.items);
-      if (!Array.isArray(items)) {
+      const items = selectItems(body, cfg.items);
+      if (items === undefined) {
         skipped.push({ externalId: `availability:${target.resource?.id ?? '*'}@${chunk.from}`, reason: `no array at "${cfg.items}" in the response` });
         continue;
       }
       const chunkDates = new Set([...wanted].filter((d) => d >= chunk.from && d <= chunk.to));
-      for (const item of items) {
-        const out = mapCount(item, { fields: cfg.fields, bySourceId, dates: chunkDates, ...(target.resource ? { resource: target.resource } : {}) });
+      for (const { value: item, parents } of items) {
+        const out = mapCount(item, { fields: cfg.fields, bySourceId, dates: chunkDates, ...(target.resource ? { resource: target.resource } : {}) }, parents);
         if (out === null) continue;
         if ('skip' in out) {
           // One line per unmapped room type, not one per night.
@@ -114,7 +122,12 @@ async function pullBookings(settings: RestSettings, cfg: NonNullable<RestSetting
   const byId = new Map<string, SourceBooking>();
   const removed = new Set<string>();
   let newest = since ?? Number.NEGATIVE_INFINITY;
-  let page: unknown;
+  const style = cfg.paging?.style ?? (cfg.nextPage !== undefined ? 'token' : 'none');
+  const size = cfg.paging && 'size' in cfg.paging ? cfg.paging.size : undefined;
+  // The first page: no token, the first page number, offset 0.
+  let page: unknown = cfg.paging?.style === 'page' ? cfg.paging.first : undefined;
+  let offset = 0;
+  let url: string | undefined;
   const seenPages = new Set<string>();
   let index = 0;
   for (let n = 0; ; n += 1) {
@@ -122,15 +135,16 @@ async function pullBookings(settings: RestSettings, cfg: NonNullable<RestSetting
     await req.throttle();
     const path = fillPath(cfg.path, {
       since: since === null ? undefined : new Date(since).toISOString(),
-      page, from: dates[0], to: dates[dates.length - 1],
+      page, offset, limit: size, from: dates[0], to: dates[dates.length - 1],
     });
-    const { body } = await client({ method: 'GET', path, signal: req.signal });
-    const items = getPath(body, cfg.items);
-    if (!Array.isArray(items)) throw new Error(`rest: GET ${path.split('?')[0]} has no array at "${cfg.items}"`);
+    const res = await client({ method: 'GET', path, ...(url === undefined ? {} : { url }), signal: req.signal });
+    const { body } = res;
+    const items = selectItems(body, cfg.items);
+    if (items === undefined) throw new Error(`rest: GET ${path.split('?')[0]} has no array at "${cfg.items}"`);
     for (const item of items) {
-      const out = mapBooking(item, index++, ctx);
+      const out = mapBooking(item.value, index++, ctx, item);
       // Read from the raw item so a skipped item still moves the cursor past itself.
-      const updated = cfg.fields.updatedAt === undefined ? undefined : readInstant(getPath(item, cfg.fields.updatedAt), ctx.timezone);
+      const updated = cfg.fields.updatedAt === undefined ? undefined : readInstant(readField(item.value, item.parents, cfg.fields.updatedAt), ctx.timezone);
       if (updated !== undefined && updated > newest) newest = updated;
       if ('skip' in out) { skipped.push(out.skip); continue; }
       const b = out.booking;
@@ -143,12 +157,30 @@ async function pullBookings(settings: RestSettings, cfg: NonNullable<RestSetting
         removed.add(b.externalId);
       }
     }
-    const next = cfg.nextPage === undefined ? undefined : getPath(body, cfg.nextPage);
-    if (next === undefined || next === null || next === '' || next === false) break;
-    const key = JSON.stringify(next);
-    if (seenPages.has(key)) throw new Error(`rest: nextPage ${key} repeats; the bookings list would never end`);
+    // Where the next page is, by the configured style; none means this was the last.
+    let key: string;
+    if (style === 'none') break;
+    if (style === 'token') {
+      const next = getPath(body, cfg.nextPage!);
+      if (next === undefined || next === null || next === '' || next === false) break;
+      page = next;
+      key = JSON.stringify(next);
+    } else if (style === 'page' || style === 'offset') {
+      // Counted on the outer array: a booking with three rooms (bookings[].rooms) is one of a page's items.
+      const listed = outerLength(body, cfg.items);
+      if (listed === 0 || (size !== undefined && listed < size)) break;
+      if (style === 'page') page = Number(page) + 1;
+      else offset += listed;
+      key = String(style === 'page' ? page : offset);
+    } else {
+      const next = style === 'link' ? linkNext(headerValue(res.headers, 'link'))
+        : cfg.paging?.style === 'nextUrl' ? getPath(body, cfg.paging.at) : undefined;
+      if (typeof next !== 'string' || next.trim() === '') break;
+      url = new URL(next.trim(), res.url).toString();
+      key = url;
+    }
+    if (seenPages.has(key)) throw new Error(`rest: the next page (${style}) repeats; the bookings list would never end`);
     seenPages.add(key);
-    page = next;
   }
   // The PMS's own clock when it tells us (no skew); else ours, with an overlap. A booking seen twice
   // is a harmless upsert.
@@ -156,6 +188,22 @@ async function pullBookings(settings: RestSettings, cfg: NonNullable<RestSetting
     ? newest
     : Math.max(since ?? Number.NEGATIVE_INFINITY, started - SINCE_OVERLAP_MS);
   return { bookings: [...byId.values()], removed: [...removed], next };
+}
+
+/** Items on a page before any `[]` walk: what a page size counts. */
+function outerLength(body: unknown, items: string): number {
+  const list = getPath(body, items.split('[]')[0]!.replace(/\.$/, ''));
+  return Array.isArray(list) ? list.length : 0;
+}
+
+/** The target of rel="next" in an RFC 8288 Link header (`<url>; rel="next", <url>; rel="last"`). */
+export function linkNext(header: string | null): string | undefined {
+  if (header === null) return undefined;
+  for (const m of header.matchAll(/<([^>]*)>((?:\s*;\s*[^;,]+)*)/g)) {
+    const rel = /;\s*rel\s*=\s*"?([^";,]+)"?/i.exec(m[2] ?? '')?.[1];
+    if (rel?.toLowerCase().split(/\s+/).includes('next')) return m[1];
+  }
+  return undefined;
 }
 
 function fillableWith(path: string, name: string): boolean {

@@ -50,9 +50,9 @@ describe('rest settings', () => {
   });
 
   it('create needs a lookup by {reference}, and its body may use only known placeholders', () => {
-    const create = { path: '/bookings', body: { rt: '{resource}', who: '{customer.name}', n: '{nights}' }, id: 'id' };
+    const create = { path: '/bookings', body: { rt: '{resource}', who: '{customer.name}', n: '{nightz}' }, id: 'id' };
     expect(messages({ ...base, create })).toEqual([
-      expect.stringMatching(/^create\.body: unknown placeholder \{nights\}/),
+      expect.stringMatching(/^create\.body: unknown placeholder \{nightz\}/),
       expect.stringMatching(/^lookup: create needs lookup/),
     ]);
     expect(messages({ ...base, create: { ...create, body: {} }, lookup: { path: '/bookings', items: 'data', id: 'id' } }))
@@ -84,5 +84,26 @@ describe('restAdapter definition', () => {
     expect(restAdapter.source.safeParse({ id: 'DBL' }).success).toBe(true);
     expect(restAdapter.source.safeParse({ id: '' }).success).toBe(false);
     expect(restAdapter.source.safeParse({ id: 'DBL', extra: 1 }).success).toBe(false);
+  });
+
+  it('the options of issue 15: auth kinds, paging styles, nights, modify, [] and ^. paths, each error naming its field and the fix', () => {
+    const bookings = { path: '/b?offset={offset}&limit={limit}', items: 'data.bookings[].rooms', paging: { style: 'offset', size: 50 },
+      fields: { id: '^.id', resource: 'type', checkIn: '^.arrival', nights: '^.nights' } };
+    expect(messages({ ...base, bookings, auth: { query: 'api_key', value: 'k' } })).toEqual([]);
+    expect(messages({ ...base, auth: { header: 'X-Key', query: 'k', value: 'v' } })).toEqual(['auth: give one of header (with value), query (with value) or oauth2; found header and query']);
+    expect(messages({ ...base, auth: { query: 'api_key' } })).toEqual([expect.stringMatching(/^auth\.value: query needs the credential as value/)]);
+    expect(messages({ ...base, auth: { oauth2: { tokenUrl: 'https://a/t', clientId: 'c', clientSecret: 's' }, value: 'x' } }))
+      .toEqual(['auth.value: oauth2 takes its secret as oauth2.clientSecret; remove value']);
+    expect(messages({ ...base, auth: { oauth2: { tokenUrl: 'ftp://a/t', clientId: 'c', clientSecret: 's' } } }))
+      .toEqual([expect.stringMatching(/^auth\.oauth2\.tokenUrl: the token endpoint/)]);
+    expect(messages({ ...base, bookings: { ...bookings, path: '/b' } })).toEqual([expect.stringMatching(/^bookings\.path: paging\.style offset: the path needs an offset=\{offset\}/)]);
+    expect(messages({ ...base, bookings: { ...bookings, paging: { style: 'cursor' } } })).toEqual([expect.stringMatching(/^bookings\.paging\.style: paging\.style is page .*, link or nextUrl/)]);
+    expect(messages({ ...base, bookings: { ...bookings, fields: { ...bookings.fields, checkOut: '^.departure' } } })).toEqual(['bookings.fields.nights: give checkOut or nights, not both']);
+    expect(messages({ ...base, bookings: { ...bookings, fields: { id: 'id', resource: 'r', checkIn: 'a' } } }))
+      .toEqual([expect.stringMatching(/^bookings\.fields\.checkOut: name where a booking ends: checkOut .* or nights/)]);
+    expect(messages({ ...base, bookings: { ...bookings, items: 'data[0]' } })).toEqual([expect.stringMatching(/^bookings\.items: a dot path like data\.bookings, or data\.roomTypes\[\]\.nights/)]);
+    expect(messages({ ...base, bookings: { ...bookings, fields: { ...bookings.fields, id: 'a.^.id' } } })).toEqual([expect.stringMatching(/^bookings\.fields\.id: a dot path like guest\.name, or \^\.id/)]);
+    expect(messages({ ...base, modify: { path: '/b/{id}', body: { a: '{checkIn}' } } })).toEqual(['modify: modify without create: the hub never has a booking of its own to change']);
+    expect(messages({ ...base, modify: { path: '/b/{id}', body: { r: '{reference}' } } })[0]).toMatch(/^modify\.body: unknown placeholder \{reference\}; a modify body may use \{id\}/);
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { addDays, localMidnight } from '../../src/domain/index.js';
+import { addDays, daysBetween, localDateOf, localMidnight } from '../../src/domain/index.js';
 import type { WriteRequest } from '../../src/core/adapter/port.js';
-import { getPath } from './dot-path.js';
+import { getPath, readField, selectItems } from './dot-path.js';
 import type { RestClient } from './http.js';
 import { mapStatus } from './map.js';
 import { restSource, type RestSettings } from './settings.js';
@@ -30,20 +30,22 @@ function writeValues(settings: RestSettings, req: WriteRequest): TemplateValues 
   const tz = req.site.timezone;
   const source = restSource.safeParse(req.resource.mapping);
   if (!source.success) throw new Error(`rest: resource "${req.resource.id}" has no source.id`);
-  let times: { checkIn: string; checkOut: string; start: string; end: string };
+  let times: { checkIn: string; checkOut: string; start: string; end: string; nights: number };
   if (req.span.by === 'night') {
     const first = req.span.nights[0];
     const last = req.span.nights[req.span.nights.length - 1];
     if (first === undefined || last === undefined) throw new Error('rest: a reservation without nights');
     const checkOut = addDays(last, 1);
     times = {
-      checkIn: first, checkOut,
+      checkIn: first, checkOut, nights: daysBetween(first, checkOut),
       start: new Date(localMidnight(first, tz)).toISOString(), end: new Date(localMidnight(checkOut, tz)).toISOString(),
     };
   } else {
     const start = new Date(req.span.start).toISOString();
     const end = new Date(req.span.end).toISOString();
-    times = { checkIn: start, checkOut: end, start, end };
+    // A time booking's "nights": the local dates it touches, less one (0 within one day).
+    const tzDates = [localDateOf(req.span.start, tz), localDateOf(req.span.end - 1, tz)];
+    times = { checkIn: start, checkOut: end, start, end, nights: daysBetween(tzDates[0]!, tzDates[1]!) };
   }
   return {
     resource: source.data.id,
@@ -62,14 +64,14 @@ async function lookup(settings: RestSettings, cfg: NonNullable<RestSettings['loo
   const path = fillPath(cfg.path, values);
   const res = await client({ method: 'GET', path, signal: req.signal, accept: [404] });
   if (res.status === 404) return undefined;
-  const items = getPath(res.body, cfg.items);
+  const items = selectItems(res.body, cfg.items);
   // Not knowing is not "absent": creating now could book twice, so fail and let the retry decide.
-  if (!Array.isArray(items)) throw new Error(`rest: lookup GET ${path.split('?')[0]} has no array at "${cfg.items}"`);
+  if (items === undefined) throw new Error(`rest: lookup GET ${path.split('?')[0]} has no array at "${cfg.items}"`);
   const statusMap = settings.bookings?.statusMap ?? {};
-  for (const item of items) {
-    if (cfg.reference !== undefined && getPath(item, cfg.reference) !== values.reference) continue;
-    if (cfg.status !== undefined && mapStatus(getPath(item, cfg.status), statusMap) === 'cancelled') continue;
-    const id = readId(getPath(item, cfg.id));
+  for (const { value: item, parents } of items) {
+    if (cfg.reference !== undefined && readField(item, parents, cfg.reference) !== values.reference) continue;
+    if (cfg.status !== undefined && mapStatus(readField(item, parents, cfg.status), statusMap) === 'cancelled') continue;
+    const id = readId(readField(item, parents, cfg.id));
     if (id !== undefined) return id;
   }
   return undefined;
@@ -108,4 +110,22 @@ export async function cancel(settings: RestSettings, client: RestClient, req: Wr
   const call = { method: cfg.method, path: fillPath(cfg.path, values), signal: req.signal, accept: [404, 410] } as const;
   // 404/410: already gone at the PMS, which is what a cancel wants.
   await client(cfg.body === undefined ? call : { ...call, body: renderBody(cfg.body, values) });
+}
+
+/**
+ * Changes the booking `externalId` in place (adapter.modify): new dates, room type or quantity,
+ * same id and reference at the PMS. Setting the same values again is a no-op at any sane PMS, so
+ * a retry after a lost answer is safe. Without `modify` configured the adapter has no modify and
+ * the core writes a new booking and cancels the old one.
+ */
+export async function modify(settings: RestSettings, client: RestClient, req: WriteRequest & { externalId: string }): Promise<{ externalId: string }> {
+  const cfg = settings.modify;
+  if (!cfg) throw new Error('rest: this site\'s adapter has no modify endpoint (adapter.modify)');
+  // The booking keeps the reference it was created with; this write's key would make another
+  // one, so a modify may not use {reference} (settings).
+  const values: Record<string, unknown> = { ...writeValues(settings, req), id: req.externalId };
+  delete values.reference;
+  await req.throttle();
+  await client({ method: cfg.method, path: fillPath(cfg.path, values), body: renderBody(cfg.body, values), signal: req.signal });
+  return { externalId: req.externalId };
 }

@@ -9,6 +9,7 @@ import type { StoredItem } from '../store/types.js';
 import type { SiteAdapters } from '../core/adapter/site-adapters.js';
 import { AdapterRateLimitedError, AdapterUnavailableError } from '../core/adapter/errors.js';
 import type { SourceAdapter, WriteRequest } from '../core/adapter/port.js';
+import { writeChange } from '../core/adapter/write-change.js';
 import type { RedisTarget } from '../store/connection.js';
 import { bullConnection } from '../store/queues.js';
 import type { Catalog } from '../core/catalog.js';
@@ -78,16 +79,21 @@ export function startWritebackWorker(deps: Deps): { close(): Promise<void> } {
       return `not pending (${resv.status})`;
     }
     const written: Record<string, string> = {};
+    const inPlace = new Set<number>();
     const timer = deps.metrics.writebackSeconds.startTimer();
     try {
       for (const { item, index, site } of items) {
         if (item.externalId) continue; // written before; a modification rewrites only what changed
-        const { externalId } = await deps.adapters.get(site).reserve(request(site, item, index));
-        written[String(index)] = externalId;
+        const change = await writeChange(deps.adapters.get(site), request(site, item, index), item.previousExternalId);
+        written[String(index)] = change.externalId;
+        if (change.inPlace) inPlace.add(index);
       }
-      // A modification's old bookings go once the new ones stand (idempotent: gone is done).
+      // A modification's old bookings go once the new ones stand (idempotent: gone is done); one
+      // changed in place is the new booking itself.
       for (const { item, index, site } of items) {
-        if (item.previousExternalId) await deps.adapters.get(site).cancel({ ...request(site, item, index), externalId: item.previousExternalId });
+        if (item.previousExternalId && !inPlace.has(index)) {
+          await deps.adapters.get(site).cancel({ ...request(site, item, index), externalId: item.previousExternalId });
+        }
       }
     } catch (err) {
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);

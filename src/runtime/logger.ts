@@ -7,6 +7,8 @@ const REDACT_PATHS = [
   'token', '*.token', 'secret', '*.secret', 'password', '*.password', 'adminToken', '*.adminToken',
   'apiKey', '*.apiKey', 'clientSecret', '*.clientSecret', 'refreshToken', '*.refreshToken',
   'privateKey', '*.privateKey', 'credentials', '*.credentials',
+  // OAuth2 answers (the rest adapter's client credentials) if one is ever logged whole.
+  'access_token', '*.access_token', 'accessToken', '*.accessToken',
 ];
 
 /**

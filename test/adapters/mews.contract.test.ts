@@ -49,7 +49,8 @@ async function harness(): Promise<ContractHarness> {
     async goDown() { sim.admin.goDown(); },
     async comeBack() { sim.admin.comeBack(); },
     async requestCount() { return sim.requestCount(); },
-    unchangedPollRequests: 2,
+    unchangedPollRequests: 3, // availability, restrictions (stop-sell), reservations
+    modifiesInPlace: true, // reservations/update
     async rateLimitNext(seconds) { sim.admin.failNext(1, 429, { retryAfterSeconds: seconds }); },
     // Mews answers 401 to a token it does not accept (no refresh: the tokens are static).
     async refuseCredentials() { sim.admin.failNext(1, 401); },

@@ -5,7 +5,7 @@ import type { PullRequest, PullResult, SourceAdapter, SourceSite, WriteRequest }
 import {
   AdapterAuthError, AdapterRateLimitedError, AdapterUnavailableError, CursorRejectedError,
 } from '../../src/core/adapter/errors.js';
-import { nightsOf } from '../../src/domain/index.js';
+import { localMidnight, nightsOf } from '../../src/domain/index.js';
 
 /** The Mews adapter against the Connector API simulator (a Berlin hotel, 12 doubles, 5 singles). */
 
@@ -73,9 +73,10 @@ describe('mews adapter: pull', () => {
     const before = sim.requestCount();
     const result = await adapter().pull(req);
     expect(result.mode).toBe('full');
-    // 62 local dates (Berlin is ahead of UTC: 1 May 00:00Z is already 1 May) in one availability call + one CollidingUtc chunk per 89 days (one page).
-    expect(sim.requestCount() - before).toBe(2);
-    expect(req.throttles).toBe(2);
+    // 62 local dates (Berlin is ahead of UTC: 1 May 00:00Z is already 1 May) in one availability
+    // call, one restrictions/getAll and one reservations CollidingUtc chunk per 89 days (one page each).
+    expect(sim.requestCount() - before).toBe(3);
+    expect(req.throttles).toBe(3);
     expect(result.counts).toHaveLength(62 * 2);
     expect(count(result, 'double', '2027-03-09')).toBe(12);
     expect(count(result, 'double', '2027-03-10')).toBe(11);
@@ -176,7 +177,55 @@ describe('mews adapter: nights in the property time zone across DST (Europe/Berl
   });
 });
 
+describe('mews adapter: stop-sell from restrictions (restrictions/getAll)', () => {
+  it('a Stay restriction without exceptions closes its nights (inclusive interval, Days, category); Start/End, exceptions and other rates do not', async () => {
+    const double = sim.admin.categoryId('Double');
+    const single = sim.admin.categoryId('Single');
+    const tu = (date: string) => new Date(localMidnight(date, 'Europe/Berlin')).toISOString();
+    // 2027-04-05 .. 04-07 inclusive, Double only: the last night (EndUtc) is closed too.
+    sim.admin.addRestriction({ ResourceCategoryId: double, StartUtc: tu('2027-04-05'), EndUtc: tu('2027-04-07') });
+    // Saturdays of April (3, 10, ...) for every category.
+    sim.admin.addRestriction({ StartUtc: tu('2027-04-01'), EndUtc: tu('2027-04-30'), Days: ['Saturday'] });
+    // Not a stop-sell: closed to arrival, a minimum stay exception, another rate.
+    sim.admin.addRestriction({ Type: 'Start', StartUtc: tu('2027-04-12'), EndUtc: tu('2027-04-12') });
+    sim.admin.addRestriction({ StartUtc: tu('2027-04-13'), EndUtc: tu('2027-04-13') }, { MinLength: 'P0M2DT0H0M0S' });
+    sim.admin.addRestriction({ ExactRateId: 'another-rate', StartUtc: tu('2027-04-14'), EndUtc: tu('2027-04-14') });
+    const result = await adapterFor().pull(pullReq(null));
+    const closed = (resource: string) => result.counts.filter((c) => c.resource === resource && c.closed).map((c) => c.date).sort();
+    expect(closed('double')).toEqual(['2027-04-03', '2027-04-05', '2027-04-06', '2027-04-07', '2027-04-10', '2027-04-17', '2027-04-24']);
+    expect(closed('single')).toEqual(['2027-04-03', '2027-04-10', '2027-04-17', '2027-04-24']);
+    const call = sim.admin.calls().filter((c) => c.operation === 'restrictions/getAll').at(-1)!;
+    expect(call.body).toMatchObject({ ServiceIds: [sim.admin.enterprise.serviceId], RateIds: [sim.admin.enterprise.rateId], Limitation: { Count: 1000 } });
+    // Without a rateId (a read-only site) only restrictions without rate conditions count.
+    const readOnly = await adapterFor({ rateId: undefined }).pull(pullReq(null));
+    expect(readOnly.counts.filter((c) => c.resource === 'single' && c.closed)).toHaveLength(4);
+    expect(single).not.toBe(double);
+  });
+});
+
 describe('mews adapter: write-back', () => {
+  it('modify changes the reservation in place with reservations/update (same id, group and ChannelNumber); again is a no-op', async () => {
+    const adapter = adapterFor();
+    const before = writeReq('double', '2027-04-18', '2027-04-20', 'mod-1', 'res_mod');
+    const { externalId } = await adapter.reserve(before);
+    const made = sim.admin.reservations().find((r) => r.Id === externalId)!;
+    const after = { ...writeReq('single', '2027-04-21', '2027-04-24', 'mod-1-v1', 'res_mod'), externalId };
+    expect(await adapter.modify!(after)).toEqual({ externalId });
+    expect(await adapter.modify!(after)).toEqual({ externalId });
+    const now = sim.admin.reservations().find((r) => r.Id === externalId)!;
+    expect(now).toMatchObject({ GroupId: made.GroupId, ChannelNumber: made.ChannelNumber, RequestedResourceCategoryId: sim.admin.categoryId('Single'), State: 'Confirmed' });
+    const pulled = await adapter.pull(pullReq(null));
+    expect(pulled.bookings.find((b) => b.externalId === externalId)).toMatchObject({
+      resource: 'single', hubReference: 'res_mod', span: { by: 'night', nights: ['2027-04-21', '2027-04-22', '2027-04-23'] },
+    });
+    const update = sim.admin.calls().filter((c) => c.operation === 'reservations/update').at(-1)!;
+    expect(update.body).toMatchObject({ CheckOverbooking: true, ReservationUpdates: [{ ReservationId: externalId, StartUtc: { Value: '2027-04-21T13:00:00.000Z' }, EndUtc: { Value: '2027-04-24T10:00:00.000Z' } }] });
+    // A different quantity cannot be changed in place: null, so the core books anew and cancels.
+    expect(await adapter.modify!({ ...after, quantity: 2 })).toBeNull();
+    await adapter.cancel(after);
+  });
+
+
   it('reserve twice with one idempotency key makes one reservation, marked with the hub reference', async () => {
     const adapter = adapterFor();
     const req = writeReq('double', '2027-04-10', '2027-04-13', 'idem-1', 'res_42');

@@ -8,29 +8,42 @@ import { lossyWrites, startLossyProxy } from './lossy-proxy.js';
 import { arrivalOf } from './pms-stays.js';
 
 /**
- * The adapter contract for `kind: rest` with the README's example mapping, against the home-grown
- * PMS simulator, through a proxy that can lose the answer to `POST /bookings`. An unchanged poll
- * costs 3 requests: availability in two requests of at most 31 nights (the simulated PMS's limit)
- * for the 61-night window, plus one bookings page.
+ * The adapter contract for `kind: rest`, twice, against the home-grown PMS simulator through a
+ * proxy that can lose the answer to a create:
+ * - the README's first example (`fixtures/example-site.yaml`: a bearer header, one request per
+ *   room type, nextPage tokens) plus a `modify` endpoint (PATCH /bookings/{id}); an unchanged poll
+ *   costs 3 requests: availability in two requests of at most 31 nights (the simulated PMS's
+ *   limit) for the 61-night window, plus one bookings page;
+ * - the second (`fixtures/nested-site.yaml`: OAuth2 client credentials, nested arrays with `[]`
+ *   and `^.`, a length of stay, offset paging, modify in place); also 3 requests (all room types
+ *   in each availability answer; the token is cached).
  */
 
-const EXAMPLE = parse(readFileSync(new URL('../../adapters/rest/fixtures/example-site.yaml', import.meta.url), 'utf8')) as {
+const fixture = (name: string) => parse(readFileSync(new URL(`../../adapters/rest/fixtures/${name}`, import.meta.url), 'utf8')) as {
   adapter: Record<string, unknown>;
 };
 const TOKEN = 'contract-pms-token';
 const silent = { warn() {}, info() {} };
 
-async function harness(): Promise<ContractHarness> {
-  const sim = await startRestPmsSimulator({ token: TOKEN });
+async function harness(dialect: 'example' | 'nested'): Promise<ContractHarness> {
+  const sim = await startRestPmsSimulator({
+    token: TOKEN, ...(dialect === 'nested' ? { auth: { kind: 'oauth2', clientId: 'avhub' } } : {}),
+  });
   const proxy = await startLossyProxy(sim.url);
   const site: SourceSite = {
     id: 'lakeside', timezone: 'Europe/Berlin',
     resources: [{ id: 'double', kind: 'pool', bookedBy: 'night', capacity: 12, mapping: { id: 'DBL' } }],
   };
-  const { kind: _kind, ...raw } = structuredClone(EXAMPLE.adapter);
-  const settings = restAdapter.settings.parse({
-    ...raw, baseUrl: `${proxy.url}${new URL(sim.url).pathname}`, auth: { header: 'Authorization', value: `Bearer ${TOKEN}` },
-  });
+  const { kind: _kind, ...raw } = structuredClone(fixture(dialect === 'example' ? 'example-site.yaml' : 'nested-site.yaml').adapter);
+  const settings = restAdapter.settings.parse(dialect === 'example'
+    ? {
+      ...raw, baseUrl: `${proxy.url}/api/`, auth: { header: 'Authorization', value: `Bearer ${TOKEN}` },
+      modify: { method: 'PATCH', path: '/bookings/{id}', body: { arrival: '{checkIn}', departure: '{checkOut}', roomType: '{resource}', rooms: '{quantity}' } },
+    }
+    : {
+      ...raw, baseUrl: `${proxy.url}/api/v2/`,
+      auth: { oauth2: { tokenUrl: `${proxy.url}/oauth/token`, clientId: 'avhub', clientSecret: TOKEN } },
+    });
   const adapter = restAdapter.create({ siteId: site.id, timezone: site.timezone, settings, log: silent });
   const stay = (start: number, end: number) => arrivalOf(start, end, site.timezone);
   return {
@@ -55,9 +68,12 @@ async function harness(): Promise<ContractHarness> {
     async requestCount() { return sim.requestCount(); },
     unchangedPollRequests: 3,
     async rateLimitNext(seconds) { sim.admin.rateLimitNext(seconds); },
+    // OAuth2: a new client secret at the PMS revokes every token; the adapter's one retry with a
+    // fresh token is refused at the token endpoint.
     async refuseCredentials() { sim.admin.setToken('rotated-by-the-pms'); },
     async restoreCredentials() { sim.admin.setToken(TOKEN); },
     writes: lossyWrites(proxy, (method, path) => method === 'POST' && /\/bookings\/?$/.test(path)),
+    modifiesInPlace: true,
     async close() {
       await adapter.close();
       await proxy.stop();
@@ -66,4 +82,5 @@ async function harness(): Promise<ContractHarness> {
   };
 }
 
-adapterContract('rest (README example, simulated PMS)', harness);
+adapterContract('rest (README example with modify, simulated PMS)', () => harness('example'));
+adapterContract('rest (nested API: OAuth2, [] and ^., nights, offset paging)', () => harness('nested'));

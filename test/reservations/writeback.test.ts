@@ -14,9 +14,12 @@ const OUT = date(22);
 let pms: RestPmsSimulator;
 let hub: TestHub;
 
-function hubYaml(baseUrl: string): string {
+function hubYaml(baseUrl: string, modify = false): string {
   const site = parse(readFileSync(new URL('../../adapters/rest/fixtures/example-site.yaml', import.meta.url), 'utf8')) as Record<string, any>;
   site.adapter.baseUrl = baseUrl;
+  if (modify) {
+    site.adapter.modify = { method: 'PATCH', path: '/bookings/{id}', body: { arrival: '{checkIn}', departure: '{checkOut}', roomType: '{resource}', rooms: '{quantity}' } };
+  }
   site.adapter.auth.value = `Bearer ${TOKEN}`;
   site.pollEvery = '1s';
   return stringify({
@@ -130,5 +133,37 @@ describe('write-back into a PMS (REST adapter and its simulator)', () => {
     } finally {
       pms.admin.failNext(500, 0);
     }
+  });
+});
+
+describe('write-back of a modification in place (REST adapter with a modify endpoint)', () => {
+  beforeAll(async () => {
+    pms = await startRestPmsSimulator({ token: TOKEN, seed: { roomTypes: { DBL: 3, SGL: 2 } } });
+    hub = await startTestHub({ yaml: hubYaml(pms.url, true), roles: ['api', 'worker', 'scheduler'] });
+    await eventually(async () => expect(await doubles()).toEqual([3, 3]), 10_000);
+  });
+  afterAll(async () => {
+    await hub?.stop();
+    await pms?.stop();
+  });
+
+  it('changes the booking at the PMS (same id, new dates) instead of booking anew and cancelling', async () => {
+    const id = await holdAndConfirm();
+    const written = await eventually(async () => {
+      const r = await reservation(id);
+      expect(r.status).toBe('confirmed');
+      return r;
+    }, 10_000);
+    const later = date(30);
+    const moved = await call(hub.base, 'PATCH', `/v1/reservations/${id}`, { headers: bearer(ADMIN), body: { checkIn: later, checkOut: date(31) } });
+    expect(moved.status).toBe(200);
+    const done = await eventually(async () => {
+      const r = await reservation(id);
+      expect(r.status).toBe('confirmed');
+      return r;
+    }, 10_000);
+    expect(Object.values(done.externalIds)).toEqual(Object.values(written.externalIds));
+    expect(atPms(id).map((b) => [b.id, b.arrival, b.state])).toEqual([[Object.values(written.externalIds)[0], later, 'CONFIRMED']]);
+    await eventually(async () => expect(await doubles()).toEqual([3, 3]), 10_000);
   });
 });

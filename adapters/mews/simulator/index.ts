@@ -45,6 +45,11 @@ interface MewsSimulatorAdmin {
   updateReservation(id: string, change: { checkIn?: LocalDate; checkOut?: LocalDate; categoryId?: string }): void;
   cancelReservation(id: string): void;
   reservations(): SimReservation[];
+  /**
+   * A restriction set in Mews Operations; conditions default to a stop-sell (`Type: Stay`, all
+   * categories, rates and days, open interval) and exceptions to none. Returns its id.
+   */
+  addRestriction(conditions?: Record<string, unknown>, exceptions?: Record<string, unknown>): string;
   /** What `services/getAvailability` would answer for one room type and local date. */
   availability(categoryId: string, date: LocalDate): number;
   /** A relative availability adjustment (like services/updateAvailability). */
@@ -204,6 +209,7 @@ export async function startMewsSimulator(opts: MewsSimulatorOptions): Promise<Me
     updateReservation: (id, change) => property.update(id, change),
     cancelReservation: (id) => property.cancel(id),
     reservations: () => property.all().map((r) => ({ ...r })),
+    addRestriction: (conditions = {}, exceptions = {}) => property.addRestriction(conditions, exceptions),
     availability: (categoryId, date) => property.availability(categoryId, date),
     adjustAvailability: (categoryId, date, delta) => property.adjust(categoryId, date, delta),
     failNext(n, status = 500, o = {}) {

@@ -271,6 +271,102 @@ const cancelReservations: Operation = (p, body) => {
   return { ReservationIds: ids };
 };
 
+/**
+ * Get all restrictions (operations/restrictions.md, "Get all restrictions",
+ * https://docs.mews.com/connector-api/operations/restrictions#get-all-restrictions): `ServiceIds`
+ * and `Limitation` required; `CollidingUtc`, `UpdatedUtc` at most 3 months; `ResourceCategoryIds`;
+ * `RateIds` "returns all restrictions that affect given rates (i.e. ones without any Conditions,
+ * ones assigned directly to specified rates, ones assigned to Rate group of specified rates, or
+ * ones inherited from base rates)" (this enterprise's one rate is in no rate group and has no
+ * base rate). "Required if no other filter is provided": CollidingUtc unless another filter is.
+ */
+const getRestrictions: Operation = (p, body) => {
+  const page = limitation(body);
+  const services = strings(body, 'ServiceIds');
+  if (!services || services.length === 0) throw new SimError(400, 'ServiceIds is required.');
+  const colliding = interval(body, 'CollidingUtc');
+  const updated = interval(body, 'UpdatedUtc');
+  const categories = strings(body, 'ResourceCategoryIds');
+  const rates = strings(body, 'RateIds');
+  const ids = strings(body, 'RestrictionIds');
+  if (!colliding && !updated && !categories && !rates && !ids) throw new SimError(400, 'CollidingUtc is required if no other filter is provided.');
+  const enterprises = strings(body, 'EnterpriseIds');
+  if (enterprises && !enterprises.includes(p.enterprise.id)) return { Restrictions: [], Cursor: null };
+  const at = (v: unknown, open: number) => (typeof v === 'string' ? Date.parse(v) : open);
+  const match = (r: (typeof p.restrictions)[number]) => {
+    const c = r.Conditions;
+    if (!services.includes(String(r.ServiceId)) || (ids && !ids.includes(r.Id))) return false;
+    if (categories && !(typeof c.ResourceCategoryId === 'string' && categories.includes(c.ResourceCategoryId))) return false;
+    if (rates && !(!c.ExactRateId && !c.BaseRateId && !c.RateGroupId) && !rates.includes(String(c.ExactRateId)) && !rates.includes(String(c.BaseRateId))) return false;
+    // Inclusive intervals (concepts/restrictions.md): active from StartUtc to EndUtc.
+    if (colliding && !(at(c.StartUtc, Number.NEGATIVE_INFINITY) <= colliding.end && at(c.EndUtc, Number.POSITIVE_INFINITY) >= colliding.start)) return false;
+    return !updated || within(r.UpdatedUtc, updated);
+  };
+  const all = p.restrictions.filter(match);
+  let from = 0;
+  if (page.cursor !== undefined) {
+    from = all.findIndex((r) => r.Id === page.cursor) + 1;
+    if (from === 0) throw new SimError(400, 'Invalid Limitation.Cursor.');
+  }
+  const items = all.slice(from, from + page.count);
+  return {
+    Restrictions: items.map(({ UpdatedUtc: _u, ...r }) => r),
+    Cursor: items.length > 0 ? items[items.length - 1]!.Id : null,
+  };
+};
+
+/** An update value (`{ "Value": … }`, or null / absent for "not updated"), operations/_objects.md. */
+function updateValue(o: Body, key: string): unknown {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'object' || !('Value' in (v as Body))) throw new SimError(400, `${key} must be an update value { "Value": ... } or null.`);
+  return (v as Body).Value;
+}
+
+/**
+ * Update reservations (operations/reservations.md, "Update reservations",
+ * https://docs.mews.com/connector-api/operations/reservations#update-reservations):
+ * `ReservationUpdates` (max 1000), each with `ReservationId` and update values `StartUtc`,
+ * `EndUtc`, `RequestedCategoryId` (others accepted, not modelled); all or nothing.
+ * `CheckOverbooking` (default true) refuses with 403 what does not fit; a canceled or
+ * processed reservation cannot be changed (403). Answers the updated reservations (ver 2017-04-12).
+ */
+const updateReservations: Operation = (p, body) => {
+  const list = body.ReservationUpdates;
+  if (!Array.isArray(list) || list.length === 0 || list.length > 1000) throw new SimError(400, 'ReservationUpdates must be an array of 1 to 1000 items.');
+  const tz = p.enterprise.timezone;
+  const planned = list.map((item: unknown, i) => {
+    if (typeof item !== 'object' || item === null) throw new SimError(400, `ReservationUpdates[${i}] must be an object.`);
+    const o = item as Body;
+    const r = p.get(required(o, 'ReservationId'));
+    if (!r) throw new SimError(400, `Invalid ReservationId ${String(o.ReservationId)}.`);
+    if (r.State === 'Canceled' || r.State === 'Processed') throw new SimError(403, `Reservation ${r.Number} in state ${r.State} cannot be updated.`);
+    const start = updateValue(o, 'StartUtc');
+    const end = updateValue(o, 'EndUtc');
+    const category = updateValue(o, 'RequestedCategoryId');
+    const next = {
+      start: start === undefined ? r.ScheduledStartUtc : instant(start, `ReservationUpdates[${i}].StartUtc`),
+      end: end === undefined ? r.ScheduledEndUtc : instant(end, `ReservationUpdates[${i}].EndUtc`),
+      categoryId: category === undefined ? r.RequestedResourceCategoryId : String(category),
+    };
+    if (!p.category(next.categoryId)) throw new SimError(400, `Invalid RequestedCategoryId ${next.categoryId}.`);
+    if (!(next.end > next.start)) throw new SimError(400, 'EndUtc must be after StartUtc.');
+    return { r, next };
+  });
+  if (body.CheckOverbooking !== false) {
+    for (const { r, next } of planned) {
+      const own = new Set(r.RequestedResourceCategoryId === next.categoryId && r.State !== 'Inquired' ? datesOf(r.ScheduledStartUtc, r.ScheduledEndUtc, tz) : []);
+      for (const d of datesOf(next.start, next.end, tz)) {
+        // The reservation's own nights in the same category are already counted as taken.
+        if (p.availability(next.categoryId, d) + (own.has(d) ? 1 : 0) < 1) {
+          throw new SimError(403, `Insufficient availability of the requested resource category on ${d}.`);
+        }
+      }
+    }
+  }
+  return { Reservations: planned.map(({ r, next }) => toReservation20170412(p.reschedule(r.Id, next))) };
+};
+
 /** Paths after `/api/connector/v1/`. */
 export const OPERATIONS: Readonly<Record<string, Operation>> = {
   'services/getAll': getServices,
@@ -278,4 +374,6 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   'reservations/getAll/2023-06-06': getReservations,
   'reservations/add': addReservations,
   'reservations/cancel': cancelReservations,
+  'reservations/update': updateReservations,
+  'restrictions/getAll': getRestrictions,
 };

@@ -45,6 +45,8 @@ export class MewsProperty {
   readonly profileId: string;
   private readonly reservations = new Map<string, SimReservation>();
   private readonly adjustments = new Map<string, number>();
+  /** Restrictions as restrictions/getAll answers them (operations/restrictions.md, "Restriction"). */
+  readonly restrictions: Array<Record<string, unknown> & { Id: string; Conditions: Record<string, unknown>; UpdatedUtc: number }> = [];
   private readonly newId: () => string;
   private number = 0;
 
@@ -165,6 +167,30 @@ export class MewsProperty {
     r.State = 'Canceled';
     r.CancelledUtc = at;
     r.UpdatedUtc = at;
+  }
+
+  /** A restriction set in Mews Operations (Origin `User`), e.g. a stop-sell: Type Stay, no exceptions. */
+  addRestriction(conditions: Record<string, unknown>, exceptions: Record<string, unknown> = {}): string {
+    const id = this.newId();
+    this.restrictions.push({
+      Id: id, ServiceId: this.enterprise.serviceId, ExternalIdentifier: null, Origin: 'User', UpdatedUtc: this.now(),
+      Conditions: { Type: 'Stay', ExactRateId: null, BaseRateId: null, RateGroupId: null, ResourceCategoryId: null,
+        ResourceCategoryType: null, StartUtc: null, EndUtc: null, Days: null, ...conditions },
+      Exceptions: { MinAdvance: null, MaxAdvance: null, MinLength: null, MaxLength: null, MinPrice: null, MaxPrice: null, ...exceptions },
+    });
+    return id;
+  }
+
+  /** Changes start, end and category through the API (reservations/update), keeping id and group. */
+  reschedule(id: string, change: { start: number; end: number; categoryId: string }): SimReservation {
+    const r = this.reservations.get(id);
+    if (!r) throw new SimError(400, `Invalid ReservationId: ${id}.`);
+    if (!(change.end > change.start)) throw new SimError(400, 'EndUtc must be after StartUtc.');
+    r.ScheduledStartUtc = wholeSeconds(change.start);
+    r.ScheduledEndUtc = wholeSeconds(change.end);
+    r.RequestedResourceCategoryId = change.categoryId;
+    r.UpdatedUtc = this.now();
+    return { ...r };
   }
 
   /** Moves a reservation to other dates or another room type (front desk). */

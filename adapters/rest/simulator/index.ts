@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { isLocalDate, daysBetween, nightsOf } from '../../../src/domain/index.js';
+import { HttpError, startAuth, type SimAuthOptions } from './auth.js';
+import { v2Routes, type SimState } from './v2.js';
 
 /**
  * A small home-grown PMS on node:http, speaking exactly the mapping of the rest adapter's README
@@ -14,9 +16,13 @@ import { isLocalDate, daysBetween, nightsOf } from '../../../src/domain/index.js
  *   GET    /api/bookings/{id}          → { data: booking }
  *   POST   /api/bookings  { roomType, arrival, departure, externalRef?, rooms?, guest? }
  *          → 201 { data: booking }, 409 when a night is sold out or closed
+ *   PATCH  /api/bookings/{id}  { roomType?, arrival?, departure?, rooms? }  → 200 { data: booking }, 409 sold out
  *   DELETE /api/bookings/{id}          → 204 (state becomes CANCELLED), 404 when unknown
  *
- * Every request needs `Authorization: Bearer <token>` (else 401).
+ * Under `/api/v2/` the same PMS speaks a nested shape with other paging styles (v2.ts), for
+ * the README's second example. Every request needs the credential `auth` chooses (auth.ts):
+ * `Authorization: Bearer <token>` by default, an API key in the query, or an OAuth2 token
+ * from `POST /oauth/token` (else 401).
  */
 
 interface SimBooking {
@@ -31,6 +37,8 @@ interface SimBooking {
   modified: string;
   rooms: number;
   guest: string | null;
+  /** A booking of several room types (v2's `rooms[]`); when set, `roomType`/`rooms` are its first line. */
+  lines?: Array<{ roomType: string; rooms: number }>;
 }
 
 type SeedBooking = Pick<SimBooking, 'roomType' | 'arrival' | 'departure'> & Partial<Omit<SimBooking, 'created' | 'modified'>>;
@@ -47,6 +55,8 @@ export interface RestPmsSimulatorOptions {
   };
   /** Bookings per page of GET /bookings; default 50. */
   pageSize?: number;
+  /** How requests authenticate; default a bearer token (`token`). */
+  auth?: SimAuthOptions;
 }
 
 interface RestPmsAdmin {
@@ -70,7 +80,12 @@ interface RestPmsAdmin {
   /** Connections are cut without an answer until `comeBack`. */
   goDown(): void;
   comeBack(): void;
+  /** The credential the PMS accepts from now on (bearer token, API key, or OAuth2 client secret). */
   setToken(token: string): void;
+  /** OAuth2: every issued access token stops working (as after a key rotation at the PMS). */
+  revokeTokens(): void;
+  /** OAuth2: access tokens issued so far. */
+  tokensIssued(): number;
 }
 
 export interface RestPmsSimulator {
@@ -87,12 +102,14 @@ const MAX_NIGHTS = 31;
 
 interface Entry { record: Record<string, unknown>; modifiedMs: number; seq: number }
 
-class HttpError extends Error {
-  constructor(readonly status: number, message: string) { super(message); }
+/** The room lines of a stored record (a malformed one has none). */
+function linesOf(r: Record<string, unknown>): Array<{ roomType: string; rooms: number }> {
+  if (Array.isArray(r.lines)) return r.lines as Array<{ roomType: string; rooms: number }>;
+  return typeof r.roomType === 'string' ? [{ roomType: r.roomType, rooms: Number(r.rooms ?? 1) }] : [];
 }
 
 export async function startRestPmsSimulator(opts: RestPmsSimulatorOptions): Promise<RestPmsSimulator> {
-  let token = opts.token;
+  const auth = startAuth(opts.auth ?? { kind: 'bearer' }, opts.token);
   const pageSize = opts.pageSize ?? 50;
   const inventory = new Map(Object.entries(opts.seed?.roomTypes ?? { DBL: 12, SGL: 8, STE: 2 }));
   const stopSell = new Set<string>();
@@ -120,30 +137,50 @@ export async function startRestPmsSimulator(opts: RestPmsSimulatorOptions): Prom
     if (!e) throw new HttpError(404, `no booking ${id}`);
     return e.record as unknown as SimBooking;
   };
-  const free = (roomType: string, date: string): number => {
+  /** Rooms of a type free that night; `except` leaves one booking out (its own change). */
+  const free = (roomType: string, date: string, except?: string): number => {
     if (stopSell.has(`${roomType}|${date}`)) return 0;
     let used = 0;
     for (const { record: r } of entries.values()) {
-      if (r.roomType === roomType && LIVE.has(String(r.state)) && typeof r.arrival === 'string'
-        && typeof r.departure === 'string' && r.arrival <= date && date < r.departure) used += Number(r.rooms ?? 1);
+      if (r.id === except || !LIVE.has(String(r.state)) || typeof r.arrival !== 'string' || typeof r.departure !== 'string'
+        || !(r.arrival <= date && date < r.departure)) continue;
+      for (const line of linesOf(r)) if (line.roomType === roomType) used += line.rooms;
     }
     return Math.max(0, (inventory.get(roomType) ?? 0) - used);
   };
+  /** 409 unless every line fits every night (the PMS's own overbooking check). */
+  const checkFree = (lines: Array<{ roomType: string; rooms: number }>, arrival: string, departure: string, except?: string) => {
+    for (const line of lines) {
+      if (!inventory.has(line.roomType)) throw new HttpError(400, `no room type ${JSON.stringify(line.roomType)}`);
+      if (!Number.isInteger(line.rooms) || line.rooms < 1) throw new HttpError(400, 'rooms must be a whole number of 1 or more');
+      for (const night of nightsOf(arrival, departure)) {
+        if (free(line.roomType, night, except) < line.rooms) throw new HttpError(409, `${line.roomType} is sold out on ${night}`);
+      }
+    }
+  };
   const book = (input: SeedBooking): SimBooking => {
     const record: SimBooking = {
-      id: input.id ?? `B${nextId++}`, roomType: input.roomType, arrival: input.arrival, departure: input.departure,
+      id: input.id ?? `B${nextId++}`, roomType: input.lines?.[0]?.roomType ?? input.roomType, arrival: input.arrival, departure: input.departure,
       state: input.state ?? 'CONFIRMED', externalRef: input.externalRef ?? null, created: '', modified: '',
-      rooms: input.rooms ?? 1, guest: input.guest ?? null,
+      rooms: input.lines?.[0]?.rooms ?? input.rooms ?? 1, guest: input.guest ?? null,
+      ...(input.lines ? { lines: input.lines } : {}),
     };
     const r = record as unknown as Record<string, unknown>;
     delete r.created;
     return touch(r, true) as unknown as SimBooking;
   };
   for (const b of opts.seed?.bookings ?? []) book(b);
+  const state: SimState = {
+    inventory, stopSell, pageSize, maxNights: MAX_NIGHTS, free, checkFree, book, get,
+    touch: (r) => { touch(r as unknown as Record<string, unknown>, false); },
+    changedSince: (since) => [...entries.values()].filter((e) => e.modifiedMs > since)
+      .sort((a, b) => a.modifiedMs - b.modifiedMs || a.seq - b.seq).map((e) => e.record),
+  };
 
-  const routes = (req: IncomingMessage, url: URL, body: unknown): { status: number; json?: unknown } => {
+  const routes = (req: IncomingMessage, url: URL, body: unknown): { status: number; json?: unknown; headers?: Record<string, string> } => {
     const path = url.pathname.replace(/\/+$/, '');
     const q = url.searchParams;
+    if (path.startsWith('/api/v2/')) return v2Routes(state, req.method ?? 'GET', url, body);
     if (req.method === 'GET' && path === '/api/availability') {
       const roomType = q.get('roomType') ?? '';
       const from = q.get('from') ?? '';
@@ -170,6 +207,23 @@ export async function startRestPmsSimulator(opts: RestPmsSimulatorOptions): Prom
     }
     const one = /^\/api\/bookings\/([^/]+)$/.exec(path);
     if (req.method === 'GET' && one) return { status: 200, json: { data: get(decodeURIComponent(one[1]!)) } };
+    if (req.method === 'PATCH' && one) {
+      // A change in place (the adapter's `modify`): the booking keeps its id and reference.
+      const b = get(decodeURIComponent(one[1]!));
+      const p = (body ?? {}) as Record<string, unknown>;
+      const next = {
+        roomType: typeof p.roomType === 'string' ? p.roomType : b.roomType,
+        arrival: p.arrival ?? b.arrival, departure: p.departure ?? b.departure,
+        rooms: p.rooms === undefined ? b.rooms : Number(p.rooms),
+      };
+      if (!LIVE.has(b.state)) throw new HttpError(409, `booking ${b.id} is ${b.state}`);
+      if (!isLocalDate(next.arrival) || !isLocalDate(next.departure) || next.departure <= next.arrival) throw new HttpError(400, 'arrival and departure must be dates, arrival < departure');
+      checkFree([{ roomType: next.roomType, rooms: next.rooms }], next.arrival, next.departure, b.id);
+      Object.assign(b, next);
+      delete b.lines;
+      touch(b as unknown as Record<string, unknown>, false);
+      return { status: 200, json: { data: b } };
+    }
     if (req.method === 'DELETE' && one) {
       const b = get(decodeURIComponent(one[1]!));
       if (b.state !== 'CANCELLED') { b.state = 'CANCELLED'; touch(b as unknown as Record<string, unknown>, false); }
@@ -180,12 +234,8 @@ export async function startRestPmsSimulator(opts: RestPmsSimulatorOptions): Prom
       const roomType = String(b.roomType ?? '');
       const { arrival, departure } = b;
       const rooms = b.rooms === undefined ? 1 : Number(b.rooms);
-      if (!inventory.has(roomType)) throw new HttpError(400, `no room type ${JSON.stringify(roomType)}`);
       if (!isLocalDate(arrival) || !isLocalDate(departure) || departure <= arrival) throw new HttpError(400, 'arrival and departure must be dates, arrival < departure');
-      if (!Number.isInteger(rooms) || rooms < 1) throw new HttpError(400, 'rooms must be a whole number of 1 or more');
-      for (const night of nightsOf(arrival, departure)) {
-        if (free(roomType, night) < rooms) throw new HttpError(409, `${roomType} is sold out on ${night}`);
-      }
+      checkFree([{ roomType, rooms }], arrival, departure);
       const created = book({
         roomType, arrival, departure, rooms,
         externalRef: typeof b.externalRef === 'string' ? b.externalRef : null,
@@ -215,15 +265,18 @@ export async function startRestPmsSimulator(opts: RestPmsSimulatorOptions): Prom
         if (res.destroyed) return;
         const fault = faults.shift();
         if (fault) { send(res, fault.status, { error: `injected ${fault.status}` }, fault.headers); return; }
-        if (req.headers.authorization !== `Bearer ${token}`) { send(res, 401, { error: 'invalid token' }); return; }
         try {
+          const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'pms.local'}`);
           const text = Buffer.concat(chunks).toString('utf8');
+          const token = auth.tokenEndpoint(req, url, text);
+          if (token) { send(res, token.status, token.json); return; }
+          if (!auth.accepts(req, url)) { send(res, 401, { error: 'invalid token' }); return; }
           let body: unknown;
           if (text !== '') {
             try { body = JSON.parse(text); } catch { throw new HttpError(400, 'body is not JSON'); }
           }
-          const out = routes(req, new URL(req.url ?? '/', 'http://pms.local'), body);
-          send(res, out.status, out.json);
+          const out = routes(req, url, body);
+          send(res, out.status, out.json, out.headers);
         } catch (err) {
           if (err instanceof HttpError) send(res, err.status, { error: err.message });
           else send(res, 500, { error: 'internal error' });
@@ -271,7 +324,9 @@ export async function startRestPmsSimulator(opts: RestPmsSimulatorOptions): Prom
     delayNext: (ms) => { delay = ms; },
     goDown: () => { down = true; },
     comeBack: () => { down = false; },
-    setToken: (t) => { token = t; },
+    setToken: (t) => auth.setSecret(t),
+    revokeTokens: () => auth.revoke(),
+    tokensIssued: () => auth.issued(),
   };
 
   return {

@@ -121,6 +121,15 @@ export interface SourceAdapter {
   /** Creates the booking at the source, or finds the one an earlier attempt created. */
   reserve(req: WriteRequest): Promise<{ externalId: string }>;
   cancel(req: WriteRequest & { externalId: string }): Promise<void>;
+  /**
+   * Optional: changes the booking behind `externalId` in place to the request's span, quantity
+   * and resource (a modified reservation, same site), and returns its external id afterwards.
+   * Idempotent: asking again for the same change (a retry after a lost answer) is a success.
+   * Returns null when this change cannot be made in place for a reason that holds on every
+   * attempt (a quantity the source cannot change): the core then writes a new booking and cancels
+   * the old one, as it does for adapters without `modify` (see `writeChange`).
+   */
+  modify?(req: WriteRequest & { externalId: string }): Promise<{ externalId: string } | null>;
   close(): Promise<void>;
 }
 
