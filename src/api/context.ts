@@ -15,6 +15,7 @@ import type { AlertSink } from '../core/alerts.js';
 import type { ConflictService } from '../conflicts/service.js';
 import type { Authenticator } from './auth.js';
 import type { HubMetrics } from '../core/metrics.js';
+import type { PushTrigger } from '../sync/push-trigger.js';
 
 /** What the HTTP layer is built from; one object so tests can hand in their own parts. */
 export interface ApiContext {
@@ -41,4 +42,6 @@ export interface ApiContext {
   conflicts: ConflictService;
   /** Where staff decisions raise conflict.resolved. */
   alerts: AlertSink;
+  /** Authentic change notifications become polls here (never data). */
+  push: PushTrigger;
 }

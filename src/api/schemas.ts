@@ -132,6 +132,11 @@ export const SiteDetail = SiteSummary.extend({
   }),
 });
 
+export const NotifyResponse = z.object({
+  status: z.literal('queued'),
+  jobId: z.string().describe('The poll job; notifications arriving together share one'),
+});
+
 export const SyncQuery = z.strictObject({
   full: z.enum(['true', 'false']).optional().describe('A full resync of the window instead of an incremental poll'),
   wait: z.enum(['true', 'false']).optional().describe('Answer when the poll has finished (up to 60 s)'),

@@ -10,6 +10,7 @@ import { docsRoutes } from './routes/docs.js';
 import { holdRoutes } from './routes/holds.js';
 import { reservationRoutes } from './routes/reservations.js';
 import { siteRoutes } from './routes/sites.js';
+import { notifyRoutes } from './routes/notify.js';
 import { systemRoutes } from './routes/system.js';
 import { widgetRoutes } from './routes/widget.js';
 
@@ -70,5 +71,12 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   adminWritebackRoutes(app, table, ctx);
   dashboardRoutes(app, table, ctx);
   docsRoutes(app, table, ctx);
+  // Notifications are verified over their raw bytes (signatures, empty Google bodies): in a scope
+  // of their own, every body is kept as the string it arrived as.
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    notifyRoutes(scope, table, ctx);
+  });
   return app;
 }

@@ -28,6 +28,7 @@ import { AdapterPool } from '../sync/adapter-pool.js';
 import { startPollWorker } from '../sync/poll-worker.js';
 import { Poller } from '../sync/poller.js';
 import { openPollQueue } from '../sync/poll-queue.js';
+import { PushTrigger } from '../sync/push-trigger.js';
 import { reconcileSchedulers } from '../sync/schedulers.js';
 import { VERSION } from './version.js';
 
@@ -102,7 +103,7 @@ export async function startHub(config: HubConfig, redis: RedisClient, roles: Rea
     stops.push(() => beat.stop());
     const adapters = new AdapterPool(sync, logger);
     stops.push(() => adapters.close());
-    const poller = new Poller({ config, catalog, sync, logger, metrics, adapters, alerts, conflicts });
+    const poller = new Poller({ config, catalog, sync, logger, metrics, adapters, alerts, conflicts, push: hubStore.push });
     const worker = startPollWorker({
       redis: config.redis, keys: store.keys, poller, concurrency: config.worker.pollConcurrency, logger,
     });
@@ -141,6 +142,7 @@ export async function startHub(config: HubConfig, redis: RedisClient, roles: Rea
       availability: new AvailabilityService(catalog, store),
       auth: new Authenticator(config),
       metrics, sync, pollQueue: pollQueue.queue, writebackQueue: writebackQueue.queue,
+      push: new PushTrigger({ push: hubStore.push, queue: pollQueue.queue, metrics, logger: logger.child({ component: 'push' }) }),
     });
     running.address = await app.listen({ host: config.http.host, port: config.http.port });
     running.app = app;

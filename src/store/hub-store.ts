@@ -3,6 +3,7 @@ import { AlertStore } from './alert-store.js';
 import { openConflictStores, type ConflictStores, type StoredConflict } from './conflicts/index.js';
 import { HubKeys } from './keys.js';
 import { OutboxReader } from './outbox.js';
+import { PushStore } from './push-store.js';
 import type { Durability } from './replication.js';
 import { RateLimitStore } from './rate-limits.js';
 import { AvailabilityStore } from './store.js';
@@ -30,6 +31,8 @@ export class HubStore {
   readonly rateLimits: RateLimitStore;
   readonly workers: WorkerRegistry;
   readonly alerts: AlertStore;
+  /** Push notifications: when they came, the polls that served them, replay memory, subscriptions. */
+  readonly push: PushStore;
 
   constructor(private readonly redis: RedisClient, readonly location: StoreLocation) {
     this.availability = new AvailabilityStore(redis, location.keyPrefix, location.hubId, location.durability);
@@ -38,6 +41,7 @@ export class HubStore {
     this.rateLimits = new RateLimitStore(redis, this.keys);
     this.workers = new WorkerRegistry(redis, this.keys);
     this.alerts = new AlertStore(redis, this.keys);
+    this.push = new PushStore(redis, this.keys);
   }
 
   /**
