@@ -94,7 +94,7 @@ export async function startHub(config: HubConfig, redis: RedisClient, roles: Rea
   const writebackQueue = openWritebackQueue(config.redis, store.keys);
   stops.push(() => writebackQueue.close());
   registerLiveGauges(metrics.registry, {
-    sync, sites: config.sites,
+    sync, sites: config.sites, push: hubStore.push, config,
     queues: [pollQueue.queue, writebackQueue.queue, ...(alertQueue ? [alertQueue.queue] : [])],
   });
 

@@ -4,6 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { startRestPmsSimulator, type RestPmsSimulator } from '../../adapters/rest/simulator/index.js';
 import { sign } from '../../src/alerts/signature.js';
+import { HubKeys } from '../../src/store/keys.js';
+import { PushStore } from '../../src/store/push-store.js';
+import { readPushStatus } from '../../src/sync/push-status.js';
 import { bearer, call, eventually, startTestHub, type TestHub } from '../helpers/hub.js';
 import { pollNow, REST_TOKEN, restSite } from '../helpers/sources.js';
 import { dayFromNow, measureLags, nightAvailable, quantile } from './freshness.js';
@@ -93,7 +96,28 @@ describe('POST /v1/sites/{id}/notify', () => {
   it('is 404 for a site without a push secret', async () => {
     const r = await call(hub.base, 'POST', '/v1/sites/nowhere/notify', { body: '{}', headers: signed('{}') });
     expect(r.status).toBe(404);
-    const admin = await call(hub.base, 'GET', `/v1/sites/${SITE}`, { headers: bearer(ADMIN) });
-    expect(admin.status).toBe(200);
+  });
+
+  it('shows push status on GET /v1/sites/{id} and in the metrics; inactive once notifications stop', async () => {
+    const detail = await eventually(async () => {
+      const r = await call(hub.base, 'GET', `/v1/sites/${SITE}`, { headers: bearer(ADMIN) });
+      expect(r.status).toBe(200);
+      expect(r.body.push.pendingSince).toBeNull();
+      return r.body;
+    });
+    expect(detail.push).toMatchObject({ via: ['generic'], active: true, inactiveReason: null, lastSource: 'generic' });
+    expect(detail.push.notifications).toBeGreaterThanOrEqual(21);
+    expect(detail.push.lastLagMs).toBeGreaterThanOrEqual(0);
+    expect(detail.push.lastLagMs).toBeLessThan(2_000);
+    expect(Date.now() - Date.parse(detail.push.lastNotificationAt)).toBeLessThan(60_000);
+    const metrics = (await call(hub.base, 'GET', '/metrics')).body as string;
+    expect(metrics).toMatch(/avhub_push_active\{site="lakeside"\} 1/);
+    expect(metrics).toMatch(/avhub_push_last_notification_timestamp_seconds\{site="lakeside"\} \d+/);
+    expect(metrics).toMatch(/avhub_push_lag_seconds_count\{site="lakeside"\} \d+/);
+    // Two hours on, with no notification since (inactiveAfter: 1h), staff see polling alone.
+    const store = new PushStore(hub.redis, new HubKeys(hub.config.redis.keyPrefix, hub.config.hubId));
+    const later = await readPushStatus(store, hub.config.sites[0]!, hub.config, Date.now() + 2 * 3_600_000);
+    expect(later.active).toBe(false);
+    expect(later.inactiveReason).toMatch(/^no notification for 1\d\d min \(more than 60 min\); polling alone$/);
   });
 });
