@@ -147,6 +147,10 @@ export const NotifyResponse = z.object({
   jobId: z.string().describe('The poll job; notifications arriving together share one'),
 });
 
+export const PushTokenQuery = z.strictObject({
+  token: z.string().optional().describe('The site\'s push.secret, as the vendor was given it in the URL'),
+});
+
 export const SyncQuery = z.strictObject({
   full: z.enum(['true', 'false']).optional().describe('A full resync of the window instead of an incremental poll'),
   wait: z.enum(['true', 'false']).optional().describe('Answer when the poll has finished (up to 60 s)'),

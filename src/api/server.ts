@@ -11,6 +11,7 @@ import { holdRoutes } from './routes/holds.js';
 import { reservationRoutes } from './routes/reservations.js';
 import { siteRoutes } from './routes/sites.js';
 import { notifyRoutes } from './routes/notify.js';
+import { pushRoutesOf } from './routes/push.js';
 import { systemRoutes } from './routes/system.js';
 import { widgetRoutes } from './routes/widget.js';
 
@@ -77,6 +78,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
     notifyRoutes(scope, table, ctx);
+    pushRoutesOf(scope, table, ctx);
   });
   return app;
 }

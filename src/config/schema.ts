@@ -177,6 +177,8 @@ const defaultsSchema = obj({
   push: obj({
     inactiveAfter: duration({ min: MINUTE }).default(DAY),
     tolerance: duration({ min: SECOND, max: HOUR }).default(5 * MINUTE),
+    // Lifetime the hub asks for its Google channels; each is renewed when a quarter of it is left.
+    channelTtl: duration({ min: 10 * SECOND, max: 30 * DAY }).default(DAY),
   }).prefault({}),
 });
 

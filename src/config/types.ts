@@ -71,7 +71,7 @@ interface DefaultsConfig {
   /** An open alert incident is repeated (a reminder) at most this often, in ms. */
   alertReminderEvery: number;
   /** Push shows inactive after this long without a notification; signed timestamps may be off by `tolerance` (ms). */
-  push: { inactiveAfter: number; tolerance: number };
+  push: { inactiveAfter: number; tolerance: number; channelTtl: number };
 }
 
 export interface GroupConfig {

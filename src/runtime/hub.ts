@@ -29,6 +29,7 @@ import { startPollWorker } from '../sync/poll-worker.js';
 import { Poller } from '../sync/poller.js';
 import { openPollQueue } from '../sync/poll-queue.js';
 import { PushTrigger } from '../sync/push-trigger.js';
+import { PushSubscriptions } from '../sync/push-subscriptions.js';
 import { reconcileSchedulers } from '../sync/schedulers.js';
 import { VERSION } from './version.js';
 
@@ -130,6 +131,13 @@ export async function startHub(config: HubConfig, redis: RedisClient, roles: Rea
     await reconcileSchedulers(pollQueue.queue, config, logger.child({ role: 'scheduler' }));
     const sweeper = startConflictSweeper({ conflicts, every: 60_000, logger });
     stops.push(() => sweeper.stop());
+    if (config.http.publicUrl) {
+      // Google channels and apaleo subscriptions: opened, renewed and stopped from here.
+      const pushAdapters = new AdapterPool(sync, logger);
+      const subscriptions = new PushSubscriptions({ config, store: hubStore.push, adapters: pushAdapters, logger: logger.child({ component: 'push' }) });
+      subscriptions.start(Math.min(5 * 60_000, config.defaults.push.channelTtl / 8));
+      stops.push(async () => { await subscriptions.stop(); await pushAdapters.close(); });
+    }
     const watchdog = startWatchdog({ config, workers: hubStore.workers, sync, alerts, logger: logger.child({ role: 'watchdog' }) });
     stops.push(() => watchdog.stop());
     logger.info({ role: 'scheduler', polledSites: polled.length }, 'scheduler running');

@@ -1,3 +1,4 @@
+import type { PushSubscription } from '../core/adapter/port.js';
 import type { RedisClient } from './connection.js';
 import type { HubKeys } from './keys.js';
 import { scriptsFor, type ScriptRunners } from './scripts.js';
@@ -15,22 +16,6 @@ export interface PushRecord {
   lastServedAt: number;
   /** Accepted notifications in all. */
   received: number;
-}
-
-/**
- * A live subscription at a site's source (a Google channel, an apaleo webhook subscription):
- * what the hub needs to verify its notifications, renew it and stop it.
- */
-export interface StoredSubscription {
-  id: string;
-  /** The source's id of the watched resource (Google's X-Goog-Resource-ID), where it has one. */
-  resourceId?: string;
-  /** The secret the source echoes with every notification (Google's channel token). */
-  token?: string;
-  /** When the source ends the subscription by itself (ms); absent when it does not. */
-  expiresAt?: number;
-  /** What is watched (a calendar id), for renewing it. */
-  target: string;
 }
 
 /** Push notifications' state: when they came, which poll served them, replay memory, subscriptions. */
@@ -65,6 +50,12 @@ export class PushStore {
       .exec();
   }
 
+  /** A notification that says the channel is alive but nothing changed (Google `sync`): no poll owed. */
+  async heard(site: string, source: string): Promise<void> {
+    const [s, us] = await this.redis.time();
+    await this.redis.hset(this.keys.pushState(site), 'lastNotifiedAt', Number(s) * 1000 + Math.floor(Number(us) / 1000), 'lastSource', source);
+  }
+
   /** A poll that started at `pollStartedAt` was applied at `appliedAt`: the lag it served, if any (ms). */
   async served(site: string, pollStartedAt: number, appliedAt: number): Promise<number | null> {
     const lag = Number(await this.run['push-served']([this.keys.pushState(site)], [pollStartedAt, appliedAt]));
@@ -80,17 +71,17 @@ export class PushStore {
     };
   }
 
-  async subscriptions(site: string): Promise<StoredSubscription[]> {
+  async subscriptions(site: string): Promise<PushSubscription[]> {
     const all = await this.redis.hvals(this.keys.pushChannels(site));
-    return all.map((v) => JSON.parse(v) as StoredSubscription);
+    return all.map((v) => JSON.parse(v) as PushSubscription);
   }
 
-  async subscription(site: string, id: string): Promise<StoredSubscription | null> {
+  async subscription(site: string, id: string): Promise<PushSubscription | null> {
     const v = await this.redis.hget(this.keys.pushChannels(site), id);
-    return v ? JSON.parse(v) as StoredSubscription : null;
+    return v ? JSON.parse(v) as PushSubscription : null;
   }
 
-  async keepSubscription(site: string, sub: StoredSubscription): Promise<void> {
+  async keepSubscription(site: string, sub: PushSubscription): Promise<void> {
     await this.redis.multi().hset(this.keys.pushChannels(site), sub.id, JSON.stringify(sub)).sadd(this.keys.pushSites(), site).exec();
   }
 

@@ -31,6 +31,12 @@ export class PushTrigger {
     return { jobId: job.id ?? '' };
   }
 
+  /** An authentic notification that asks for nothing (a channel opened): push counts as alive. */
+  async heard(site: string, source: string): Promise<void> {
+    await this.deps.push.heard(site, source);
+    this.deps.metrics.pushNotifications.inc({ site, source, outcome: 'ignored' });
+  }
+
   /** A refused notification: counted, and logged with the site and why (never the secret or the signature). */
   refused(site: string, source: string, outcome: 'forged' | 'stale' | 'replayed' | 'unknown-channel' | 'malformed', detail: string): void {
     this.deps.metrics.pushNotifications.inc({ site, source, outcome });
