@@ -21,12 +21,14 @@ export async function nightAvailable(base: string, admin: string, site: string, 
  * Lag from a change at the source to the new answer of GET /v1/availability, for `n` changes one
  * after another: `change(i)` makes change i at the source (and, for a generic PMS, sends the
  * notification), `seen(i)` says whether the hub's answer shows it yet. Gives up on one change after
- * `giveUpMs` (counted as that long).
+ * `giveUpMs` (counted as that long). `pauseMs` is waited before each change, outside the clock.
  */
 export async function measureLags(n: number, change: (i: number) => Promise<void>, seen: (i: number) => Promise<boolean>,
-  giveUpMs = 10_000): Promise<number[]> {
+  giveUpMs = 10_000, pauseMs: () => number = () => 0): Promise<number[]> {
   const lags: number[] = [];
   for (let i = 0; i < n; i += 1) {
+    // A pause before the clock starts puts changes at arbitrary phases of a poll interval.
+    await new Promise((r) => setTimeout(r, pauseMs()));
     const started = performance.now();
     await change(i);
     for (;;) {
