@@ -7,7 +7,7 @@ import type { AdapterPool } from './adapter-pool.js';
 import { pushRoutes } from './push-status.js';
 
 /** Where a site's source must send notifications of `kind` (the URL token, where the vendor needs one). */
-export function pushAddress(config: HubConfig, site: SiteConfig, kind: string): string | null {
+function pushAddress(config: HubConfig, site: SiteConfig, kind: string): string | null {
   if (!config.http.publicUrl) return null;
   const base = `${config.http.publicUrl}/v1/sites/${encodeURIComponent(site.id)}/push/${kind}`;
   if (kind === 'google') return base;
