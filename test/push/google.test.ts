@@ -6,6 +6,7 @@ import { PushStore } from '../../src/store/push-store.js';
 import { SyncStore } from '../../src/store/sync-store.js';
 import { AdapterPool } from '../../src/sync/adapter-pool.js';
 import { PushSubscriptions } from '../../src/sync/push-subscriptions.js';
+import { readPushStatus } from '../../src/sync/push-status.js';
 import { bearer, call, eventually, startTestHub, type TestHub } from '../helpers/hub.js';
 import { pollNow } from '../helpers/sources.js';
 import { dayFromNow, measureLags, quantile } from './freshness.js';
@@ -120,6 +121,10 @@ describe('Google Calendar push (events.watch)', () => {
       expect(live[0]!.id).not.toBe(first!.id);
     }, 15_000, 200);
     expect((await site()).push.active).toBe(true);
+    // Were renewal to stop, staff would see it once the channel's expiration passed (12 s here).
+    const store = new PushStore(hub.redis, new HubKeys(hub.config.redis.keyPrefix, hub.config.hubId));
+    const later = await readPushStatus(store, hub.config.sites[0]!, hub.config, Date.now() + 60_000);
+    expect(later).toMatchObject({ active: false, inactiveReason: 'every notification channel has expired; polling alone until it is renewed' });
   }, 20_000);
 
   it('stops the channels of a site whose push is turned off', async () => {
