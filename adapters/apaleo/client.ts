@@ -68,6 +68,10 @@ export class ApaleoClient {
     return this.call<T>('PUT', path, {}, undefined, {}, ctx);
   }
 
+  async delete<T>(path: string, ctx: CallContext): Promise<ApaleoResponse<T>> {
+    return this.call<T>('DELETE', path, {}, undefined, {}, ctx);
+  }
+
   /** Forgets the cached token (tests; a revoked credential). */
   dropToken(): void {
     this.token = null;

@@ -4,7 +4,8 @@ import { ApaleoClient } from './client.js';
 import type { CallContext } from './client.js';
 import { pullApaleo } from './pull.js';
 import type { PullOptions } from './pull.js';
-import { apaleoSettings, apaleoSource, DEFAULT_BASE_URL, DEFAULT_TOKEN_URL } from './settings.js';
+import { apaleoPush, unwatchApaleo, watchApaleo } from './push.js';
+import { apaleoSettings, apaleoSource, DEFAULT_BASE_URL, DEFAULT_TOKEN_URL, DEFAULT_WEBHOOK_URL } from './settings.js';
 import type { ApaleoSettings } from './settings.js';
 import { cancelApaleo, reserveApaleo } from './write.js';
 
@@ -33,6 +34,11 @@ export function createApaleoAdapter(ctx: AdapterContext<ApaleoSettings>, options
     clientSecret: settings.clientSecret,
     timeoutMs: opts.timeoutMs,
   });
+  // The Webhook API is another host with the same credential (push subscriptions, issue 17).
+  const webhooks = new ApaleoClient({
+    baseUrl: settings.webhookUrl ?? DEFAULT_WEBHOOK_URL, tokenUrl: settings.tokenUrl ?? DEFAULT_TOKEN_URL,
+    clientId: settings.clientId, clientSecret: settings.clientSecret, timeoutMs: opts.timeoutMs,
+  });
   let propertyZone: string | null = null;
   const timezone = async (call: CallContext): Promise<string> => {
     if (propertyZone !== null) return propertyZone;
@@ -52,7 +58,9 @@ export function createApaleoAdapter(ctx: AdapterContext<ApaleoSettings>, options
     pull: (req) => pullApaleo({ client, settings, options: opts, timezone }, req),
     reserve: (req) => reserveApaleo(writeDeps, req),
     cancel: (req) => cancelApaleo(writeDeps, req),
-    async close() { client.dropToken(); },
+    watch: (req) => watchApaleo(webhooks, settings.propertyId, req),
+    unwatch: (sub, call) => unwatchApaleo(webhooks, sub, call),
+    async close() { client.dropToken(); webhooks.dropToken(); },
   };
 }
 
@@ -68,4 +76,5 @@ export const apaleoAdapter: AdapterDefinition<ApaleoSettings> = {
   quota: { perSecond: 50, burst: 100 },
   demo: (ctx) => import('./demo.js').then((m) => m.startApaleoDemo(ctx)),
   create: (ctx) => createApaleoAdapter(ctx),
+  push: apaleoPush,
 };

@@ -3,6 +3,8 @@ import { z } from 'zod';
 /** apaleo's production hosts (https://apaleo.dev/guides/oauth-connection/simple-client). */
 export const DEFAULT_BASE_URL = 'https://api.apaleo.com';
 export const DEFAULT_TOKEN_URL = 'https://identity.apaleo.com/connect/token';
+/** The Webhook API's host (https://apaleo.dev/guides/webhook/configuration). */
+export const DEFAULT_WEBHOOK_URL = 'https://webhook.apaleo.com';
 
 /**
  * The `adapter:` block of an apaleo site (without `kind`). `clientSecret` is a secret: the config
@@ -11,6 +13,8 @@ export const DEFAULT_TOKEN_URL = 'https://identity.apaleo.com/connect/token';
 export const apaleoSettings = z.strictObject({
   baseUrl: z.url({ protocol: /^https?$/, error: 'the apaleo API base URL (default https://api.apaleo.com)' }).optional(),
   tokenUrl: z.url({ protocol: /^https?$/, error: 'the OAuth2 token endpoint (default https://identity.apaleo.com/connect/token)' }).optional(),
+  /** The Webhook API, where push subscriptions are made (issue 17). */
+  webhookUrl: z.url({ protocol: /^https?$/, error: 'the apaleo Webhook API base URL (default https://webhook.apaleo.com)' }).optional(),
   clientId: z.string({ error: 'the client id of an apaleo simple client (client credentials)' }).min(1, { error: 'the client id of an apaleo simple client (client credentials)' }),
   clientSecret: z.string({ error: 'the client secret (a secret: use ${ENV} substitution)' }).min(1, { error: 'the client secret (a secret: use ${ENV} substitution)' }),
   propertyId: z.string({ error: 'the apaleo property id, like MUC' }).min(1, { error: 'the apaleo property id, like MUC' }),

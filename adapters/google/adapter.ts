@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { calendar, type calendar_v3 } from '@googleapis/calendar';
 import { addDays } from '../../src/domain/index.js';
 import { AdapterAuthError, AdapterUnavailableError, CursorRejectedError } from '../../src/core/adapter/errors.js';
 import type {
-  AdapterContext, PullRequest, PullResult, SourceAdapter, SourceBooking, SourceResource, WriteRequest,
+  AdapterContext, PullRequest, PullResult, PushSubscription, SourceAdapter, SourceBooking, SourceResource, WatchRequest, WriteRequest,
 } from '../../src/core/adapter/port.js';
 import { createGoogleAuth, type GoogleAuth } from './auth.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -142,6 +143,36 @@ export function createGoogleAdapter(ctx: AdapterContext<GoogleSettings>, deps: G
   return {
     kind: 'google',
     writable: true,
+
+    /**
+     * events.watch per calendar (https://developers.google.com/calendar/api/guides/push): a
+     * channel id of our own (a UUID), a random token Google echoes in X-Goog-Channel-Token, and
+     * the requested expiration; Google answers the resourceId and the expiration it granted.
+     */
+    async watch(req: WatchRequest): Promise<PushSubscription[]> {
+      const out: PushSubscription[] = [];
+      for (const calendarId of calendarsOf(req.site.resources).keys()) {
+        if (req.only && !req.only.includes(calendarId)) continue;
+        const id = randomUUID();
+        const token = req.token();
+        const requestBody = { id, type: 'web_hook', address: req.address, token, expiration: String(Date.now() + req.ttlMs) };
+        const data = (await call(`google: calendar ${calendarId}: events.watch`, req,
+          (api, signal) => api.events.watch({ calendarId, requestBody }, { signal })))!;
+        const granted = Number(data.expiration);
+        out.push({
+          id, token, target: calendarId, ...(data.resourceId ? { resourceId: data.resourceId } : {}),
+          ...(Number.isFinite(granted) && granted > 0 ? { expiresAt: granted } : {}),
+        });
+      }
+      return out;
+    },
+
+    /** channels.stop; a channel Google no longer knows (404) is stopped already. */
+    async unwatch(sub: PushSubscription, req): Promise<void> {
+      await call(`google: channels.stop ${sub.id}`, req,
+        (api, signal) => api.channels.stop({ requestBody: { id: sub.id, ...(sub.resourceId ? { resourceId: sub.resourceId } : {}) } }, { signal }),
+        (status) => status === 404);
+    },
 
     async pull(req: PullRequest): Promise<PullResult> {
       const previous = req.cursor === null ? null : decodeCursor(req.cursor);

@@ -1,5 +1,6 @@
 import type { AdapterDefinition } from '../../src/core/adapter/port.js';
 import { createGoogleAdapter } from './adapter.js';
+import { googlePush } from './push.js';
 import { googleCredentialId, googleSettingsSchema, googleSourceSchema, type GoogleSettings } from './settings.js';
 
 /**
@@ -17,6 +18,7 @@ export const googleAdapter: AdapterDefinition<GoogleSettings> = {
   source: googleSourceSchema,
   credentialId: googleCredentialId,
   quota: { perSecond: 10, burst: 10 },
+  push: googlePush,
   demo: (ctx) => import('./demo.js').then((m) => m.startGoogleDemo(ctx)),
   create: (ctx) => createGoogleAdapter(ctx),
 };

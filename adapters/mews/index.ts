@@ -1,6 +1,7 @@
 import type { AdapterDefinition, SourceAdapter } from '../../src/core/adapter/port.js';
 import { createMewsCall, type CallContext } from './client.js';
 import { pullMews } from './pull.js';
+import { mewsPush } from './push.js';
 import { mewsCredentialId, mewsSettings, mewsSource, type MewsSettings } from './settings.js';
 import { cancelMews, modifyMews, readServiceOffsets, reserveMews } from './write.js';
 
@@ -18,6 +19,7 @@ export const mewsAdapter: AdapterDefinition<MewsSettings> = {
   // 200 requests per AccessToken per 30 s: a bucket of 20 refilled at 6/s never exceeds it
   // (20 + 6 × 30 = 200 in any 30 s).
   quota: { perSecond: 6, burst: 20 },
+  push: mewsPush,
   demo: (ctx) => import('./demo.js').then((m) => m.startMewsDemo(ctx)),
   create: (ctx): SourceAdapter => {
     const settings = ctx.settings;

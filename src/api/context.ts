@@ -16,6 +16,7 @@ import type { ConflictService } from '../conflicts/service.js';
 import type { Authenticator } from './auth.js';
 import type { HubMetrics } from '../core/metrics.js';
 import type { FeedService } from '../feeds/service.js';
+import type { PushTrigger } from '../sync/push-trigger.js';
 
 /** What the HTTP layer is built from; one object so tests can hand in their own parts. */
 export interface ApiContext {
@@ -46,4 +47,6 @@ export interface ApiContext {
   alerts: AlertSink;
   /** The iCalendar feeds out (config `feeds:`). */
   feeds: FeedService;
+  /** Authentic change notifications become polls here (never data). */
+  push: PushTrigger;
 }

@@ -1,11 +1,13 @@
 import type { Job, Queue } from 'bullmq';
 import { Gauge, type Registry } from 'prom-client';
-import type { SiteConfig } from '../config/types.js';
+import type { HubConfig, SiteConfig } from '../config/types.js';
 import type { ConflictRecord } from '../conflicts/types.js';
 import type { ConflictStore } from '../store/conflicts/index.js';
 import type { AvailabilityStore } from '../store/store.js';
+import type { PushStore } from '../store/push-store.js';
 import type { SyncStore } from '../store/sync-store.js';
 import type { WritebackJobData } from '../reservations/writeback-queue.js';
+import { pushRoutes, readPushStatus } from '../sync/push-status.js';
 
 /** What the gauges read: all of it in Redis, so every API process answers alike. */
 interface LiveGaugeDeps {
@@ -15,6 +17,8 @@ interface LiveGaugeDeps {
   conflicts: Pick<ConflictStore<ConflictRecord>, 'openIds' | 'getMany'>;
   reservations: Pick<AvailabilityStore, 'getReservation'>;
   writebackQueue: Queue<WritebackJobData>;
+  push: PushStore;
+  config: HubConfig;
 }
 
 /** The failed write-back jobs the queue keeps (`removeOnFail: { count: 1000 }`): all of them. */
@@ -123,6 +127,34 @@ export function registerLiveGauges(registry: Registry, deps: LiveGaugeDeps): voi
         const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
         for (const [state, n] of Object.entries(counts)) this.set({ queue: queue.name, state }, n);
       }
+    },
+  });
+  registerPushGauges(registry, deps);
+}
+
+/** Per site that may push: whether it does, when it last did, and its latest measured lag. */
+function registerPushGauges(registry: Registry, deps: { sites: SiteConfig[]; push: PushStore; config: HubConfig }): void {
+  const pushing = deps.sites.filter((s) => pushRoutes(s, deps.config).length > 0);
+  const statuses = () => Promise.all(pushing.map(async (s) => ({ site: s.id, p: await readPushStatus(deps.push, s, deps.config) })));
+  new Gauge({
+    name: 'avhub_push_active', help: 'Change notifications arrive for the site (1) or it is on polling alone (0), per site that may push',
+    labelNames: ['site'], registers: [registry],
+    async collect() {
+      for (const { site, p } of await statuses()) this.set({ site }, p.active ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'avhub_push_last_notification_timestamp_seconds', help: 'When the latest accepted change notification arrived, per site (Unix seconds)',
+    labelNames: ['site'], registers: [registry],
+    async collect() {
+      for (const { site, p } of await statuses()) if (p.lastNotificationAt) this.set({ site }, Date.parse(p.lastNotificationAt) / 1000);
+    },
+  });
+  new Gauge({
+    name: 'avhub_push_last_lag_seconds', help: 'From the latest served notification received to the poll covering it applied, per site',
+    labelNames: ['site'], registers: [registry],
+    async collect() {
+      for (const { site, p } of await statuses()) if (p.lastLagMs !== null) this.set({ site }, p.lastLagMs / 1000);
     },
   });
 }

@@ -126,11 +126,30 @@ export const SiteDetail = SiteSummary.extend({
     skipped: z.array(z.object({ externalId: z.string(), reason: z.string() }))
       .describe('Entries the source had that were skipped, capped or noted (newest first)'),
   })).describe('Per resource: what the latest polls could not read'),
+  push: z.object({
+    via: z.array(z.string()).describe('How the site\'s system may notify the hub (generic, google, apaleo, mews); empty: push is off'),
+    active: z.boolean().describe('Notifications arrive (within push.inactiveAfter) and, for Google, a channel is open; polling carries on either way'),
+    inactiveReason: z.string().nullable(),
+    lastNotificationAt: z.string().nullable(), lastSource: z.string().nullable(),
+    lastLagMs: z.int().nullable().describe('From the latest served notification received to the poll covering it applied'),
+    pendingSince: z.string().nullable().describe('A notification no poll has covered yet'),
+    notifications: z.int(),
+    subscriptions: z.array(z.object({ id: z.string(), target: z.string(), expiresAt: z.string().nullable() })),
+  }).describe('Change notifications: they only make the hub poll the site now'),
   advice: z.object({
     peakBookingsPerHour: z.int(), bookingsLast7Days: z.int(),
     recommendedPollEverySeconds: z.int().nullable().describe('Poll at least twice as often as bookings arrive at peak'),
     configuredPollEverySeconds: z.int(), tooSlow: z.boolean(), syncSuccessRate: z.number().nullable(),
   }),
+});
+
+export const NotifyResponse = z.object({
+  status: z.literal('queued'),
+  jobId: z.string().describe('The poll job; notifications arriving together share one'),
+});
+
+export const PushTokenQuery = z.strictObject({
+  token: z.string().optional().describe('The site\'s push.secret, as the vendor was given it in the URL'),
 });
 
 export const SyncQuery = z.strictObject({

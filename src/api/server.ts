@@ -12,6 +12,8 @@ import { holdRoutes } from './routes/holds.js';
 import { queueBoardRoutes } from './routes/queue-board.js';
 import { reservationRoutes } from './routes/reservations.js';
 import { siteRoutes } from './routes/sites.js';
+import { notifyRoutes } from './routes/notify.js';
+import { pushRoutesOf } from './routes/push.js';
 import { systemRoutes } from './routes/system.js';
 import { widgetRoutes } from './routes/widget.js';
 
@@ -75,5 +77,13 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   dashboardRoutes(app, table, ctx);
   docsRoutes(app, table, ctx);
   await queueBoardRoutes(app, ctx, ctx.queues);
+  // Notifications are verified over their raw bytes (signatures, empty Google bodies): in a scope
+  // of their own, every body is kept as the string it arrived as.
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    notifyRoutes(scope, table, ctx);
+    pushRoutesOf(scope, table, ctx);
+  });
   return app;
 }

@@ -142,7 +142,7 @@ describe('config errors name the file, the path, the line and what is valid', ()
 
   it('an unknown key, with the valid keys at that place', () => {
     const [line] = errors(BASE.replace('    timezone: Europe/Berlin\n', '    timezone: Europe/Berlin\n    timzone: x\n'));
-    expect(line).toMatch(/hub-\d+\.yaml:9 sites\[0\]\.timzone: unknown key "timzone"; did you mean "timezone"\? valid keys here: id, name, timezone, priority, pollEvery, heartbeatToken, adapter, resources$/);
+    expect(line).toMatch(/hub-\d+\.yaml:9 sites\[0\]\.timzone: unknown key "timzone"; did you mean "timezone"\? valid keys here: id, name, timezone, priority, pollEvery, heartbeatToken, push, adapter, resources$/);
   });
 
   it('several unknown keys, each on its own line', () => {
@@ -177,6 +177,9 @@ describe('config errors name the file, the path, the line and what is valid', ()
     ['minStay above maxStay', BASE.replace('bookedBy: night }', 'bookedBy: night, rules: { minStay: 3, maxStay: 2 } }'), /rules\.minStay: minStay 3 is longer than maxStay 2 for mitte\/double; make minStay at most maxStay$/],
     ['a webhook without url', `${BASE}alerts: [ { kind: webhook, secret: s } ]\n`, /alerts\[0\]\.url: a webhook alert needs a url, like "https:/],
     ['a slack alert with a bad url', `${BASE}alerts: [ { kind: slack, url: "not a url" } ]\n`, /alerts\[0\]\.url: "not a url" is not a URL; write an absolute http\(s\) URL/],
+    ['a public URL over plain http', `${BASE}http: { publicUrl: "http://hub.example.com" }\n`, /http\.publicUrl: "http:\/\/hub\.example\.com" is not a public base URL; write the https address the sources reach the hub at/],
+    ['a short push secret', BASE.replace('  - id: north-hall\n    timezone: Europe/Berlin\n    adapter: { kind: none }', '  - id: north-hall\n    push: { secret: short }\n    timezone: Europe/Berlin\n    adapter: { kind: ical-feed, url: "https://x.example/cal.ics" }'), /:14 sites\[1\]\.push\.secret: at least 16 characters; pass a random secret from the environment/],
+    ['push on adapter none', BASE.replace('  - id: north-hall\n', '  - id: north-hall\n    push: { secret: a-long-enough-push-secret }\n'), /sites\[1\]\.push: a site on adapter none has no system to poll, so a notification would trigger nothing: remove push/],
     ['a demo simulator of a kind without one', `${BASE}demo: { simulators: [ { kind: none, port: 8101 } ] }\n`, /demo\.simulators\[0\]\.kind: "none" is not a valid simulator kind; use one of mews, apaleo, rest, google, caldav$/],
     ['two demo simulators on one port', `${BASE}demo: { simulators: [ { kind: mews, port: 8101 }, { kind: rest, port: 8101 } ] }\n`, /demo\.simulators\[1\]\.port: port 8101 is taken by another simulator; give each its own$/],
   ])('%s', (_name, yaml, pattern, env = ENV) => {

@@ -64,6 +64,7 @@ export function assemble(file: string, parsed: ParsedHubFile, rules: RulesByReso
     priority: site.priority,
     pollEvery: site.pollEvery ?? parsed.defaults.pollEvery,
     ...(site.heartbeatToken ? { heartbeatToken: site.heartbeatToken } : {}),
+    ...(site.push ? { push: { ...(site.push.secret ? { secret: site.push.secret } : {}), inactiveAfter: site.push.inactiveAfter ?? parsed.defaults.push.inactiveAfter } } : {}),
     adapter: site.adapter,
     resources: site.resources.map((resource, j): ResourceConfig => ({
       id: resource.id,

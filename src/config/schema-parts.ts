@@ -161,3 +161,25 @@ function safeProtocol(value: string): string {
     return '';
   }
 }
+
+/**
+ * The hub's public base URL (sources call it back): https, or http on a loopback host for tests
+ * and the demo, without query or fragment; a trailing "/" is dropped.
+ */
+export const publicUrl = z.string().transform((value, ctx) => {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  const loopback = url !== undefined && /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(url.hostname);
+  if (url === undefined || !(url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) || url.search !== '' || url.hash !== '') {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${JSON.stringify(value)} is not a public base URL; write the https address the sources reach the hub at, like "https://hub.example.com" (plain http only on 127.0.0.1 or localhost), without query or fragment`,
+    });
+    return z.NEVER;
+  }
+  return value.replace(/\/+$/, '');
+});

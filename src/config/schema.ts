@@ -4,7 +4,7 @@ import { ADAPTER_KINDS, type AdapterKindInfo, type AdapterKinds, kindInfo } from
 import { ALERT_EVENT_NAMES } from '../domain/alert-events.js';
 import type { AlertChannelConfig } from './types.js';
 
-import { duration, httpUrl, int, matching, obj, oneOf, openingHours, origin, stay, text, timezone } from './schema-parts.js';
+import { duration, httpUrl, int, matching, obj, oneOf, openingHours, origin, publicUrl, stay, text, timezone } from './schema-parts.js';
 
 /*
  * The file's shape (DESIGN §8). Defaults that depend only on the value itself are applied here;
@@ -123,10 +123,18 @@ export function siteSchema(kinds: AdapterKinds) {
     pollEvery: duration({ min: SECOND }).optional(),
     // Sites whose own system pushes: POST /v1/sites/{id}/heartbeat with this token counts as a good poll.
     heartbeatToken: z.string().min(16, { error: 'at least 16 characters; pass a random secret from the environment' }).optional(),
+    // Change notifications (issue 17): they only trigger a poll; see README "Push notifications".
+    push: obj({
+      secret: z.string().min(16, { error: 'at least 16 characters; pass a random secret from the environment, like ${LAKESIDE_PUSH_SECRET}' }).optional(),
+      inactiveAfter: duration({ min: MINUTE }).optional(),
+    }).optional(),
     adapter: adapterSchema(kinds),
     resources: z.array(resourceSchema),
   }).superRefine((site, ctx) => {
     const kind = (site.adapter as { kind?: unknown } | undefined)?.kind;
+    if (site.push !== undefined && kind === 'none') {
+      ctx.addIssue({ code: 'custom', path: ['push'], message: 'a site on adapter none has no system to poll, so a notification would trigger nothing: remove push, or give the site its system\'s adapter' });
+    }
     const info = kindInfo(kinds, kind);
     if (!info || !Array.isArray(site.resources)) return;
     site.resources.forEach((resource, j) => {
@@ -164,6 +172,14 @@ const defaultsSchema = obj({
   writeback: obj({ attempts: int(1, 100).default(8), backoff: duration({ min: 100 }).default(2 * SECOND) }).prefault({}),
   // An open alert incident is repeated at most this often (src/alerts).
   alertReminderEvery: duration({ min: SECOND }).default(HOUR),
+  // Push notifications: a site without one for `inactiveAfter` shows push inactive (polling carries
+  // on); a signed notification older or newer than `tolerance` is refused as stale.
+  push: obj({
+    inactiveAfter: duration({ min: MINUTE }).default(DAY),
+    tolerance: duration({ min: SECOND, max: HOUR }).default(5 * MINUTE),
+    // Lifetime the hub asks for its Google channels; each is renewed when a quarter of it is left.
+    channelTtl: duration({ min: 10 * SECOND, max: 30 * DAY }).default(DAY),
+  }).prefault({}),
 });
 
 const workerSchema = obj({
@@ -347,7 +363,11 @@ export function hubFileSchema(kinds: AdapterKinds) {
         ctx.addIssue({ code: 'custom', path: ['cluster'], message: 'set either redis.url (one primary) or redis.cluster.nodes (a Redis Cluster), not both: remove redis.url to use the cluster' });
       }
     }).prefault({}),
-    http: obj({ host: text().default('127.0.0.1'), port: int(0, 65_535).default(8080), trustProxy: z.boolean().default(false) }).prefault({}),
+    http: obj({
+      host: text().default('127.0.0.1'), port: int(0, 65_535).default(8080), trustProxy: z.boolean().default(false),
+      // Where the sources reach the hub (Google channels, apaleo subscriptions); unset: push is off, polling alone runs.
+      publicUrl: publicUrl.optional(),
+    }).prefault({}),
     log: obj({ level: oneOf(LOG_LEVELS, 'log level').default('info') }).prefault({}),
     auth: obj({
       adminToken: z.string().min(16, { error: 'must be at least 16 characters; pass a random secret from the environment, like ${HUB_ADMIN_TOKEN}' }),

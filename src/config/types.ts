@@ -24,7 +24,11 @@ export interface HubConfig {
     waitTimeout: number;
   };
   /** trustProxy: take the client address from X-Forwarded-For (behind a reverse proxy). */
-  http: { host: string; port: number; trustProxy?: boolean };
+  http: {
+    host: string; port: number; trustProxy?: boolean;
+    /** The https base URL the sources reach the hub at (push subscriptions); unset: no subscriptions. */
+    publicUrl?: string | undefined;
+  };
   auth: {
     adminToken: string;
     widgetKeys: WidgetKeyConfig[];
@@ -68,6 +72,8 @@ interface DefaultsConfig {
   writeback: { attempts: number; backoff: number };
   /** An open alert incident is repeated (a reminder) at most this often, in ms. */
   alertReminderEvery: number;
+  /** Push shows inactive after this long without a notification; signed timestamps may be off by `tolerance` (ms). */
+  push: { inactiveAfter: number; tolerance: number; channelTtl: number };
 }
 
 export interface GroupConfig {
@@ -95,6 +101,11 @@ export interface SiteConfig {
   pollEvery: number;
   /** Secret a pushing site sends with its heartbeats. */
   heartbeatToken?: string;
+  /**
+   * Change notifications: `secret` signs `POST /v1/sites/{id}/notify` and is the URL token of
+   * apaleo and Mews webhooks; `inactiveAfter` (ms) overrides `defaults.push.inactiveAfter`.
+   */
+  push?: { secret?: string; inactiveAfter: number };
   adapter: AdapterConfig;
   resources: ResourceConfig[];
 }

@@ -49,6 +49,17 @@ export class HubMetrics {
     labelNames: ['kind', 'outcome'], registers: [this.registry],
   });
 
+  readonly pushNotifications = new Counter({
+    name: 'avhub_push_notifications_total',
+    help: 'Change notifications by site, route (generic, google, apaleo, mews) and outcome (accepted, ignored, forged, stale, replayed, unknown-channel, malformed)',
+    labelNames: ['site', 'source', 'outcome'], registers: [this.registry],
+  });
+  readonly pushLagSeconds = new Histogram({
+    name: 'avhub_push_lag_seconds', help: 'From a notification received to the poll that covers it applied, by site',
+    labelNames: ['site'], registers: [this.registry],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'avhub_' });
     // prom-client names three gauges `…_total`, which Prometheus keeps for counters (`promtool

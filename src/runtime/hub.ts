@@ -29,6 +29,8 @@ import { AdapterPool } from '../sync/adapter-pool.js';
 import { startPollWorker } from '../sync/poll-worker.js';
 import { Poller } from '../sync/poller.js';
 import { openPollQueue } from '../sync/poll-queue.js';
+import { PushTrigger } from '../sync/push-trigger.js';
+import { PushSubscriptions } from '../sync/push-subscriptions.js';
 import { reconcileSchedulers } from '../sync/schedulers.js';
 import { VERSION } from './version.js';
 
@@ -95,7 +97,7 @@ export async function startHub(config: HubConfig, redis: RedisClient, roles: Rea
   stops.push(() => writebackQueue.close());
   const queues = [pollQueue.queue, writebackQueue.queue, ...(alertQueue ? [alertQueue.queue] : [])];
   registerLiveGauges(metrics.registry, {
-    sync, sites: config.sites, queues,
+    sync, sites: config.sites, queues, push: hubStore.push, config,
     conflicts: conflictStores.conflicts, reservations: store, writebackQueue: writebackQueue.queue,
   });
 
@@ -104,7 +106,7 @@ export async function startHub(config: HubConfig, redis: RedisClient, roles: Rea
     stops.push(() => beat.stop());
     const adapters = new AdapterPool(sync, logger);
     stops.push(() => adapters.close());
-    const poller = new Poller({ config, catalog, sync, logger, metrics, adapters, alerts, conflicts });
+    const poller = new Poller({ config, catalog, sync, logger, metrics, adapters, alerts, conflicts, push: hubStore.push });
     const worker = startPollWorker({
       redis: config.redis, keys: store.keys, poller, concurrency: config.worker.pollConcurrency, logger,
     });
@@ -131,6 +133,13 @@ export async function startHub(config: HubConfig, redis: RedisClient, roles: Rea
     await reconcileSchedulers(pollQueue.queue, config, logger.child({ role: 'scheduler' }));
     const sweeper = startConflictSweeper({ conflicts, every: 60_000, logger });
     stops.push(() => sweeper.stop());
+    if (config.http.publicUrl) {
+      // Google channels and apaleo subscriptions: opened, renewed and stopped from here.
+      const pushAdapters = new AdapterPool(sync, logger);
+      const subscriptions = new PushSubscriptions({ config, store: hubStore.push, adapters: pushAdapters, logger: logger.child({ component: 'push' }) });
+      subscriptions.start(Math.min(5 * 60_000, config.defaults.push.channelTtl / 8));
+      stops.push(async () => { await subscriptions.stop(); await pushAdapters.close(); });
+    }
     const watchdog = startWatchdog({ config, workers: hubStore.workers, sync, alerts, logger: logger.child({ role: 'watchdog' }) });
     stops.push(() => watchdog.stop());
     logger.info({ role: 'scheduler', polledSites: polled.length }, 'scheduler running');
@@ -144,6 +153,7 @@ export async function startHub(config: HubConfig, redis: RedisClient, roles: Rea
       feeds: new FeedService({ catalog, store: hubStore.feeds, hubId: config.hubId }),
       auth: new Authenticator(config),
       metrics, sync, pollQueue: pollQueue.queue, writebackQueue: writebackQueue.queue, queues,
+      push: new PushTrigger({ push: hubStore.push, queue: pollQueue.queue, metrics, logger: logger.child({ component: 'push' }) }),
     });
     running.address = await app.listen({ host: config.http.host, port: config.http.port });
     running.app = app;

@@ -4,6 +4,7 @@ import { openConflictStores, type ConflictStores, type StoredConflict } from './
 import { FeedStore } from './feed-store.js';
 import { HubKeys } from './keys.js';
 import { OutboxReader } from './outbox.js';
+import { PushStore } from './push-store.js';
 import type { Durability } from './replication.js';
 import { RateLimitStore } from './rate-limits.js';
 import { AvailabilityStore } from './store.js';
@@ -32,6 +33,8 @@ export class HubStore {
   readonly workers: WorkerRegistry;
   readonly alerts: AlertStore;
   readonly feeds: FeedStore;
+  /** Push notifications: when they came, the polls that served them, replay memory, subscriptions. */
+  readonly push: PushStore;
 
   constructor(private readonly redis: RedisClient, readonly location: StoreLocation) {
     this.availability = new AvailabilityStore(redis, location.keyPrefix, location.hubId, location.durability);
@@ -41,6 +44,7 @@ export class HubStore {
     this.workers = new WorkerRegistry(redis, this.keys);
     this.alerts = new AlertStore(redis, this.keys);
     this.feeds = new FeedStore(redis, this.keys);
+    this.push = new PushStore(redis, this.keys);
   }
 
   /**

@@ -87,6 +87,17 @@ export class HubKeys {
   reservationPattern(): string { return `${globEscape(this.reservation(''))}*`; }
   // ---- end of conflicts, mirrors and leases ----------------------------------------------------
 
+  // ---- push notifications (src/store/push-store.ts) -------------------------------------------
+  /** hash: the site's push state (last notification, first unserved one, last measured lag). */
+  pushState(site: string): string { return `${this.prefix}push:${site}`; }
+  /** string: one notification's signature or id, remembered for the replay window. */
+  pushNonce(site: string, nonce: string): string { return `${this.prefix}push-seen:${site}:${nonce}`; }
+  /** hash: channel or subscription id -> JSON of a live subscription at the site's source. */
+  pushChannels(site: string): string { return `${this.prefix}push-ch:${site}`; }
+  /** set: ids of sites with subscriptions, so those of sites removed from the config can be stopped. */
+  pushSites(): string { return `${this.prefix}push-sites`; }
+  // ---- end of push notifications ---------------------------------------------------------------
+
   /** BullMQ's prefix: the queues get a hash tag of their own, apart from the booking state. */
   queuePrefix(): string { return `${this.prefix.replace(/\{([^}]*)\}:$/, '{$1-q}:')}bull`; }
 }

@@ -14,6 +14,8 @@ const SCRIPT_NAMES = [
   'feed-stamp',
   // Leases (src/store/lease.ts): the poller's per-site poll lease and the conflict ledger lock.
   'lease-renew', 'lease-release',
+  // Push notifications (src/store/push-store.ts): a poll that covers the pending notification.
+  'push-served',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

@@ -3,6 +3,7 @@ import type { HubMetrics } from '../core/metrics.js';
 import type { HubConfig, SiteConfig } from '../config/types.js';
 import type { Catalog } from '../core/catalog.js';
 import type { SyncStore } from '../store/sync-store.js';
+import type { PushStore } from '../store/push-store.js';
 import {
   AdapterAuthError, AdapterError, AdapterRateLimitedError, AdapterUnavailableError, CursorRejectedError,
 } from '../core/adapter/errors.js';
@@ -42,6 +43,8 @@ export class Poller {
   constructor(private readonly deps: {
     config: HubConfig; catalog: Catalog; sync: SyncStore;
     logger: Logger; metrics: HubMetrics; adapters: AdapterPool; alerts: AlertSink; conflicts: PollObserver;
+    /** Where notifications wait for the poll that serves them (absent: lag is not measured). */
+    push?: PushStore;
   }) {}
 
   async poll(siteId: string, opts: { full?: boolean; ignoreBackoff?: boolean } = {}): Promise<PollOutcome> {
@@ -88,6 +91,7 @@ export class Poller {
         this.deps.metrics.polls.inc({ site: siteId, outcome: 'stale' });
         return { kind: 'stale' };
       }
+      await this.servedNotifications(siteId, pollStartedAt, log);
       // Before health is recorded: a site coming back is reconciled while its write-backs still wait.
       await this.deps.conflicts.afterPoll({
         site, result, claims: planned.claims, hubReferences: planned.hubReferences, adapters: this.deps.adapters,
@@ -112,6 +116,16 @@ export class Poller {
       // Only our own lease is released (it may have lapsed and been taken by another poll).
       await lease.release();
     }
+  }
+
+  /** A poll that started after a pending notification serves it: its lag is measured here. */
+  private async servedNotifications(siteId: string, pollStartedAt: number, log: Logger): Promise<void> {
+    if (!this.deps.push) return;
+    const lag = await this.deps.push.served(siteId, pollStartedAt, await this.deps.sync.now()).catch((err: unknown) => {
+      log.warn({ err: (err as Error).message }, 'could not record the notification lag');
+      return null;
+    });
+    if (lag !== null) this.deps.metrics.pushLagSeconds.observe({ site: siteId }, lag / 1000);
   }
 
   private pollTimeout(site: SiteConfig): number {

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { addDays, daysBetween, isLocalDate, nightsOf } from '../../../src/domain/index.js';
 import { rateRange } from './rate-range.js';
 import { SimState } from './state.js';
+import { SimWebhooks, type ApaleoDelivery } from './webhooks.js';
 import type { ApaleoSeed, ReservationStatus, SimReservation } from './state.js';
 
 export type { ApaleoSeed } from './state.js';
@@ -14,7 +15,11 @@ export type { ApaleoSeed } from './state.js';
  * client-credentials token endpoint, Inventory (property, unit groups), Availability
  * (`/availability/v1/unit-groups`), Rate Plan rates (the `closed` restriction) and Booking
  * (reservations list with filters and pages, `POST /bookings`, the cancel action). Every API call
- * needs a Bearer token. Faults are injected through `admin`.
+ * needs a Bearer token. Faults are injected through `admin`. The Webhook API (`/v1/subscriptions`,
+ * served on the same host here) is in webhooks.ts; reservation changes are its events.
+ *
+ * Long because it is one vendor's whole HTTP surface in one router; its parts (state, rate ranges,
+ * webhooks) live beside it.
  */
 export interface ApaleoSimulatorOptions {
   port?: number;
@@ -67,6 +72,8 @@ interface ApaleoSimulatorAdmin {
   /** Invalidates every issued access token (the next call answers 401). */
   revokeTokens(): void;
   reservations(): SimReservation[];
+  /** Webhook subscriptions and the events sent to them. */
+  webhooks: { list(): Array<{ id: string; endpointUrl: string; events: string[] }>; deliveries(): ApaleoDelivery[] };
   /** API requests seen, in order (for asserting pages and chunks). */
   requests(): SimRequest[];
   tokensIssued(): number;
@@ -76,6 +83,8 @@ const MAX_PAGE_SIZE = 200;
 
 export async function startApaleoSimulator(opts: ApaleoSimulatorOptions): Promise<ApaleoSimulator> {
   const state = new SimState(opts.seed);
+  const hooks = new SimWebhooks(opts.seed?.propertyId ?? 'ACCOUNT');
+  const changed = (r: SimReservation, type: string) => hooks.emit('Reservation', type, r.propertyId, r.id);
   const ttl = opts.seed?.tokenTtlSeconds ?? 3600;
   const tokens = new Map<string, number>();
   const idempotency = new Map<string, { fingerprint: string; status: number; body: unknown }>();
@@ -138,6 +147,12 @@ export async function startApaleoSimulator(opts: ApaleoSimulatorOptions): Promis
     }
 
     let m: RegExpExecArray | null;
+    if (path === '/v1/subscriptions' && method === 'POST') {
+      void hooks.create(raw.trim() === '' ? undefined : JSON.parse(raw)).then((a) => send(res, a.status, a.body));
+      return;
+    }
+    if (path === '/v1/subscriptions' && method === 'GET') return send(res, 200, hooks.list());
+    if (method === 'DELETE' && (m = /^\/v1\/subscriptions\/([^/]+)$/.exec(path))) return send(res, hooks.remove(decodeURIComponent(m[1]!)) ? 204 : 404);
     if (method === 'GET' && (m = /^\/inventory\/v1\/properties\/([^/]+)$/.exec(path))) return property(res, decodeURIComponent(m[1]!));
     if (method === 'GET' && path === '/inventory/v1/unit-groups') return unitGroups(res, query);
     if (method === 'GET' && path === '/availability/v1/unit-groups') return availability(res, query);
@@ -307,6 +322,7 @@ export async function startApaleoSimulator(opts: ApaleoSimulatorOptions): Promis
     if (messages.length) return problem(res, 422, ...messages);
     const result = state.createBooking(items);
     if (!result.ok) return problem(res, 422, ...result.messages);
+    for (const r of result.reservations) changed(r, 'created');
     const answer = { id: result.bookingId, reservationIds: result.reservations.map((r) => ({ id: r.id })) };
     if (key) idempotency.set(key, { fingerprint: raw, status: 201, body: answer });
     return send(res, 201, answer, { Location: `/booking/v1/bookings/${result.bookingId}` });
@@ -318,6 +334,7 @@ export async function startApaleoSimulator(opts: ApaleoSimulatorOptions): Promis
     if (r.status !== 'Confirmed') return problem(res, 422, `Reservation ${id} is ${r.status} and cannot be canceled`);
     r.status = 'Canceled';
     r.modified = state.now();
+    changed(r, 'canceled');
     return send(res, 204);
   }
 
@@ -333,6 +350,7 @@ export async function startApaleoSimulator(opts: ApaleoSimulatorOptions): Promis
       if (!result.ok) throw new Error(result.messages.join('; '));
       const created = result.reservations[0]!;
       if (r.status && r.status !== 'Confirmed') created.status = r.status;
+      changed(created, 'created');
       return created;
     },
     cancelReservation(id) { admin.setStatus(id, 'Canceled'); },
@@ -343,12 +361,14 @@ export async function startApaleoSimulator(opts: ApaleoSimulatorOptions): Promis
       r.arrivalDate = arrival;
       r.departureDate = departure;
       r.modified = state.now();
+      changed(r, 'amended');
     },
     setStatus(id, status) {
       const r = state.reservations.get(id);
       if (!r) throw new Error(`no reservation ${id}`);
       r.status = status;
       r.modified = state.now();
+      changed(r, status === 'Canceled' ? 'canceled' : 'changed');
     },
     setClosed(ratePlanId, date, closed = true) {
       if (closed) state.closed.add(`${ratePlanId}|${date}`);
@@ -367,6 +387,7 @@ export async function startApaleoSimulator(opts: ApaleoSimulatorOptions): Promis
     comeBack() { down = false; },
     revokeTokens() { tokens.clear(); },
     reservations: () => [...state.reservations.values()],
+    webhooks: { list: () => hooks.list(), deliveries: () => hooks.deliveries() },
     requests: () => [...log],
     tokensIssued: () => issued,
   };

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { adminRoute, type SimulatorAdmin } from './admin.js';
 import { calendarApi } from './api.js';
+import { SimChannels, type SimDelivery } from './channels.js';
 import { injectedError, notFound, SimError } from './errors.js';
 import { SimAuth } from './oauth.js';
 import { SimStore } from './store.js';
@@ -25,6 +26,8 @@ export interface GoogleSimulatorOptions {
 }
 
 export interface GoogleSimulator extends SimulatorAdmin {
+  /** Push channels (events.watch): the live ones, every message sent, and ending them all now. */
+  readonly push: { live(): Array<{ id: string; calendarId: string; expiration: number }>; deliveries(): SimDelivery[]; expireAll(): void };
   /** Base URL for the client's `rootUrl`, with a trailing slash: `http://127.0.0.1:PORT/`. */
   readonly url: string;
   /** The OAuth token endpoint: `http://127.0.0.1:PORT/token`. */
@@ -85,6 +88,7 @@ export async function startGoogleSimulator(opts: GoogleSimulatorOptions = {}): P
   const log: SimRequest[] = [];
   const failures: SimFailure[] = [];
   let down: 'error' | 'refuse' | null = null;
+  const channels = new SimChannels(now, () => base);
 
   const admin: SimulatorAdmin = {
     requestCount(prefix) {
@@ -94,9 +98,10 @@ export async function startGoogleSimulator(opts: GoogleSimulatorOptions = {}): P
     },
     requests: () => log.map((r) => ({ ...r, query: { ...r.query } })),
     createCalendar: (id, o) => store.createCalendar(id, o),
-    insertEvent: (calendarId, event) => store.insert(calendarId, event, { admin: true }),
-    patchEvent: (calendarId, eventId, patch) => store.patch(calendarId, eventId, patch),
-    deleteEvent: (calendarId, eventId) => store.delete(calendarId, eventId),
+    // Changes made behind the API's back notify watchers too (as a change in Google's UI would).
+    insertEvent: (calendarId, event) => changed(calendarId, store.insert(calendarId, event, { admin: true })),
+    patchEvent: (calendarId, eventId, patch) => changed(calendarId, store.patch(calendarId, eventId, patch)),
+    deleteEvent: (calendarId, eventId) => changed(calendarId, store.delete(calendarId, eventId)),
     getEvent: (calendarId, eventId) => store.get(calendarId, eventId),
     storedEvents: (calendarId) => store.storedEvents(calendarId),
     expireSyncTokens: () => store.expireSyncTokens(),
@@ -119,6 +124,11 @@ export async function startGoogleSimulator(opts: GoogleSimulatorOptions = {}): P
       if (!auth.disableServiceAccount(email)) throw notFound();
     },
   };
+
+  function changed<T>(calendarId: string, result: T): T {
+    channels.changed(calendarId);
+    return result;
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const state: { entry: SimRequest | null } = { entry: null };
@@ -183,7 +193,19 @@ export async function startGoogleSimulator(opts: GoogleSimulatorOptions = {}): P
       reply(401, e.body(), { 'www-authenticate': 'Bearer realm="https://accounts.google.com/"' });
       return;
     }
-    const answer = calendarApi(store, method, segments.slice(2), url.searchParams, parseJson(text));
+    const api = segments.slice(2);
+    if (method === 'POST' && api.length === 2 && api[0] === 'channels' && api[1] === 'stop') {
+      channels.stop(parseJson(text));
+      reply(204, undefined);
+      return;
+    }
+    if (method === 'POST' && api.length === 4 && api[0] === 'calendars' && api[2] === 'events' && api[3] === 'watch') {
+      store.calendarResource(api[1]!); // 404 for an unknown calendar
+      reply(200, channels.watch(api[1]!, parseJson(text)));
+      return;
+    }
+    const answer = calendarApi(store, method, api, url.searchParams, parseJson(text));
+    if (method !== 'GET' && answer.status < 300 && api[0] === 'calendars' && api[1] !== undefined) channels.changed(api[1]);
     reply(answer.status, answer.body);
   }
 
@@ -198,6 +220,7 @@ export async function startGoogleSimulator(opts: GoogleSimulatorOptions = {}): P
 
   return {
     ...admin,
+    push: { live: () => channels.live(), deliveries: () => channels.deliveries(), expireAll: () => channels.expireAll() },
     url: base,
     tokenUrl: `${base}token`,
     stop: () => new Promise<void>((resolve) => {

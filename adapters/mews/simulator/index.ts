@@ -4,6 +4,7 @@ import type { LocalDate } from '../../../src/domain/types.js';
 import type { SimEnterprise, SimReservation } from './model.js';
 import { OPERATIONS } from './operations.js';
 import { MewsProperty, SimError, type NewStay, type PropertyOptions } from './property.js';
+import { SimMewsWebhooks, type MewsDelivery } from './webhooks.js';
 
 /**
  * A Mews Connector API simulator on node:http, for tests and demos: one enterprise with one
@@ -69,6 +70,8 @@ interface MewsSimulatorAdmin {
   comeBack(): void;
   /** Operations called so far with their bodies (tokens removed), oldest first. */
   calls(): Array<{ operation: string; body: Record<string, unknown> }>;
+  /** General webhooks: the endpoint Mews was asked to use (null: none), and the messages sent. */
+  webhooks: { register(url: string | null): void; deliveries(): MewsDelivery[] };
 }
 
 export interface MewsSimulator {
@@ -92,6 +95,7 @@ export async function startMewsSimulator(opts: MewsSimulatorOptions): Promise<Me
     now: opts.now ?? Date.now,
     ...(opts.ids ? { ids: opts.ids } : {}),
   });
+  const hooks = new SimMewsWebhooks(property.enterprise.id);
   let requests = 0;
   let down = false;
   let failures: Array<{ status: number; retryAfter: number }> = [];
@@ -176,7 +180,13 @@ export async function startMewsSimulator(opts: MewsSimulatorOptions): Promise<Me
       return;
     }
     try {
-      send(res, 200, op(property, body));
+      const answer = op(property, body);
+      send(res, 200, answer);
+      // Reservations added or canceled through the API are service order updates too.
+      if (operation === 'reservations/add') {
+        for (const r of ((answer as { Reservations?: Array<{ Reservation?: { Id?: string } }> }).Reservations ?? [])) if (r.Reservation?.Id) hooks.serviceOrderUpdated(r.Reservation.Id);
+      }
+      if (operation === 'reservations/cancel') for (const id of (body.ReservationIds as string[] | undefined) ?? []) hooks.serviceOrderUpdated(id);
     } catch (err) {
       if (err instanceof SimError) send(res, err.status, { Message: err.message });
       else send(res, 500, { Message: 'Unexpected error on the simulated Mews side.' });
@@ -205,13 +215,18 @@ export async function startMewsSimulator(opts: MewsSimulatorOptions): Promise<Me
       if (!c) throw new Error(`no room type called ${name}`);
       return c.id;
     },
-    createReservation: (stay) => property.addAtFrontDesk(stay),
-    updateReservation: (id, change) => property.update(id, change),
-    cancelReservation: (id) => property.cancel(id),
+    // Front-desk changes are what a webhook reports (changes through the API report too, below).
+    createReservation: (stay) => {
+      const r = property.addAtFrontDesk(stay);
+      hooks.serviceOrderUpdated(r.Id);
+      return r;
+    },
+    updateReservation: (id, change) => { property.update(id, change); hooks.serviceOrderUpdated(id); },
+    cancelReservation: (id) => { property.cancel(id); hooks.serviceOrderUpdated(id); },
     reservations: () => property.all().map((r) => ({ ...r })),
     addRestriction: (conditions = {}, exceptions = {}) => property.addRestriction(conditions, exceptions),
     availability: (categoryId, date) => property.availability(categoryId, date),
-    adjustAvailability: (categoryId, date, delta) => property.adjust(categoryId, date, delta),
+    adjustAvailability: (categoryId, date, delta) => { property.adjust(categoryId, date, delta); hooks.resourceBlockUpdated(`${categoryId}:${date}`); },
     failNext(n, status = 500, o = {}) {
       failures = [...failures, ...Array.from({ length: n }, () => ({ status, retryAfter: o.retryAfterSeconds ?? 1 }))];
     },
@@ -230,6 +245,7 @@ export async function startMewsSimulator(opts: MewsSimulatorOptions): Promise<Me
       down = false;
     },
     calls: () => log.map((c) => ({ ...c })),
+    webhooks: { register: (url) => hooks.register(url), deliveries: () => hooks.deliveries() },
   };
 
   return {

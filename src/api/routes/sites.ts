@@ -10,6 +10,7 @@ import { syncAdvice } from '../../health/advice.js';
 import { healthThresholds } from '../../core/health-thresholds.js';
 import { sameSecret } from '../../domain/same-secret.js';
 import { POLL_JOB_OPTIONS } from '../../sync/schedulers.js';
+import { readPushStatus } from '../../sync/push-status.js';
 
 /** Polls the job until it finishes (at most 60 s); cheaper than a QueueEvents stream per request. */
 async function waitForJob(ctx: ApiContext, id: string): Promise<{ status: string; result?: unknown; error?: string }> {
@@ -57,10 +58,11 @@ export function siteRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCont
   }, async (_req, _reply, { params }) => {
     const site = ctx.catalog.site(params.id);
     if (!site) throw notFound('site', params.id);
-    const [base, health, state, history, sources, velocity, polls, resources] = await Promise.all([
+    const [base, health, state, history, sources, velocity, polls, resources, push] = await Promise.all([
       summary(site), ctx.sync.healthRecord(site.id), ctx.sync.state(site.id),
       ctx.sync.healthHistory(site.id), ctx.sync.sourceBookingCount(site.id),
       ctx.sync.velocity(site.id), ctx.sync.pollStats(site.id), ctx.sync.resources.read(site.id),
+      readPushStatus(ctx.hubStore.push, site, ctx.config),
     ]);
     const iso = (ms: string | number | undefined) => (ms && Number(ms) > 0 ? new Date(Number(ms)).toISOString() : null);
     return {
@@ -80,6 +82,7 @@ export function siteRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCont
           skipped: s?.skipped ?? [],
         };
       }),
+      push,
       advice: syncAdvice(velocity, Date.now(), site.pollEvery, polls),
     };
   });

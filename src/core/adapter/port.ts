@@ -113,6 +113,65 @@ export interface WriteRequest {
   throttle: () => Promise<void>;
 }
 
+/**
+ * A subscription at the source that makes it call the hub on changes (a Google channel, an apaleo
+ * webhook subscription). The hub keeps it (Redis) to verify notifications, renew and stop it.
+ */
+export interface PushSubscription {
+  id: string;
+  /** The source's id of the watched resource (Google's X-Goog-Resource-ID), where it has one. */
+  resourceId?: string;
+  /** The secret the source echoes with every notification (Google's channel token). */
+  token?: string;
+  /** When the source ends it by itself (ms since the epoch); absent when it does not. */
+  expiresAt?: number;
+  /** What is watched (a calendar id, a property), for renewing it. */
+  target: string;
+}
+
+export interface WatchRequest {
+  site: SourceSite;
+  /** The hub's URL the source must call (already carrying any URL token the route checks). */
+  address: string;
+  /** A fresh random secret for sources that echo one (Google channel token); never logged. */
+  token: () => string;
+  /** The lifetime to ask for (ms); the source may grant less. */
+  ttlMs: number;
+  /** Only these targets (calendar ids) of the site; all of them when absent. */
+  only?: readonly string[];
+  signal: AbortSignal;
+  throttle: () => Promise<void>;
+}
+
+/** A notification as the hub's route received it: headers (lower-case names) and the raw body. */
+export interface PushDelivery {
+  headers: Readonly<Record<string, string | undefined>>;
+  body: string;
+}
+
+/**
+ * What a notification asks for, once the adapter read it. `poll`: something changed; `heard`: the
+ * channel is alive but nothing changed (Google's `sync`, apaleo's health check). `nonce` identifies
+ * this message for replay refusal, where the source gives one (a message number, an event id).
+ */
+export type PushVerdict =
+  | { kind: 'poll' | 'heard'; nonce?: string }
+  | { kind: 'refused'; reason: 'forged' | 'unknown-channel' | 'malformed'; detail: string };
+
+/** How an adapter kind's source notifies: checking one delivery against what the hub knows. */
+export interface PushSupport {
+  /**
+   * Whether the vendor's subscriptions are made through its API (`watch`), or registered by staff
+   * with the vendor (Mews: by e-mail) and only received here.
+   */
+  subscribes: boolean;
+  /**
+   * Reads one delivery. URL tokens (apaleo, Mews) are checked by the route before this; channel
+   * tokens (Google) are checked here against the live subscriptions. Must not throw.
+   */
+  verify(delivery: PushDelivery, subscriptions: readonly PushSubscription[]): PushVerdict;
+}
+
 export interface SourceAdapter {
   readonly kind: string;
   /** Read-only adapters (an iCal feed) cannot take reservations; centralized groups refuse them. */
@@ -130,6 +189,10 @@ export interface SourceAdapter {
    * the old one, as it does for adapters without `modify` (see `writeChange`).
    */
   modify?(req: WriteRequest & { externalId: string }): Promise<{ externalId: string } | null>;
+  /** Opens subscriptions at the source for the site's resources (push notifications), where the kind can. */
+  watch?(req: WatchRequest): Promise<PushSubscription[]>;
+  /** Ends one subscription; one the source no longer knows counts as ended. */
+  unwatch?(sub: PushSubscription, req: { signal: AbortSignal; throttle: () => Promise<void> }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -183,6 +246,8 @@ export interface AdapterDefinition<S = Record<string, unknown>> {
   /** Requests allowed per second and burst, by default (the vendor's documented limits). */
   quota: { perSecond: number; burst: number };
   create: AdapterFactory<S>;
+  /** Push notifications from this kind's source (issue 17); absent when it has none. */
+  push?: PushSupport;
   /**
    * Demo and development only: starts a simulated system for one site on `port`, seeded from the
    * site's mapping with a few bookings (the config's `demo.simulators`). Kinds without one are

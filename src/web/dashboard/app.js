@@ -172,7 +172,9 @@ function renderSites(sites) {
       th.replaceChildren(s.name, ' ', muted(s.id), el('br'), el('span', { class: 'tz' }, `times in ${s.timezone ?? 'UTC'}`));
     }
     const sync = s.sync;
-    setCell(row, 1, s.adapter === 'none' ? 'hub (no external system)' : `${s.adapter}${s.pollEvery ? `, every ${s.pollEvery}` : ''}`);
+    const system = s.adapter === 'none' ? 'hub (no external system)' : `${s.adapter}${s.pollEvery ? `, every ${s.pollEvery}` : ''}`;
+    const push = pushNote(s.push);
+    setCell(row, 1, push ? [`${system}|${push}`, () => [system, el('br'), el('span', { class: 'note push' }, push)]] : system);
     setCell(row, 2, badge(s.health));
     setCell(row, 3, s.adapter === 'none' ? 'live' : sync?.lastSuccessAt ? ago(sync.lastSuccessAt) : 'never synced');
     setCell(row, 4, sync?.lastPollAt ? `${ago(sync.lastPollAt)} ago` : '—');
@@ -190,6 +192,14 @@ function renderSites(sites) {
     if (!first && before && before !== s.health) announce(`${s.name} is now ${s.health} (was ${before}).`);
     seenHealth.set(s.id, s.health);
   }
+}
+
+/** One line on a site's change notifications, or null when push is not configured (issue 17). */
+function pushNote(push) {
+  if (!push || push.via.length === 0) return null;
+  if (!push.active) return `push inactive: ${push.inactiveReason}`;
+  const lag = push.lastLagMs === null ? '' : `, lag ${(push.lastLagMs / 1000).toFixed(1)} s`;
+  return `push active (${push.via.join(', ')}): last ${ago(push.lastNotificationAt)} ago${lag}`;
 }
 
 /** Polls a site at once (POST /v1/sites/{id}/sync); the table shows the result on the next refresh. */
