@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ApiContext } from './context.js';
+import { OriginRefused, OriginRefusals } from './origin-refusals.js';
 import { installProblemHandler } from './problem.js';
 import { RouteTable } from './route-table.js';
 import { adminWritebackRoutes } from './routes/admin-writebacks.js';
@@ -26,6 +27,11 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     trustProxy: ctx.config.http.trustProxy ?? false,
   });
   installProblemHandler(app);
+  // Refused pages are told nothing they can read (no CORS headers); the hub's log says who was refused.
+  const refusals = new OriginRefusals(ctx.logger.child({ role: 'api' }));
+  app.addHook('onError', async (_req, _reply, err) => {
+    if (err instanceof OriginRefused) refusals.note(err.origin, err.key);
+  });
 
   // Preflights carry no key: answer them for any origin some widget key allows; the request
   // itself is then checked against its own key's origins.
@@ -33,6 +39,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     const origin = req.headers.origin;
     if (req.method !== 'OPTIONS' || !origin) return;
     if (!ctx.auth.anyKeyAllows(origin)) {
+      refusals.note(origin, null);
       return reply.code(403).type('application/problem+json').send({
         type: 'origin-not-allowed', title: 'Origin not allowed', status: 403, detail: `no widget key allows ${origin}` });
     }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Redis } from 'ioredis';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { loadConfig, type Env } from '../../src/config/index.js';
 import type { HubConfig } from '../../src/config/types.js';
 import { startHub, type Role, type RunningHub } from '../../src/runtime/hub.js';
@@ -24,6 +24,8 @@ export interface TestHubOptions {
   roles?: Role[];
   /** Last-minute changes to the resolved config (after validation). */
   override?: (config: HubConfig) => void;
+  /** Where the hub logs; silent by default. */
+  logger?: Logger;
 }
 
 export interface TestHub {
@@ -63,7 +65,7 @@ export async function startTestHub(opts: TestHubOptions = {}): Promise<TestHub> 
   const redis = await connectRedis(config.redis.url, { failFast: true });
   let running: RunningHub;
   try {
-    running = await startHub(config, redis, new Set(opts.roles ?? ['api', 'worker']), pino({ level: 'silent' }));
+    running = await startHub(config, redis, new Set(opts.roles ?? ['api', 'worker']), opts.logger ?? pino({ level: 'silent' }));
   } catch (err) {
     redis.disconnect();
     throw err;
