@@ -3,6 +3,7 @@ import type { ApiContext } from './context.js';
 import { OriginRefused, OriginRefusals } from './origin-refusals.js';
 import { installProblemHandler } from './problem.js';
 import { RouteTable } from './route-table.js';
+import { adminOpsRoutes } from './routes/admin-ops.js';
 import { adminWritebackRoutes } from './routes/admin-writebacks.js';
 import { availabilityRoutes } from './routes/availability.js';
 import { conflictRoutes } from './routes/conflicts.js';
@@ -75,6 +76,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   conflictRoutes(app, table, ctx);
   widgetRoutes(app, table, ctx);
   adminWritebackRoutes(app, table, ctx);
+  adminOpsRoutes(app, table, ctx);
   dashboardRoutes(app, table, ctx);
   docsRoutes(app, table, ctx);
   return app;

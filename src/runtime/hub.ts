@@ -140,7 +140,7 @@ export async function startHub(config: HubConfig, redis: RedisClient, roles: Rea
       holds, reservations: new ReservationService(store, holds), conflicts, alerts,
       availability: new AvailabilityService(catalog, store),
       auth: new Authenticator(config),
-      metrics, sync, pollQueue: pollQueue.queue, writebackQueue: writebackQueue.queue,
+      metrics, sync, pollQueue: pollQueue.queue, writebackQueue: writebackQueue.queue, alertQueue: alertQueue?.queue,
     });
     running.address = await app.listen({ host: config.http.host, port: config.http.port });
     running.app = app;
