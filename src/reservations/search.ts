@@ -135,7 +135,7 @@ const customerOf = (meta: Record<string, unknown>) => (meta.customer as Record<s
 /** Everything a search word may be found in: the guest's details (every field) and the ids. */
 function searchableText(b: HoldRecord | ReservationRecord): string {
   const customer = customerOf(b.meta) ?? {};
-  const parts = [b.id, ...Object.values(customer).map((v) => (v === null || v === undefined ? '' : String(v)))];
+  const parts = [b.id, ...Object.values(customer).map((v) => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : ''))];
   if ('holdId' in b) parts.push(b.holdId, ...Object.values(b.externalIds));
   for (const it of b.items) if (it.externalId) parts.push(it.externalId);
   return parts.join('\n').toLowerCase();
