@@ -416,10 +416,14 @@ button:disabled{opacity:.5;cursor:not-allowed}
             ? this.nightRow(site, res, id, holdable, ci, co)
             : this.timeRow(site, timed.get(res.id) ?? res, id, holdable, day);
         });
-        // Two widgets on one page (rooms, halls) list the same sites: the group keeps region names unique.
+        // Two widgets on one page (rooms, halls) list the same sites: the group keeps region names
+        // unique, and a number the widgets that share a group (or have none).
         const group = this.getAttribute('group');
-        return h('section', { class: 'site', role: 'region', 'aria-label': group ? `${site.name}, ${group}` : undefined,
-          'aria-labelledby': group ? undefined : head, 'data-site': site.id, part: 'site' },
+        const twins = [...document.querySelectorAll('avhub-availability')].filter((el) => el.getAttribute('group') === group);
+        const nth = twins.length > 1 ? twins.indexOf(this) + 1 : 0;
+        const label = [site.name, group].filter(Boolean).join(', ') + (nth > 1 ? ` (${nth})` : '');
+        return h('section', { class: 'site', role: 'region', 'aria-label': group || nth > 1 ? label : undefined,
+          'aria-labelledby': group || nth > 1 ? undefined : head, 'data-site': site.id, part: 'site' },
           h('h3', { id: head, text: site.name }),
           h('p', { class: 'tz' }, `${site.timezone}, `, h('time', { 'data-tz': site.timezone, text: siteTime(now, site.timezone) }), ' local'),
           site.limited
