@@ -58,7 +58,7 @@ export function siteRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCont
       ctx.sync.healthHistory(site.id), ctx.sync.sourceBookingCount(site.id),
       ctx.sync.velocity(site.id), ctx.sync.pollStats(site.id), ctx.sync.resources.read(site.id),
     ]);
-    const next = site.adapter.kind === 'none' ? null : await nextPollAt(ctx.pollQueue, site, Number(state.notBefore ?? 0));
+    const next = site.adapter.kind === 'none' ? null : await nextPollAt(ctx.pollQueue, site, state.notBefore);
     const iso = (ms: string | number | undefined) => (ms && Number(ms) > 0 ? new Date(Number(ms)).toISOString() : null);
     return {
       ...base,
