@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { checkConfigFile, ConfigError, loadConfig } from './config/index.js';
+import { checkConfigFile, ConfigError, environmentNeeds, formatEnvNeeds, loadConfig } from './config/index.js';
 import type { HubConfig } from './config/types.js';
 import { startDemoSimulators, type RunningDemo } from './runtime/demo.js';
 import { startHub, type Role } from './runtime/hub.js';
@@ -11,18 +11,33 @@ import { ADAPTERS } from './sync/registry.js';
 
 const USAGE = `avhub ${VERSION}: the Availability Hub
 
-usage: avhub <command> [--config FILE] [--data-dir DIR]
+usage: avhub <command> [options]
 
 commands:
-  start          every role in one process (api, worker, scheduler)
-  api            the HTTP API only
-  worker         the worker only (polls and write-backs)
-  scheduler      the poll schedulers only
-  check-config   validate FILE: exit 0, or print every error and exit 1
+  start [--config FILE] [--data-dir DIR]
+                 every role in one process: api, worker and scheduler. With a config that has a
+                 demo: section (config/demo.yaml) it also starts the demo's simulated systems.
+  api [--config FILE]
+                 the HTTP API only (public and admin API, /dashboard/, /docs, /metrics)
+  worker [--config FILE]
+                 a worker only: polls and write-backs (run as many as you like)
+  scheduler [--config FILE]
+                 the per-site poll schedulers, the watchdog and the conflict sweeper only
+  check-config [FILE | --config FILE]
+                 validates a file: exits 0, or prints every error and exits 1. When variables
+                 the file references are not set, it lists every environment variable the file
+                 needs, one a line, with what each is for.
+  help           this text (also --help, -h)
 
-The config file is --config, else $AVHUB_CONFIG, else config/hub.yaml. When \`start\` finds no
-Redis at a plain local redis.url, it starts redis-server there with its data under --data-dir
-(default ./data) and stops it on exit.`;
+options:
+  -c, --config FILE   the config file: --config, else $AVHUB_CONFIG, else config/hub.yaml
+  --data-dir DIR      where \`start\` keeps the Redis it starts itself and the demo's files
+                      (default ./data)
+  --version           prints the version
+
+When \`start\` finds no Redis at a plain local redis.url (redis://127.0.0.1:<port>, no password),
+it starts redis-server there with its data under --data-dir and stops it on exit. SIGTERM and
+SIGINT shut down cleanly; a second signal exits at once.`;
 
 const ROLES: Record<string, Role[]> = {
   start: ['api', 'worker', 'scheduler'], api: ['api'], worker: ['worker'], scheduler: ['scheduler'],
@@ -35,25 +50,51 @@ async function main(argv: string[]): Promise<number> {
   });
   if (values.version) { console.log(VERSION); return 0; }
   const command = positionals[0];
-  if (values.help || !command) { console.log(USAGE); return command || values.help ? 0 : 2; }
+  if (values.help || command === 'help') { console.log(USAGE); return 0; }
+  // No command at all is a mistake worth a non-zero exit (a script that forgot it), with the usage.
+  if (!command) { console.error(USAGE); return 2; }
   const file = values.config ?? positionals[1] ?? process.env.AVHUB_CONFIG ?? 'config/hub.yaml';
 
-  if (command === 'check-config') {
-    const result = checkConfigFile(file, process.env, ADAPTERS);
-    if (result.ok) {
-      console.log(`${file}: OK (${result.config.sites.length} sites, ${Object.keys(result.config.groups).length} groups)`);
-      return 0;
-    }
-    console.error(result.errors.join('\n'));
-    console.error(`${file}: ${result.errors.length} error(s)`);
-    return 1;
-  }
+  if (command === 'check-config') return checkConfig(file);
   const roles = ROLES[command];
   if (!roles) { console.error(`unknown command "${command}"\n\n${USAGE}`); return 2; }
-  return run(file, new Set(roles), values['data-dir'] ?? 'data');
+  // Only `start` runs the demo's simulated systems: `api`, `worker` and `scheduler` are the roles of
+  // a real deployment, where the sites' own systems answer (and ports 8101… may be taken).
+  return run(file, new Set(roles), values['data-dir'] ?? 'data', command === 'start');
 }
 
-async function run(file: string, roles: ReadonlySet<Role>, dataDir: string): Promise<number> {
+/**
+ * `check-config`: exit 0 for a file the hub would run with, else every error and exit 1. Unset
+ * variables are errors too (start would refuse the file), but a user trying the example needs
+ * the whole list at once, with what each is for: so when any is missing, every variable the file
+ * reads is listed, set or not.
+ */
+function checkConfig(file: string): number {
+  const result = checkConfigFile(file, process.env, ADAPTERS);
+  if (result.ok) {
+    console.log(`${file}: OK (${result.config.sites.length} sites, ${Object.keys(result.config.groups).length} groups)`);
+    return 0;
+  }
+  console.error(result.errors.join('\n'));
+  const needs = environmentNeeds(file, process.env);
+  const missing = needs.filter((n) => n.required && !n.set);
+  if (missing.length > 0) {
+    const others = result.errors.length - missing.length;
+    console.error([
+      '',
+      `${file} reads these environment variables (${missing.length} required one${missing.length === 1 ? ' is' : 's are'} not set):`,
+      ...formatEnvNeeds(needs),
+      '',
+      others > 0
+        ? `Set the missing ones (e.g. export ${missing[0]!.name}=…) and fix the ${others} other error(s) above.`
+        : `Set the missing ones (e.g. export ${missing[0]!.name}=…); apart from them the file is valid.`,
+    ].join('\n'));
+  }
+  console.error(`${file}: ${result.errors.length} error(s)`);
+  return 1;
+}
+
+async function run(file: string, roles: ReadonlySet<Role>, dataDir: string, withDemo: boolean): Promise<number> {
   let config: HubConfig;
   try {
     config = loadConfig(file, process.env, ADAPTERS);
@@ -67,7 +108,7 @@ async function run(file: string, roles: ReadonlySet<Role>, dataDir: string): Pro
 
   // Demo and development only: the simulated systems the demo's sites poll and write to.
   let demo: RunningDemo | undefined;
-  if (config.demo) demo = await startDemoSimulators(config, dataDir, logger);
+  if (config.demo && withDemo) demo = await startDemoSimulators(config, dataDir, logger);
 
   let hub;
   try {
@@ -78,7 +119,7 @@ async function run(file: string, roles: ReadonlySet<Role>, dataDir: string): Pro
     await store.close();
     return 1;
   }
-  if (hub.address) printBanner(config, hub.address, file);
+  if (hub.address) printBanner(config, hub.address, file, demo !== undefined);
 
   await new Promise<void>((resolve) => {
     let stopping = false;

@@ -21,6 +21,30 @@ type Property = InstanceType<typeof ICAL.Property>;
 export const MAX_INSTANCES = 5_000;
 /** ...and each rule is stepped at most this often (a daily rule since 1990 reaches today). */
 const MAX_STEPS = 50_000;
+/**
+ * ...and ical.js tries at most this many candidate times per rule. It steps a rule one second,
+ * minute, hour or day at a time and filters with the BY parts, all inside one `next()`: a rule
+ * whose BY parts match rarely (`FREQ=SECONDLY;BYMONTH=4;BYDAY=MO`) held the event loop for
+ * minutes, and one that never matches (`BYMONTH=2;BYMONTHDAY=30`, at any FREQ) forever. Each cap
+ * is about a second of work on a loaded machine (a day's step costs more than a second's); the
+ * daily one still lets a plain daily rule from 1920 reach today.
+ */
+const MAX_CANDIDATES: Record<string, number> = { SECONDLY: 200_000, MINUTELY: 200_000, HOURLY: 200_000 };
+const MAX_CANDIDATES_DAILY_AND_LONGER = 40_000;
+
+/** Thrown out of ical.js's iterator when a rule has used up its candidates. */
+class CandidateCap extends Error {}
+
+/** Counts the candidate times ical.js checks (one `check_contracting_rules` each) and stops it at `limit`. */
+function withCandidateCap(iterator: InstanceType<typeof ICAL.RecurIterator>, limit: number): void {
+  let tried = 0;
+  const check = iterator.check_contracting_rules.bind(iterator);
+  iterator.check_contracting_rules = () => {
+    tried += 1;
+    if (tried > limit) throw new CandidateCap();
+    return check();
+  };
+}
 
 /** RRULE parts of RFC 5545 §3.3.10 and RFC 7529 (as ical.js's jCal names them). */
 const RULE_PARTS = new Set([
@@ -76,6 +100,8 @@ export function expandSeries(
   localDay: (ms: number) => string,
 ): Expansion {
   const notes: string[] = [];
+  /** A rule was cut at MAX_INSTANCES (reported already). */
+  let capped = false;
   const found = new Map<string, Occurrence>();
   const add = (start: Time, tzid: string | null, length: Length) => {
     const instance = instanceAt(start, tzid, length, zone);
@@ -97,22 +123,34 @@ export function expandSeries(
     } catch (e) {
       throw new EventError(`bad recurrence rule: ${e instanceof Error ? e.message : String(e)}`);
     }
+    const candidates = MAX_CANDIDATES[rule.freq] ?? MAX_CANDIDATES_DAILY_AND_LONGER;
+    withCandidateCap(iterator, candidates);
+    // Every cut is reported here, where it happens, naming the rule's frequency: the cap on
+    // instances is counted before EXDATEs, so a check of the final list alone missed cuts.
+    const freq = `FREQ=${rule.freq}`;
     let inWindow = 0;
     for (let steps = 0; ; steps += 1) {
       let next: Time | null;
       try {
         next = iterator.next() ?? null;
       } catch (e) {
+        if (e instanceof CandidateCap) {
+          notes.push(`recurrence expansion of ${freq} stopped after trying ${candidates} candidate times (its BY parts match rarely or never; ${inWindow} found in the window); later instances are missing`);
+          break;
+        }
         throw new EventError(`bad recurrence rule: ${e instanceof Error ? e.message : String(e)}`);
       }
       if (next === null) break;
       const span = add(next, timing.tzid, timing.length);
       if (span.start >= window.end) break;
       if (span.end > window.start) inWindow += 1;
-      // Past the instance cap: the cut is reported below, once.
-      if (inWindow > MAX_INSTANCES) break;
+      if (inWindow > MAX_INSTANCES) {
+        notes.push(`recurrence expansion of ${freq} stopped at ${MAX_INSTANCES} instances in the window; later instances are missing`);
+        capped = true;
+        break;
+      }
       if (steps >= MAX_STEPS) {
-        notes.push(`recurrence expansion stopped after ${steps + 1} rule steps (${inWindow} instances in the window); later instances are missing`);
+        notes.push(`recurrence expansion of ${freq} stopped after ${steps + 1} rule steps (${inWindow} found in the window); later instances are missing`);
         break;
       }
     }
@@ -167,7 +205,8 @@ export function expandSeries(
     .filter((o) => { const s = intervalOf(o.instance, zone); return s.start < window.end && s.end > window.start; })
     .sort((a, b) => intervalOf(a.instance, zone).start - intervalOf(b.instance, zone).start);
   if (occurrences.length > MAX_INSTANCES) {
-    notes.push(`recurrence expansion stopped at ${MAX_INSTANCES} instances in the window; ${occurrences.length - MAX_INSTANCES} or more later instances are missing`);
+    // Several rules and RDATEs together: the rules' own cuts were reported above.
+    if (!capped) notes.push(`recurrence expansion stopped at ${MAX_INSTANCES} instances in the window; ${occurrences.length - MAX_INSTANCES} later instances are missing`);
     occurrences.length = MAX_INSTANCES;
   }
   return { occurrences, notes: [...new Set(notes)] };

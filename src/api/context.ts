@@ -16,6 +16,7 @@ import type { AlertJobData } from '../alerts/delivery.js';
 import type { ConflictService } from '../conflicts/service.js';
 import type { Authenticator } from './auth.js';
 import type { HubMetrics } from '../core/metrics.js';
+import type { FeedService } from '../feeds/service.js';
 
 /** What the HTTP layer is built from; one object so tests can hand in their own parts. */
 export interface ApiContext {
@@ -36,6 +37,8 @@ export interface ApiContext {
   writebackQueue: Queue<WritebackJobData>;
   /** The alert delivery queue, for the admin's view of deliveries; absent when no channel is configured. */
   alertQueue?: Queue<AlertJobData> | undefined;
+  /** Every queue of the hub (poll, write-back, alerts), for the queue view at /queues. */
+  queues: readonly Queue[];
   logger: Logger;
   /** Roles this process runs; `/readyz` only needs worker heartbeats from elsewhere otherwise. */
   roles: ReadonlySet<'api' | 'worker' | 'scheduler'>;
@@ -44,4 +47,6 @@ export interface ApiContext {
   conflicts: ConflictService;
   /** Where staff decisions raise conflict.resolved. */
   alerts: AlertSink;
+  /** The iCalendar feeds out (config `feeds:`). */
+  feeds: FeedService;
 }

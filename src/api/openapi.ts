@@ -25,6 +25,7 @@ const security: Record<string, unknown[]> = {
   widget: [{ widgetKey: [] }, { widgetKeyQuery: [] }, { adminToken: [] }],
   admin: [{ adminToken: [] }],
   reservation: [{ reservationToken: [] }, { adminToken: [] }],
+  feed: [{ feedToken: [] }],
   public: [],
 };
 
@@ -33,13 +34,14 @@ const upper = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
 /**
  * A stable `operationId` from method and path, for generated clients: `GET /v1/sites/:id` is
  * `getSitesById`, `POST /v1/holds/:id/confirm` is `postHoldsByIdConfirm`, `GET /widget.js` is
- * `getWidgetJs`. The version prefix is left out: every operation of this document is v1.
+ * `getWidgetJs`, `GET /` is `getIndex`. The version prefix is left out: every operation of this document is v1.
  */
 function operationId(spec: Pick<RouteSpec, 'method' | 'url'>): string {
+  // `:resource.ics` is `ByResourceIcs`: a parameter's suffix is kept, as words, like a path's.
   const words = spec.url.split('/').filter((part) => part && part !== 'v1').map((part) => part.startsWith(':')
-    ? `By${upper(part.slice(1))}`
+    ? `By${part.slice(1).split(/[^A-Za-z0-9]+/).filter(Boolean).map(upper).join('')}`
     : part.split(/[^A-Za-z0-9]+/).filter(Boolean).map(upper).join(''));
-  return `${spec.method.toLowerCase()}${words.join('')}`;
+  return `${spec.method.toLowerCase()}${words.length > 0 ? words.join('') : 'Index'}`;
 }
 
 /** Any route can refuse a request it cannot read (Fastify's own 400s, unknown encodings). */
@@ -55,9 +57,10 @@ export function buildOpenApi(specs: RouteSpec[], version: string): Record<string
     for (const [status, r] of Object.entries(spec.responses)) {
       const schema = r.schema ?? (Number(status) >= 400 ? Problem : undefined);
       const type = r.contentType ?? (Number(status) >= 400 ? 'application/problem+json' : 'application/json');
+      // A body that is not JSON (a script, a calendar) is described by its media type as text.
       responses[status] = schema
         ? { description: r.description, content: { [type]: { schema: jsonSchema(schema, 'output') } } }
-        : { description: r.description };
+        : r.contentType ? { description: r.description, content: { [r.contentType]: { schema: { type: 'string' } } } } : { description: r.description };
     }
     if (!Object.keys(spec.responses).some((status) => status.startsWith('4'))) responses['4XX'] = MALFORMED;
     (paths[path] ??= {})[spec.method.toLowerCase()] = {
@@ -84,6 +87,8 @@ export function buildOpenApi(specs: RouteSpec[], version: string): Record<string
         widgetKeyQuery: { type: 'apiKey', in: 'query', name: 'key' },
         adminToken: { type: 'http', scheme: 'bearer' },
         reservationToken: { type: 'apiKey', in: 'header', name: 'X-Reservation-Token' },
+        // In the URL because OTAs import calendars from a plain URL; one token per configured feed.
+        feedToken: { type: 'apiKey', in: 'query', name: 'token' },
       },
     },
     paths,

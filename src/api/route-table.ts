@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 
-type Access = 'public' | 'widget' | 'admin' | 'reservation';
+/** `feed`: a feed's own token in the URL's query (`?token=`), checked by the feed service. */
+type Access = 'public' | 'widget' | 'admin' | 'reservation' | 'feed';
 
 /** One HTTP route: what it accepts and answers. The server validates with it; OpenAPI is made of it. */
 export interface RouteSpec {

@@ -97,6 +97,7 @@ export const Problem = z.object({
   status: z.int(),
   detail: z.string(),
   field: z.string().optional(),
+  retryAfter: z.int().optional().describe('429 and 503: seconds to wait before asking again, as in the Retry-After header'),
 }).describe('RFC 9457 problem details');
 
 const SiteSummary = z.object({
@@ -233,4 +234,13 @@ export const ConflictResolveResponse = z.object({
   conflict: ConflictView,
   cancelled: z.array(z.string()).describe('Hub reservations cancelled (their cancellation goes to the site through the outbox)'),
   cancelAtSite: z.array(z.string()).describe('Site bookings the hub cannot cancel: cancel them in the site\'s own system'),
+});
+
+// ---- feeds out (src/feeds) --------------------------------------------------------------------
+
+export const FeedParams = z.strictObject({ site: id.describe('Site id'), resource: id.describe('Resource id at the site') });
+
+// Not strict: importers append cache-busting parameters of their own, which change nothing.
+export const FeedQuery = z.object({
+  token: z.string().max(500).optional().describe('The feed\'s secret token (config `feeds[].token`); without it, or wrong: 401'),
 });

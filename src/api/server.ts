@@ -9,7 +9,9 @@ import { availabilityRoutes } from './routes/availability.js';
 import { conflictRoutes } from './routes/conflicts.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { docsRoutes } from './routes/docs.js';
+import { feedRoutes } from './routes/feeds.js';
 import { holdRoutes } from './routes/holds.js';
+import { queueBoardRoutes } from './routes/queue-board.js';
 import { reservationRoutes } from './routes/reservations.js';
 import { siteRoutes } from './routes/sites.js';
 import { systemRoutes } from './routes/system.js';
@@ -76,8 +78,10 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   conflictRoutes(app, table, ctx);
   widgetRoutes(app, table, ctx);
   adminWritebackRoutes(app, table, ctx);
+  feedRoutes(app, table, ctx);
   adminOpsRoutes(app, table, ctx);
   dashboardRoutes(app, table, ctx);
   docsRoutes(app, table, ctx);
+  await queueBoardRoutes(app, ctx, ctx.queues);
   return app;
 }

@@ -64,3 +64,33 @@ function substituteString(
     return value;
   });
 }
+
+/** One `${NAME}` reference in a config file. */
+export interface EnvReference {
+  name: string;
+  path: PathSegment[];
+  /** `${NAME:-default}`: the file works without the variable. */
+  hasDefault: boolean;
+}
+
+/** Every well-formed `${NAME}` / `${NAME:-default}` in the string scalars of a parsed YAML tree, in file order. */
+export function envReferences(tree: unknown): EnvReference[] {
+  const out: EnvReference[] = [];
+  const visit = (node: unknown, path: PathSegment[]): void => {
+    if (typeof node === 'string') {
+      for (const m of node.matchAll(REFERENCE)) {
+        const body = m[1];
+        if (m[0] === '$${' || body === undefined) continue;
+        const split = body.indexOf(':-');
+        const name = split === -1 ? body : body.slice(0, split);
+        if (NAME.test(name)) out.push({ name, path, hasDefault: split !== -1 });
+      }
+    } else if (Array.isArray(node)) {
+      node.forEach((item, i) => visit(item, [...path, i]));
+    } else if (node !== null && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) visit(value, [...path, key]);
+    }
+  };
+  visit(tree, []);
+  return out;
+}

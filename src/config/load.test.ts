@@ -148,8 +148,8 @@ describe('config errors name the file, the path, the line and what is valid', ()
   it('several unknown keys, each on its own line', () => {
     const lines = errors(`${BASE}extra: 1\nmore: 2\n`);
     expect(lines.map((l) => l.replace(/^.*?yaml/, ''))).toEqual([
-      ':18 extra: unknown key "extra"; valid keys here: hubId, redis, http, log, auth, defaults, worker, groups, sites, shared, alerts, demo',
-      ':19 more: unknown key "more"; valid keys here: hubId, redis, http, log, auth, defaults, worker, groups, sites, shared, alerts, demo',
+      ':18 extra: unknown key "extra"; valid keys here: hubId, redis, http, log, auth, defaults, worker, groups, sites, shared, alerts, feeds, demo',
+      ':19 more: unknown key "more"; valid keys here: hubId, redis, http, log, auth, defaults, worker, groups, sites, shared, alerts, feeds, demo',
     ]);
   });
 

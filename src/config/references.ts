@@ -11,6 +11,8 @@ interface ResourceRef {
   id: string;
   group?: string;
   bookedBy?: BookedBy;
+  /** As written (a pool's), 1 for a unit; undefined when not yet valid. */
+  capacity?: number | undefined;
   path: PathSegment[];
 }
 
@@ -27,6 +29,7 @@ export function checkReferences(data: unknown, kinds: AdapterKinds): PathIssue[]
   const sites = checkSites(arr(root['sites']), groups, kinds, issues);
   checkWidgetKeys(arr(rec(root['auth'])?.['widgetKeys']), sites, issues);
   checkShared(arr(root['shared']), sites, groups, issues);
+  checkFeeds(arr(root['feeds']), arr(root['shared']), sites, issues);
   issues.push(...alertReferenceIssues(data));
   return issues;
 }
@@ -75,7 +78,8 @@ function checkSites(
         if (other !== undefined) {
           issues.push({ path: [...path, 'id'], message: `duplicate resource id "${resourceId}" (also ${formatPath(other.path)}); resource ids must be unique within a site` });
         } else {
-          resources.set(resourceId, { site: id, id: resourceId, path, group, bookedBy });
+          const capacity = resource?.['kind'] === 'unit' ? 1 : Number(resource?.['capacity']);
+          resources.set(resourceId, { site: id, id: resourceId, path, group, bookedBy, capacity: Number.isInteger(capacity) ? capacity : undefined });
         }
       }
       if (group === undefined) return;
@@ -159,6 +163,65 @@ function checkShared(
         issues.push({
           path,
           message: `${label} is in group "${ref.group}" (${workflow}) but ${firstLabel} is in group "${first.ref.group}" (${firstWorkflow}); members of a shared resource must be in groups with the same workflow`,
+        });
+      }
+    });
+  });
+}
+
+/**
+ * Each feed names a resource that exists, and excludes only sites whose bookings can be on that
+ * resource's ledger (its own site, or a site with a member of the same shared resource): any other
+ * name is a typo that would silently echo the importer's bookings back to it. Tokens are distinct,
+ * since the token picks the feed.
+ */
+function checkFeeds(
+  raw: unknown[],
+  rawShared: unknown[],
+  sites: Map<string, Map<string, ResourceRef>>,
+  issues: PathIssue[],
+): void {
+  const sharedOf = new Map<string, string>();
+  rawShared.forEach((rawEntry, i) => {
+    const id = str(rec(rawEntry)?.['id']) ?? `#${i}`;
+    for (const m of arr(rec(rawEntry)?.['members'])) {
+      const site = str(rec(m)?.['site']);
+      const resource = str(rec(m)?.['resource']);
+      if (site !== undefined && resource !== undefined) sharedOf.set(`${site}/${resource}`, id);
+    }
+  });
+  const tokens = new Map<string, number>();
+  raw.forEach((rawFeed, i) => {
+    const feed = rec(rawFeed);
+    const path: PathSegment[] = ['feeds', i];
+    const token = str(feed?.['token']);
+    if (token !== undefined) {
+      const previous = tokens.get(token);
+      if (previous !== undefined) {
+        issues.push({ path: [...path, 'token'], message: `same token as feeds[${previous}]; each feed needs its own token (the token picks the feed)` });
+      } else {
+        tokens.set(token, i);
+      }
+    }
+    const site = str(feed?.['site']);
+    const resource = str(feed?.['resource']);
+    if (site === undefined || resource === undefined) return;
+    const ref = findMember({ site, resource }, path, sites, issues);
+    if (ref === undefined) return;
+    const units = Number(feed?.['units']);
+    if (Number.isInteger(units) && ref.capacity !== undefined && units > ref.capacity) {
+      issues.push({ path: [...path, 'units'], message: `${units} is more than ${site}/${resource} has (capacity ${ref.capacity}), so the feed would always be busy; use at most ${ref.capacity}` });
+    }
+    const shared = sharedOf.get(`${site}/${resource}`);
+    const reachable = new Set([site, ...[...sharedOf].filter(([, id]) => id === shared && shared !== undefined).map(([key]) => key.split('/')[0]!)]);
+    arr(feed?.['exclude']).forEach((excluded, j) => {
+      if (typeof excluded !== 'string' || excluded === '') return;
+      if (!sites.has(excluded)) {
+        issues.push({ path: [...path, 'exclude', j], message: unknownSite(excluded, sites) });
+      } else if (!reachable.has(excluded)) {
+        issues.push({
+          path: [...path, 'exclude', j],
+          message: `site "${excluded}" has no bookings on ${site}/${resource}, so excluding it changes nothing; exclude the site whose own bookings the importer already has: ${[...reachable].join(', ')} (a site shares a resource through "shared:")`,
         });
       }
     });

@@ -88,6 +88,7 @@ export function assemble(file: string, parsed: ParsedHubFile, rules: RulesByReso
     sites,
     shared: parsed.shared,
     alerts: parsed.alerts,
+    feeds: parsed.feeds,
     log: parsed.log,
     ...(parsed.demo && { demo: parsed.demo }),
   };

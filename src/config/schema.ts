@@ -290,6 +290,24 @@ const alertSchema = z.unknown().transform((value, ctx): AlertChannelConfig => {
   return z.NEVER;
 });
 
+/**
+ * `feeds:` (src/feeds): an iCalendar feed of one resource's busy blocks for an OTA or booking tool
+ * that imports calendars by URL. The token is the URL's secret, from the environment; `exclude`
+ * names the sites whose own bookings the feed leaves out (the importer's, so they are not echoed
+ * back to it). Which sites may be excluded, and duplicate tokens, are checked in references.ts.
+ */
+const feedSchema = obj({
+  site: text(),
+  resource: text(),
+  token: z.string().min(16, { error: 'at least 16 characters; pass a random secret from the environment, like "${AIRBNB_FEED_TOKEN}"' }),
+  exclude: z.array(text()).default([]),
+  // Units of the resource the importer sells through its listing: a night (or time) is busy when
+  // fewer than this many are left for it. 1 for a listing of one room, flat or hall.
+  units: int(1).default(1),
+  // How far ahead the feed lists busy blocks (OTAs import about a year).
+  horizon: duration({ min: DAY, max: 3 * 366 * DAY }).default(365 * DAY),
+});
+
 /** Adapter kinds whose systems the hub can simulate for the demo (each adapter's `demo` launcher). */
 const DEMO_SIMULATOR_KINDS = ['mews', 'apaleo', 'rest', 'google', 'caldav'] as const;
 
@@ -341,6 +359,7 @@ export function hubFileSchema(kinds: AdapterKinds) {
     sites: z.array(siteSchema(kinds)).min(1, { error: 'list at least one site' }),
     shared: z.array(sharedSchema).default([]),
     alerts: z.array(alertSchema).default([]),
+    feeds: z.array(feedSchema).default([]),
     demo: demoSchema.optional(),
   });
 }

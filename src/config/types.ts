@@ -35,6 +35,8 @@ export interface HubConfig {
   sites: SiteConfig[];
   shared: SharedConfig[];
   alerts: AlertChannelConfig[];
+  /** iCalendar feeds of busy blocks for OTAs (src/feeds); empty when none are configured. */
+  feeds: FeedConfig[];
   log: { level: string };
   /** Demo and development only: simulated systems started before the roles (src/runtime/demo.ts). */
   demo?: DemoConfig;
@@ -108,6 +110,27 @@ export interface ResourceConfig {
   rules: AvailabilityRules;
   /** Where the site's adapter finds this resource (adapter-specific keys). */
   source: Record<string, unknown>;
+}
+
+/**
+ * One iCalendar feed (`GET /v1/feeds/{site}/{resource}.ics?token=…`) for the OTA or tool that
+ * imports it. Several feeds may serve one resource, each with its own token and exclusions.
+ */
+export interface FeedConfig {
+  site: string;
+  resource: string;
+  /** The URL's secret (at least 16 characters, from the environment); never logged. */
+  token: string;
+  /** Sites whose own bookings the feed leaves out: the importer's, so they are not echoed back to it. */
+  exclude: string[];
+  /**
+   * Units the importer sells through its listing (default 1): busy where fewer than this many are
+   * left. An iCal import can only close or open a listing, so a listing that sells up to `units`
+   * of a pool must close as soon as fewer than `units` remain for it.
+   */
+  units: number;
+  /** How far ahead of today (the site's local date) the feed lists busy blocks, ms. */
+  horizon: number;
 }
 
 interface SharedConfig {

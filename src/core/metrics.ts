@@ -51,5 +51,11 @@ export class HubMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'avhub_' });
+    // prom-client names three gauges `…_total`, which Prometheus keeps for counters (`promtool
+    // check metrics` objects). Each is the sum of a per-type gauge it also registers
+    // (`avhub_nodejs_active_handles{type}`, …), so dropping them loses nothing.
+    for (const name of ['active_handles', 'active_requests', 'active_resources']) {
+      this.registry.removeSingleMetric(`avhub_nodejs_${name}_total`);
+    }
   }
 }

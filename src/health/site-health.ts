@@ -15,6 +15,20 @@ export class SiteHealthReader {
     if (!site || !healthTracked(site)) return 'healthy';
     return (await this.sync.healthRecord(siteId)).state;
   }
+
+  /**
+   * When the hub next asks a polled site's source (ms since the epoch): its last poll plus the
+   * poll interval (a limited site is probed at that interval, src/sync/poller.ts), or later when
+   * the source asked for a pause. A poll already overdue is expected within one interval. Null
+   * for sites that are not polled (the hub's own, and sites that push heartbeats).
+   */
+  async nextProbeAt(siteId: string, now: number): Promise<number | null> {
+    const site = this.catalog.site(siteId);
+    if (!site || site.adapter.kind === 'none') return null;
+    const [health, sync] = await Promise.all([this.sync.healthRecord(siteId), this.sync.state(siteId)]);
+    const due = Math.max(sync.notBefore, health.lastPollAt > 0 ? health.lastPollAt + site.pollEvery : 0);
+    return due > now ? due : now + site.pollEvery;
+  }
 }
 
 /** Sites whose freshness the hub watches: polled ones, and ones that push heartbeats. */

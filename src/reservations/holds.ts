@@ -84,7 +84,7 @@ export class HoldService {
         return { id: result.holdId, expiresAt: iso(result.expiresAt), status: 'held', replayed: false,
           ...(await unconfirmedBySite(resolved.map((r) => r.entry), async (s) => (limited.has(s) ? 'limited' : 'healthy')) ? { unconfirmedBySite: true as const } : {}) };
       }
-      case 'site-limited': throw siteLimited(resolved.find((r) => r.entry.site.id === result.site)!.entry);
+      case 'site-limited': throw await this.siteLimited(resolved.find((r) => r.entry.site.id === result.site)!.entry);
       // claimAtRedisTime claims again at Redis' time; a second 'clock' would be a bug.
       case 'clock': throw new Error('the hold-claim script refused its clock twice');
       case 'replay':
@@ -191,8 +191,22 @@ export class HoldService {
   private async refuseLimitedCentralized(entries: CatalogEntry[]): Promise<void> {
     for (const entry of entries) {
       if (entry.group.workflow !== 'centralized' || !entry.writeback) continue;
-      if (await this.health.state(entry.site.id) === 'limited') throw siteLimited(entry);
+      if (await this.health.state(entry.site.id) === 'limited') throw await this.siteLimited(entry);
     }
+  }
+
+  /**
+   * 503 `site-limited`, saying when to ask again: at the site's next probe (`nextProbeAt`,
+   * `retryAfter` in seconds, also the Retry-After header), when the hub polls the site.
+   */
+  private async siteLimited(entry: CatalogEntry): Promise<HubError> {
+    const now = Date.now();
+    const next = await this.health.nextProbeAt(entry.site.id, now);
+    const when = next === null ? {} : { nextProbeAt: iso(next), retryAfter: Math.max(1, Math.ceil((next - now) / 1000)) };
+    return new HubError(503, 'site-limited', 'Site has limited availability',
+      `site "${entry.site.id}" is not answering; its group "${entry.group.id}" only sells what it can write back`
+        + (next === null ? '' : `; the hub asks the site again at ${iso(next)}`),
+      { site: entry.site.id, ...when });
   }
 
   /** The same two questions for the claim script: sites that refuse when limited, and sites to report. */
@@ -201,12 +215,6 @@ export class HoldService {
       .filter((e) => e.group.workflow === workflow && e.writeback && healthTracked(e.site)).map((e) => e.site.id))];
     return { refuse: sites('centralized'), report: sites('hybrid') };
   }
-}
-
-function siteLimited(entry: CatalogEntry): HubError {
-  return new HubError(503, 'site-limited', 'Site has limited availability',
-    `site "${entry.site.id}" is not answering; its group "${entry.group.id}" only sells what it can write back`,
-    { site: entry.site.id });
 }
 
 function fingerprint(input: CreateHoldInput): string {

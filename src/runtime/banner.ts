@@ -1,8 +1,11 @@
 import { basename } from 'node:path';
 import type { HubConfig } from '../config/types.js';
 
+/** config/demo.yaml's default admin token (`${HUB_ADMIN_TOKEN:-…}`), public in the repository. */
+const DEMO_ADMIN_TOKEN = 'demo-admin-token-change-me';
+
 /** What a person starting the hub needs next: where it listens and how to try it. */
-export function printBanner(config: HubConfig, address: string, file: string): void {
+export function printBanner(config: HubConfig, address: string, file: string, simulated: boolean): void {
   const base = address.replace('0.0.0.0', '127.0.0.1');
   const demo = basename(file) === 'demo.yaml';
   const key = config.auth.widgetKeys[0];
@@ -11,12 +14,14 @@ export function printBanner(config: HubConfig, address: string, file: string): v
   const lines = [
     '',
     `Availability Hub is running: ${base}`,
-    `  API docs      ${base}/openapi.json`,
+    `  dashboard     ${base}/dashboard/  (staff: log in with the admin token)`,
+    `  API docs      ${base}/docs  (OpenAPI: ${base}/openapi.json)`,
     `  metrics       ${base}/metrics`,
     `  sites         ${config.sites.map((s) => `${s.id} (${s.timezone})`).join(', ')}`,
     ...config.auth.widgetKeys.map((k) => `  widget key    ${k.key}  (sites ${k.sites.join(', ')})`),
-    ...(config.demo ? [`  simulated     ${config.demo.simulators.map((s) => `${s.kind} 127.0.0.1:${s.port}`).join(', ')}  (demo only)`] : []),
-    demo
+    ...(config.demo && simulated ? [`  simulated     ${config.demo.simulators.map((s) => `${s.kind} 127.0.0.1:${s.port}`).join(', ')}  (demo only)`] : []),
+    // Only the demo's published default is shown: a token set through HUB_ADMIN_TOKEN is a secret.
+    demo && config.auth.adminToken === DEMO_ADMIN_TOKEN
       ? `  admin token   ${config.auth.adminToken}  (demo default; set HUB_ADMIN_TOKEN to change it)`
       : '  admin token   from the configuration (not shown)',
     '',

@@ -12,6 +12,7 @@ import { openAlertQueue } from '../alerts/delivery.js';
 import { silentAlerts, type AlertSink } from '../core/alerts.js';
 import { startAlertWorker } from '../alerts/worker.js';
 import { AvailabilityService } from '../reservations/availability.js';
+import { FeedService } from '../feeds/service.js';
 import { Catalog } from '../core/catalog.js';
 import { HoldService } from '../reservations/holds.js';
 import { ReservationService } from '../reservations/reservations.js';
@@ -92,9 +93,10 @@ export async function startHub(config: HubConfig, redis: RedisClient, roles: Rea
 
   const writebackQueue = openWritebackQueue(config.redis, store.keys);
   stops.push(() => writebackQueue.close());
+  const queues = [pollQueue.queue, writebackQueue.queue, ...(alertQueue ? [alertQueue.queue] : [])];
   registerLiveGauges(metrics.registry, {
-    sync, sites: config.sites,
-    queues: [pollQueue.queue, writebackQueue.queue, ...(alertQueue ? [alertQueue.queue] : [])],
+    sync, sites: config.sites, queues,
+    conflicts: conflictStores.conflicts, reservations: store, writebackQueue: writebackQueue.queue,
   });
 
   if (roles.has('worker')) {
@@ -139,8 +141,9 @@ export async function startHub(config: HubConfig, redis: RedisClient, roles: Rea
       config, hubStore, store, catalog, health, logger, roles, version: VERSION,
       holds, reservations: new ReservationService(store, holds), conflicts, alerts,
       availability: new AvailabilityService(catalog, store),
+      feeds: new FeedService({ catalog, store: hubStore.feeds, hubId: config.hubId }),
       auth: new Authenticator(config),
-      metrics, sync, pollQueue: pollQueue.queue, writebackQueue: writebackQueue.queue, alertQueue: alertQueue?.queue,
+      metrics, sync, pollQueue: pollQueue.queue, writebackQueue: writebackQueue.queue, alertQueue: alertQueue?.queue, queues,
     });
     running.address = await app.listen({ host: config.http.host, port: config.http.port });
     running.app = app;

@@ -1,6 +1,7 @@
 import type { RedisClient, RedisTarget } from './connection.js';
 import { AlertStore } from './alert-store.js';
 import { openConflictStores, type ConflictStores, type StoredConflict } from './conflicts/index.js';
+import { FeedStore } from './feed-store.js';
 import { HubKeys } from './keys.js';
 import { OutboxReader } from './outbox.js';
 import type { Durability } from './replication.js';
@@ -30,6 +31,7 @@ export class HubStore {
   readonly rateLimits: RateLimitStore;
   readonly workers: WorkerRegistry;
   readonly alerts: AlertStore;
+  readonly feeds: FeedStore;
 
   constructor(private readonly redis: RedisClient, readonly location: StoreLocation) {
     this.availability = new AvailabilityStore(redis, location.keyPrefix, location.hubId, location.durability);
@@ -38,6 +40,7 @@ export class HubStore {
     this.rateLimits = new RateLimitStore(redis, this.keys);
     this.workers = new WorkerRegistry(redis, this.keys);
     this.alerts = new AlertStore(redis, this.keys);
+    this.feeds = new FeedStore(redis, this.keys);
   }
 
   /**

@@ -61,6 +61,9 @@ export class HubKeys {
   alertIncident(incident: string): string { return `${this.prefix}alert:${incident}`; }
   // --- end of alerts ---
 
+  /** hash {etag, at}: when a feed's content last changed (src/store/feed-store.ts); `feed` names the feed, never its token. */
+  feedStamp(feed: string): string { return `${this.prefix}feed:${feed}`; }
+
   // ---- conflicts, mirrors and leases (src/store/conflicts, src/store/lease.ts) ----------------
   /** hash: status, ledger, data (the conflict record as JSON). */
   conflict(id: string): string { return `${this.prefix}conflict:${id}`; }

@@ -53,7 +53,9 @@ export class ResourceStatusStore {
         // A failed resource was not read: what it skipped before still stands.
         skipped: failed ? old?.skipped ?? [] : [...fresh, ...(report.full ? [] : old?.skipped ?? [])].slice(0, KEEP_SKIPPED),
       };
-      update[resource] = JSON.stringify(status);
+      const encoded = JSON.stringify(status);
+      // Most polls change nothing here: write only what differs from what is stored.
+      if (!old || JSON.stringify(old) !== encoded) update[resource] = encoded;
     }
     if (Object.keys(update).length > 0) await this.redis.hset(this.keys.resourceStatus(site), update);
   }

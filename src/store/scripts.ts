@@ -10,6 +10,8 @@ const SCRIPT_NAMES = [
   'alert-incident',
   'conflict-read',
   'rate-limit-take',
+  // Feeds out (src/store/feed-store.ts): a feed's Last-Modified, moved only when its content changes.
+  'feed-stamp',
   // Leases (src/store/lease.ts): the poller's per-site poll lease and the conflict ledger lock.
   'lease-renew', 'lease-release',
 ] as const;

@@ -15,7 +15,7 @@ const LAYERS: Record<string, number> = {
   core: 2,
   adapters: 3,
   store: 3,
-  sync: 4, reservations: 4, conflicts: 4, health: 4, alerts: 4,
+  sync: 4, reservations: 4, conflicts: 4, health: 4, alerts: 4, feeds: 4,
   api: 5, web: 5,
   runtime: 6,
   cli: 7,

@@ -24,7 +24,7 @@ export interface TestHubOptions {
   roles?: Role[];
   /** Last-minute changes to the resolved config (after validation). */
   override?: (config: HubConfig) => void;
-  /** Where the hub logs; silent by default. */
+  /** The hub's logger; silent by default (a test that checks what is logged hands in its own). */
   logger?: Logger;
 }
 

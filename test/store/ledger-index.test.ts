@@ -106,4 +106,17 @@ describe('per-ledger indexes of live holds and reservations', () => {
     expect(await redis.smembers(k.ledgerReservations('legacy'))).toEqual(['r-old']);
     expect(await redis.get(k.ledgerIndexBuilt())).toBe('1');
   });
+  it('a reservation\'s conflict index forgets ids whose record no longer names it', async () => {
+    const at = new Date().toISOString();
+    const rec = (bookings: Array<{ reservationId?: string }>) => ({ id: 'cf-stale', status: 'open' as const, ledger: 'target', openedAt: at, updatedAt: at, bookings });
+    await conflicts.save(rec([{ reservationId: 'r-old' }, { reservationId: 'r-keep' }]), { active: true });
+    // The conflict now involves another booking instead of r-old: save() indexes the current ones only.
+    await conflicts.save(rec([{ reservationId: 'r-keep' }, {}]), { active: true });
+    expect(await redis.smembers(store.keys.conflictsOfReservation('r-old'))).toEqual(['cf-stale']);
+
+    expect(await conflicts.openWithReservation('r-old')).toEqual([]);
+    expect(await redis.smembers(store.keys.conflictsOfReservation('r-old'))).toEqual([]);
+    expect((await conflicts.openWithReservation('r-keep')).map((r) => r.id)).toEqual(['cf-stale']);
+    expect(await redis.smembers(store.keys.conflictsOfReservation('r-keep'))).toEqual(['cf-stale']);
+  });
 });

@@ -101,4 +101,21 @@ describe('a failing feed fails only its resource', () => {
     const metrics = await fetch(`${hub.base}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/avhub_skipped_entries_total\{site="venue",resource="room-a"\} [1-9]/);
   });
+
+  it('reports a FREQ=SECONDLY series cut at the expansion cap under its resource, in the status and the metrics (issue 16)', async () => {
+    const before = await fetch(`${hub.base}/metrics`).then((r) => r.text());
+    const count = (text: string) => Number(/avhub_skipped_entries_total\{site="venue",resource="room-a"\} (\d+)/.exec(text)?.[1] ?? 0);
+    feedA.setFeed('/a.ics', feedIcs([
+      { uid: 'a1', start: DAY0 + 11 * H, end: DAY0 + 12 * H },
+      { uid: 'every-second', start: DAY0 + 13 * H, end: DAY0 + 13 * H + 1000, extra: ['RRULE:FREQ=SECONDLY', 'EXDATE:' + new Date(DAY0 + 13 * H + 1000).toISOString().replace(/[-:]|\.\d{3}/g, '')] },
+    ]));
+    await fullPoll();
+    const site = await call(hub.base, 'GET', '/v1/sites/venue', { headers: bearer(ADMIN) });
+    const a = (site.body.resourceStatus as Array<{ resource: string; skipped: Array<{ externalId: string; reason: string }> }>).find((s) => s.resource === 'room-a')!;
+    expect(a.skipped).toEqual(expect.arrayContaining([
+      expect.objectContaining({ externalId: 'room-a/every-second', reason: expect.stringMatching(/FREQ=SECONDLY stopped at 5000 instances in the window; later instances are missing/) }),
+    ]));
+    const after = await fetch(`${hub.base}/metrics`).then((r) => r.text());
+    expect(count(after)).toBeGreaterThan(count(before));
+  });
 });

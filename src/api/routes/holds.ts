@@ -30,7 +30,7 @@ export function holdRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCont
       409: { description: 'Not available (type unavailable)' },
       422: { description: 'Outside availability rules, or Idempotency-Key reused with another body' },
       429: { description: 'Too many open holds for this client' },
-      503: { description: 'Site limited in a centralized group (type site-limited)' },
+      503: { description: 'Site limited in a centralized group (type site-limited; nextProbeAt, and retryAfter with the Retry-After header, say when the hub asks the site again)' },
     },
   }, async (req, reply, { body, caller, rate }) => {
     const idem = req.headers['idempotency-key'];
@@ -65,7 +65,7 @@ export function holdRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCont
       202: { description: 'Reservation made', schema: ConfirmResponse }, 404: { description: 'No such hold' },
       409: { description: 'Hold was released (hold-released), or its reservation was since cancelled (reservation-cancelled) or failed (reservation-failed)' },
       410: { description: 'Hold expired (type hold-expired)' },
-      503: { description: 'Site limited in a centralized group' },
+      503: { description: 'Site limited in a centralized group (type site-limited, with nextProbeAt and retryAfter as for POST /v1/holds)' },
     },
   }, async (_req, reply, { params, caller }) => {
     await ownHold(params.id, caller);

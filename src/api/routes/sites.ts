@@ -15,11 +15,15 @@ import { POLL_JOB_OPTIONS, nextPollAt } from '../../sync/schedulers.js';
 async function waitForJob(ctx: ApiContext, id: string): Promise<{ status: string; result?: unknown; error?: string }> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const job = await ctx.pollQueue.getJob(id);
-    if (!job) return { status: 'unknown' };
-    const state = await job.getState();
-    if (state === 'completed') return { status: 'completed', result: job.returnvalue };
-    if (state === 'failed') return { status: 'failed', error: job.failedReason };
+    // State first, then the job: a job read before it finished carries no return value even
+    // when getState() (a later call) already says completed.
+    const state = await ctx.pollQueue.getJobState(id);
+    if (state === 'unknown') return { status: 'unknown' };
+    if (state === 'completed' || state === 'failed') {
+      const job = await ctx.pollQueue.getJob(id);
+      if (!job) return { status: 'unknown' };
+      return state === 'completed' ? { status: 'completed', result: job.returnvalue } : { status: 'failed', error: job.failedReason };
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   return { status: 'timeout' };

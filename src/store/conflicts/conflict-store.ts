@@ -61,8 +61,14 @@ export class ConflictStore<R extends StoredConflict = StoredConflict> {
 
   /** Open conflicts the reservation takes part in (through its index: no read of every open conflict). */
   async openWithReservation(reservationId: string): Promise<R[]> {
-    const ids = await this.redis.smembers(this.keys.conflictsOfReservation(reservationId));
-    return (await this.getMany(ids)).filter((r) => r.status === 'open' && r.bookings.some((b) => b.reservationId === reservationId));
+    const key = this.keys.conflictsOfReservation(reservationId);
+    const ids = await this.redis.smembers(key);
+    const open = (await this.getMany(ids)).filter((r) => r.status === 'open' && r.bookings.some((b) => b.reservationId === reservationId));
+    // save() indexes a record's current bookings only: an id whose record was deleted, resolved
+    // or no longer names this reservation is stale here. Drop it on read so the set stays small.
+    const stale = ids.filter((id) => !open.some((r) => r.id === id));
+    if (stale.length > 0) await this.redis.srem(key, ...stale);
+    return open;
   }
 
   /** Ids of the ledger's conflicts still overbooked (open, or accepted by staff). */
