@@ -27,6 +27,10 @@ export interface GoogleEvent {
   updated?: string | null;
   recurringEventId?: string | null;
   extendedProperties?: { private?: Record<string, string> | null } | null;
+  /** Shown to staff in conflicts (it may name a guest). */
+  summary?: string | null;
+  /** The event's page in Google Calendar. */
+  htmlLink?: string | null;
 }
 
 interface GoogleEventDateTime {
@@ -121,6 +125,8 @@ export function mapEvent(event: GoogleEvent, ctx: MapContext): Mapped {
     ...(createdAt !== undefined ? { createdAt } : {}),
     ...(updatedAt !== undefined ? { updatedAt } : {}),
     ...(hubReference !== undefined ? { hubReference } : {}),
+    ...(event.summary ? { title: event.summary.trim().slice(0, 200) } : {}),
+    ...(event.htmlLink && /^https?:\/\//i.test(event.htmlLink) ? { link: event.htmlLink } : {}),
   };
   return { kind: 'booking', booking, ...range };
 }

@@ -23,7 +23,7 @@ describe('buildEventIcs', () => {
     expect(skipped).toEqual([]);
     expect(bookings).toEqual([{
       externalId: 'avhub-res_7', resource: 'hall', span, quantity: 1, status: 'confirmed', busy: true,
-      createdAt: base.createdAt, updatedAt: base.createdAt, hubReference: 'res_7',
+      createdAt: base.createdAt, updatedAt: base.createdAt, hubReference: 'res_7', title: base.summary,
     }]);
   });
 

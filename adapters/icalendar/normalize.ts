@@ -257,6 +257,10 @@ function emit(ctx: Ctx, externalId: string, inst: Instance, comp: Component, mas
   if (createdAt !== undefined) booking.createdAt = createdAt;
   if (updatedAt !== undefined) booking.updatedAt = updatedAt;
   if (hubReference !== undefined) booking.hubReference = hubReference;
+  const title = textProp(comp, 'summary') ?? (master ? textProp(master, 'summary') : undefined);
+  if (title !== undefined) booking.title = title.slice(0, 200);
+  const link = textProp(comp, 'url') ?? (master ? textProp(master, 'url') : undefined);
+  if (link !== undefined && /^https?:\/\//i.test(link)) booking.link = link;
   ctx.bookings.push(booking);
   return true;
 }

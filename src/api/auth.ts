@@ -3,6 +3,7 @@ import { sameSecret } from '../domain/same-secret.js';
 import type { FastifyRequest } from 'fastify';
 import type { HubConfig, WidgetKeyConfig } from '../config/types.js';
 import { HubError } from '../core/errors.js';
+import { OriginRefused } from './origin-refusals.js';
 
 export type Caller =
   | { kind: 'admin'; scope: 'admin' }
@@ -44,10 +45,7 @@ export class Authenticator {
     const found = this.keys.get(raw);
     if (!found) throw unauthorized('unknown widget key');
     const origin = req.headers.origin;
-    if (origin && !allowsOrigin(found.key, origin)) {
-      throw new HubError(403, 'origin-not-allowed', 'Origin not allowed',
-        `this widget key is not allowed from origin ${origin}`);
-    }
+    if (origin && !allowsOrigin(found.key, origin)) throw new OriginRefused(origin, { scope: found.scope, sites: found.key.sites });
     return { kind: 'widget', ...found };
   }
 

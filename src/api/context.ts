@@ -12,6 +12,7 @@ import type { SyncStore } from '../store/sync-store.js';
 import type { PollJobData } from '../sync/poll-queue.js';
 import type { WritebackJobData } from '../reservations/writeback-queue.js';
 import type { AlertSink } from '../core/alerts.js';
+import type { AlertJobData } from '../alerts/delivery.js';
 import type { ConflictService } from '../conflicts/service.js';
 import type { Authenticator } from './auth.js';
 import type { HubMetrics } from '../core/metrics.js';
@@ -35,6 +36,8 @@ export interface ApiContext {
   pollQueue: Queue<PollJobData>;
   /** The write-back queue, for the admin's view of it. */
   writebackQueue: Queue<WritebackJobData>;
+  /** The alert delivery queue, for the admin's view of deliveries; absent when no channel is configured. */
+  alertQueue?: Queue<AlertJobData> | undefined;
   /** Every queue of the hub (poll, write-back, alerts), for the queue view at /queues. */
   queues: readonly Queue[];
   logger: Logger;

@@ -116,7 +116,9 @@ export const SiteDetail = SiteSummary.extend({
     lastSuccessAt: z.string().nullable(), lastPollAt: z.string().nullable(),
     lastError: z.string().nullable(), lastErrorCode: z.string().nullable(), lastErrorAt: z.string().nullable(),
     consecutiveFailures: z.int(), lastFullSyncAt: z.string().nullable(), incremental: z.boolean(),
-    nextPollNotBefore: z.string().nullable(), sourceBookings: z.int(),
+    nextPollNotBefore: z.string().nullable(),
+    nextPollAt: z.string().nullable().describe('When the next scheduled poll runs (after any backoff or rate-limit pause); null when the site is not polled or no scheduler has run'),
+    sourceBookings: z.int(),
   }),
   history: z.array(z.object({ at: z.string(), from: z.string(), to: z.string(), reason: z.string().nullable() })),
   resourceStatus: z.array(z.object({
@@ -221,6 +223,8 @@ const ConflictBookingView = z.object({
   ref: z.string(), origin: z.enum(['hub', 'site']), site: z.string(), resource: z.string(), quantity: z.int(),
   nights: z.array(z.string()).optional(), start: z.string().optional(), end: z.string().optional(),
   reservationId: z.string().optional(), externalId: z.string().optional(), status: z.string().optional(),
+  title: z.string().optional().describe('Site bookings: what the source calls it (an event\'s summary); may name a guest'),
+  link: z.string().optional().describe('Site bookings: a web page for it at the source, when the adapter knows one'),
   createdAt: z.string().nullable(), updatedAt: z.string().nullable(), firstSeenAt: z.string().nullable(),
 });
 

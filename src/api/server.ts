@@ -1,7 +1,9 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ApiContext } from './context.js';
+import { OriginRefused, OriginRefusals } from './origin-refusals.js';
 import { installProblemHandler, routingProblem } from './problem.js';
 import { RouteTable } from './route-table.js';
+import { adminOpsRoutes } from './routes/admin-ops.js';
 import { adminWritebackRoutes } from './routes/admin-writebacks.js';
 import { availabilityRoutes } from './routes/availability.js';
 import { conflictRoutes } from './routes/conflicts.js';
@@ -31,6 +33,11 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     frameworkErrors: routingProblem,
   });
   installProblemHandler(app);
+  // Refused pages are told nothing they can read (no CORS headers); the hub's log says who was refused.
+  const refusals = new OriginRefusals(ctx.logger.child({ role: 'api' }));
+  app.addHook('onError', async (_req, _reply, err) => {
+    if (err instanceof OriginRefused) refusals.note(err.origin, err.key);
+  });
 
   // Preflights carry no key: answer them for any origin some widget key allows; the request
   // itself is then checked against its own key's origins.
@@ -38,6 +45,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     const origin = req.headers.origin;
     if (req.method !== 'OPTIONS' || !origin) return;
     if (!ctx.auth.anyKeyAllows(origin)) {
+      refusals.note(origin, null);
       return reply.code(403).type('application/problem+json').send({
         type: 'origin-not-allowed', title: 'Origin not allowed', status: 403, detail: `no widget key allows ${origin}` });
     }
@@ -74,6 +82,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   widgetRoutes(app, table, ctx);
   adminWritebackRoutes(app, table, ctx);
   feedRoutes(app, table, ctx);
+  adminOpsRoutes(app, table, ctx);
   dashboardRoutes(app, table, ctx);
   docsRoutes(app, table, ctx);
   await queueBoardRoutes(app, ctx, ctx.queues);

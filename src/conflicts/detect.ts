@@ -144,6 +144,7 @@ function siteParty(ctx: ConflictContext, site: string, externalId: string, ledge
     externalId,
     createdAt: claim?.createdAt ?? seen?.createdAt ?? null, updatedAt: claim?.updatedAt ?? seen?.updatedAt ?? null,
     firstSeen: seen?.firstSeen ?? null,
+    ...(seen?.title ? { title: seen.title } : {}), ...(seen?.link ? { link: seen.link } : {}),
     ...where,
   };
 }

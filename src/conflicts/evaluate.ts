@@ -26,6 +26,9 @@ export interface Party {
   reservationId?: string;
   externalId?: string;
   status?: string;
+  /** A site booking's title and link at its source, when the adapter knows them. */
+  title?: string;
+  link?: string;
 }
 
 export interface NightDay {

@@ -165,6 +165,7 @@ function toBooking(p: Party): ConflictBooking {
     ...(p.reservationId ? { reservationId: p.reservationId } : {}),
     ...(p.externalId ? { externalId: p.externalId } : {}),
     ...(p.status ? { status: p.status } : {}),
+    ...(p.title ? { title: p.title } : {}), ...(p.link ? { link: p.link } : {}),
     createdAt: isoOrNull(p.createdAt), updatedAt: isoOrNull(p.updatedAt), firstSeenAt: isoOrNull(p.firstSeen),
   };
 }

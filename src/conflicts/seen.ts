@@ -9,10 +9,16 @@ import type { ConflictContext } from './context.js';
  */
 export async function recordSeen(ctx: ConflictContext, { site, result, claims }: PolledSite): Promise<void> {
   const counted = new Set(result.counts.map((c) => c.resource));
-  const resourceOf = new Map(result.bookings.map((b) => [b.externalId, b.resource] as const));
+  const byId = new Map(result.bookings.map((b) => [b.externalId, b] as const));
   const bookings = claims.upserts.map((u): SeenInput => {
-    const resource = resourceOf.get(u.id) ?? '';
-    return { ...u, counted: counted.has(resource), resource };
+    const source = byId.get(u.id);
+    const resource = source?.resource ?? '';
+    return {
+      ...u, counted: counted.has(resource), resource,
+      // What staff recognise the booking by at the site (kept for conflicts, admin only).
+      ...(source?.title ? { title: source.title.slice(0, 200) } : {}),
+      ...(source?.link && /^https?:\/\//i.test(source.link) ? { link: source.link.slice(0, 2000) } : {}),
+    };
   });
   await ctx.data.recordSeen(site.id, {
     full: result.mode === 'full', removed: [...result.removed, ...claims.removed], bookings, now: ctx.clock.now(),

@@ -25,6 +25,9 @@ export interface ConflictBooking {
   externalId?: string;
   /** Hub reservations: pending | confirmed (| cancelled, failed once gone). */
   status?: string;
+  /** Site bookings: the source's title (an event's summary) and a link to it, when the adapter knows them. */
+  title?: string;
+  link?: string;
   /** The source's creation time, or for hub reservations when the hub made it. */
   createdAt: string | null;
   /** Last modification (the source's, or for hub reservations the last change through the API). */

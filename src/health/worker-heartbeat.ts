@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { WorkerRegistry } from '../store/workers.js';
 
 /** A worker that has not beaten for this long counts as gone. */
-const WORKER_STALE_MS = 15_000;
+export const WORKER_STALE_MS = 15_000;
 const BEAT_EVERY_MS = 5_000;
 
 /**

@@ -152,7 +152,7 @@ export async function startHub(config: HubConfig, redis: RedisClient, roles: Rea
       availability: new AvailabilityService(catalog, store),
       feeds: new FeedService({ catalog, store: hubStore.feeds, hubId: config.hubId }),
       auth: new Authenticator(config),
-      metrics, sync, pollQueue: pollQueue.queue, writebackQueue: writebackQueue.queue, queues,
+      metrics, sync, pollQueue: pollQueue.queue, writebackQueue: writebackQueue.queue, alertQueue: alertQueue?.queue, queues,
       push: new PushTrigger({ push: hubStore.push, queue: pollQueue.queue, metrics, logger: logger.child({ component: 'push' }) }),
     });
     running.address = await app.listen({ host: config.http.host, port: config.http.port });

@@ -14,6 +14,10 @@ export class HubKeys {
   idempotency(scope: string, key: string): string { return `${this.prefix}idem:${scope}:${key}`; }
   clientHolds(client: string): string { return `${this.prefix}client:${client}`; }
   reservation(id: string): string { return `${this.prefix}resv:${id}`; }
+  /** zset: reservation id -> created at (ms), written by hold-confirm.lua; the admin's list reads it newest first. */
+  reservationsByCreation(): string { return `${this.prefix}resvs:created`; }
+  /** Set once `reservationsByCreation` covers reservations made before it existed (AvailabilityStore.indexReservationsOnce). */
+  reservationIndexBuilt(): string { return `${this.prefix}resvs:created:v1`; }
   outbox(): string { return `${this.prefix}outbox`; }
   health(site: string): string { return `${this.prefix}health:${site}`; }
   nights(ledger: string): string { return `${this.prefix}n:${ledger}`; }

@@ -32,3 +32,16 @@ export function openQueue<T>(target: RedisTarget, keys: HubKeys, name: string): 
     },
   };
 }
+
+/**
+ * When each delayed job of `queue` is due (ms), from BullMQ's delayed set (score = due × 4096 +
+ * a counter). A job's own fields cannot say it: after a failed attempt BullMQ keeps the job's
+ * creation `timestamp` and sets only `delay`, so `timestamp + delay` lies in the past. Jobs not
+ * delayed are left out.
+ */
+export async function delayedUntil(queue: Queue, ids: readonly string[]): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map();
+  const client = await queue.getBackend().client;
+  const scores = await Promise.all(ids.map((id) => client.zscore(queue.keys.delayed!, id)));
+  return new Map(ids.flatMap((id, i) => (scores[i] === null || scores[i] === undefined ? [] : [[id, Math.floor(Number(scores[i]) / 0x1000)] as const])));
+}

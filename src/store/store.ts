@@ -177,35 +177,67 @@ export class AvailabilityStore {
   }
 
   async getHold(id: string): Promise<HoldRecord | null> {
-    const h = await this.redis.hgetall(this.keys.hold(id));
-    if (!h.status) return null;
-    return {
-      id,
-      status: h.status,
-      expiresAt: Number(h.expiresAt),
-      createdAt: Number(h.createdAt),
-      items: fromLua(h.items),
-      meta: JSON.parse(h.meta || '{}') as Record<string, unknown>,
-      ...(h.reservation ? { reservationId: h.reservation } : {}),
-    };
+    return holdOf(id, await this.redis.hgetall(this.keys.hold(id)));
   }
 
   async getReservation(id: string): Promise<ReservationRecord | null> {
-    const r = await this.redis.hgetall(this.keys.reservation(id));
-    if (!r.status) return null;
-    return {
-      id,
-      status: r.status,
-      holdId: r.holdId ?? '',
-      items: fromLua(r.items),
-      meta: JSON.parse(r.meta || '{}') as Record<string, unknown>,
-      token: r.token ?? '',
-      createdAt: Number(r.createdAt),
-      updatedAt: Number(r.updatedAt),
-      externalIds: JSON.parse(r.externalIds || '{}') as Record<string, string>,
-      ...(r.error ? { error: r.error } : {}),
-      ...(r.cancelledBy ? { cancelledBy: r.cancelledBy } : {}),
-    };
+    return reservationOf(id, await this.redis.hgetall(this.keys.reservation(id)));
+  }
+
+  /**
+   * Reservations newest first (by creation), `count` of them from position `offset`, for the
+   * admin's list and search. hold-confirm.lua indexes each new one; `indexReservationsOnce` adds
+   * those made before the index existed.
+   */
+  async reservationsNewestFirst(offset: number, count: number): Promise<ReservationRecord[]> {
+    const ids = await this.redis.zrevrange(this.keys.reservationsByCreation(), offset, offset + count - 1);
+    if (ids.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const id of ids) pipe.hgetall(this.keys.reservation(id));
+    const rows = (await pipe.exec()) ?? [];
+    return ids.flatMap((id, i) => {
+      const r = reservationOf(id, (rows[i]?.[1] ?? {}) as Record<string, string>);
+      return r ? [r] : [];
+    });
+  }
+
+  /** Live holds (not yet expired, released or confirmed), soonest expiry first, at most `max`. */
+  async liveHolds(max: number): Promise<HoldRecord[]> {
+    const ids = await this.redis.zrange(this.keys.holdsByExpiry(), '0', String(max - 1));
+    if (ids.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const id of ids) pipe.hgetall(this.keys.hold(id));
+    const rows = (await pipe.exec()) ?? [];
+    return ids.flatMap((id, i) => {
+      const h = holdOf(id, (rows[i]?.[1] ?? {}) as Record<string, string>);
+      return h?.status === 'held' ? [h] : [];
+    });
+  }
+
+  /**
+   * Adds reservations made before the creation index existed (one SCAN, once per hub: a marker
+   * remembers it). Idempotent: two processes running it at once add the same members.
+   */
+  async indexReservationsOnce(): Promise<void> {
+    const k = this.keys;
+    if (await this.redis.exists(k.reservationIndexBuilt())) return;
+    const base = k.reservation('');
+    let cursor = '0';
+    do {
+      const [next, found] = await this.redis.scan(cursor, 'MATCH', k.reservationPattern(), 'COUNT', 1000);
+      cursor = next;
+      if (found.length === 0) continue;
+      const pipe = this.redis.pipeline();
+      for (const key of found) pipe.hget(key, 'createdAt');
+      const rows = (await pipe.exec()) ?? [];
+      const add = this.redis.pipeline();
+      found.forEach((key, i) => {
+        const created = Number(rows[i]?.[1]);
+        if (Number.isFinite(created) && created > 0) add.zadd(k.reservationsByCreation(), 'NX', created, key.slice(base.length));
+      });
+      await add.exec();
+    } while (cursor !== '0');
+    await this.redis.set(k.reservationIndexBuilt(), '1');
   }
 
   /** A finished write-back: confirmed with the sources' ids (keyed by item index, 1-based). */
@@ -271,6 +303,36 @@ function decodeLedger(ask: ReadAsk, raw: unknown): NightRead | TimeRead {
     used: ask.dates.map((_, j) => (Array.isArray(used) ? Number(used[j] ?? 0) : 0)),
     source: ask.dates.map((_, j) => (Array.isArray(source) && typeof source[j] === 'number' ? source[j] : null)),
   } satisfies NightRead;
+}
+
+function holdOf(id: string, h: Record<string, string>): HoldRecord | null {
+  if (!h.status) return null;
+  return {
+    id,
+    status: h.status,
+    expiresAt: Number(h.expiresAt),
+    createdAt: Number(h.createdAt),
+    items: fromLua(h.items),
+    meta: JSON.parse(h.meta || '{}') as Record<string, unknown>,
+    ...(h.reservation ? { reservationId: h.reservation } : {}),
+  };
+}
+
+function reservationOf(id: string, r: Record<string, string>): ReservationRecord | null {
+  if (!r.status) return null;
+  return {
+    id,
+    status: r.status,
+    holdId: r.holdId ?? '',
+    items: fromLua(r.items),
+    meta: JSON.parse(r.meta || '{}') as Record<string, unknown>,
+    token: r.token ?? '',
+    createdAt: Number(r.createdAt),
+    updatedAt: Number(r.updatedAt),
+    externalIds: JSON.parse(r.externalIds || '{}') as Record<string, string>,
+    ...(r.error ? { error: r.error } : {}),
+    ...(r.cancelledBy ? { cancelledBy: r.cancelledBy } : {}),
+  };
 }
 
 function toLua(it: ClaimItem): Record<string, unknown> {

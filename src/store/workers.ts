@@ -24,6 +24,14 @@ export class WorkerRegistry {
     return this.redis.zcount(this.keys.workers(), await this.now() - staleMs, '+inf');
   }
 
+  /** Every worker still remembered, with its last beat (ms, Redis time) and Redis' clock now. */
+  async list(): Promise<{ now: number; workers: Array<{ id: string; lastBeatAt: number }> }> {
+    const [now, flat] = await Promise.all([this.now(), this.redis.zrange(this.keys.workers(), '0', '-1', 'WITHSCORES')]);
+    const workers: Array<{ id: string; lastBeatAt: number }> = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) workers.push({ id: flat[i]!, lastBeatAt: Number(flat[i + 1]) });
+    return { now, workers };
+  }
+
   private async now(): Promise<number> {
     const [s] = await this.redis.time();
     return Number(s) * 1000;

@@ -47,3 +47,15 @@ Promise<{ upserted: string[]; removed: string[] }> {
   logger.info({ polled: [...wanted.keys()].length, removed }, 'poll schedulers reconciled with the config');
   return { upserted: [...wanted.keys()], removed };
 }
+
+/**
+ * When the site's next poll runs (ms): its scheduler's next slot, or the first slot after
+ * `notBefore` while the site backs off or waits out a rate limit (slots before it are skipped).
+ * Null for a site without a scheduler (not polled, or no scheduler process has run yet).
+ */
+export async function nextPollAt(queue: Queue<PollJobData>, site: SiteConfig, notBefore: number): Promise<number | null> {
+  const next = (await queue.getJobScheduler(schedulerId(site.id)))?.next;
+  if (!next) return null;
+  if (notBefore <= next) return next;
+  return next + Math.ceil((notBefore - next) / site.pollEvery) * site.pollEvery;
+}

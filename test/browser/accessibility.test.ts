@@ -21,13 +21,14 @@ const IN = date(25);
 const OUT = date(27);
 const VIEWPORTS = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } } as const;
 
-/** Two widgets on one page, as a hotel that sells rooms and halls would embed them. */
+/** Three widgets on one page, as a hotel that sells rooms and halls would embed them (rooms twice). */
 const pageHtml = (hub: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Book with us</title>
 <style>body{font-family:sans-serif;margin:1rem}</style></head>
 <body><main><h1>Book with us</h1><h2>Rooms</h2>
 <avhub-availability key="${KEY}" sites="inn,mitte" group="rooms"></avhub-availability>
-<h2>Halls</h2><avhub-availability key="${KEY}" sites="mitte" group="halls"></avhub-availability></main>
+<h2>Halls</h2><avhub-availability key="${KEY}" sites="mitte" group="halls"></avhub-availability>
+<aside><h2>Last-minute rooms</h2><avhub-availability key="${KEY}" sites="mitte" group="rooms"></avhub-availability></aside></main>
 <script src="${hub}/widget.js"></script></body></html>`;
 
 let pms: RestPmsSimulator;
@@ -85,18 +86,19 @@ describeWithChromium('accessibility (axe-core) and small screens', () => {
       const page = await browser.context.newPage();
       await page.setViewportSize(VIEWPORTS[size]);
       await page.goto(pageBase);
-      await page.getByRole('button', { name: /^Hold Double room at Hotel Mitte/ }).waitFor({ timeout: 10_000 });
+      await page.getByRole('button', { name: /^Hold Double room at Hotel Mitte/ }).first().waitFor({ timeout: 10_000 });
       await page.getByRole('button', { name: /^Hold Ballroom at Hotel Mitte/ }).waitFor({ timeout: 10_000 });
       await check(page, 'widget', size);
       // Both widgets list Hotel Mitte: each region still has its own name (axe landmark-unique).
-      for (const name of ['Hotel Mitte, rooms', 'Hotel Mitte, halls']) expect(await page.getByRole('region', { name, exact: true }).count()).toBe(1);
+      await page.getByRole('region', { name: 'Hotel Mitte, rooms (2)', exact: true }).waitFor({ timeout: 10_000 });
+      for (const name of ['Hotel Mitte, rooms', 'Hotel Mitte, halls', 'Hotel Mitte, rooms (2)']) expect(await page.getByRole('region', { name, exact: true }).count()).toBe(1);
       // Transparent by default: no white band on a page of another colour.
       expect(await page.locator('avhub-availability').first().evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgba(0, 0, 0, 0)');
       // The hold panel too.
-      await page.getByRole('button', { name: /^Hold Double room at Hotel Mitte/ }).click();
-      await page.getByRole('region', { name: 'Your hold' }).waitFor();
+      await page.getByRole('button', { name: /^Hold Double room at Hotel Mitte/ }).first().click();
+      await page.getByRole('region', { name: 'Your hold' }).first().waitFor();
       await check(page, 'widget-hold', size);
-      await page.getByRole('button', { name: 'Release' }).click();
+      await page.getByRole('button', { name: 'Release' }).first().click();
       await page.close();
     });
 

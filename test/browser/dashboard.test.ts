@@ -142,7 +142,7 @@ describeWithChromium('staff dashboard in Chromium', () => {
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
     const row = page.locator('#sites tr[data-key="venue"]');
     expect(await row.locator('td.reason').textContent()).toMatch(/ADAPTER\.UNAVAILABLE/);
-    expect(Number(await row.locator('td').nth(4).textContent())).toBeGreaterThanOrEqual(2);
+    expect(Number(await row.locator('td[data-label="Failures"]').textContent())).toBeGreaterThanOrEqual(2);
     await page.waitForFunction(() => [...document.querySelectorAll('#history tbody tr')].some((r) => r.textContent?.includes('Venue Hall') && r.textContent.includes('limited')), undefined, { timeout: 10_000 });
     await page.waitForFunction(() => document.getElementById('announcer')?.textContent?.includes('Venue Hall is now limited'), undefined, { timeout: 10_000 });
     expect(await healthOf('mitte')).toBe('healthy');

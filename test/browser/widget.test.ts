@@ -1,4 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
@@ -88,6 +90,7 @@ describeWithChromium('the widget in Chromium against a real hub', () => {
   let pageBase: string;
   let browser: Chromium;
   const seen: Seen[] = [];
+  const hubLog: Array<Record<string, unknown>> = [];
   const pageUrl = (attrs: Record<string, string>) => `${pageBase}/?${new URLSearchParams(attrs)}`;
 
   beforeAll(async () => {
@@ -102,7 +105,8 @@ describeWithChromium('the widget in Chromium against a real hub', () => {
     pageBase = `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}`;
 
     pms = await startRestPmsSimulator({ token: PMS_TOKEN, seed: { roomTypes: { DBL: 3, SGL: 2 } } });
-    hub = await startTestHub({ yaml: hubYaml(pms.url, pageBase), roles: ['api', 'worker', 'scheduler'] });
+    const sink = new Writable({ write(chunk, _enc, done) { hubLog.push(JSON.parse(String(chunk)) as Record<string, unknown>); done(); } });
+    hub = await startTestHub({ yaml: hubYaml(pms.url, pageBase), roles: ['api', 'worker', 'scheduler'], logger: pino({ level: 'warn' }, sink) });
     expect(new URL(hub.base).origin).not.toBe(pageBase);
     hub.running.app!.server.on('request', (req, res) => {
       res.on('finish', () => seen.push({ method: req.method ?? '', path: req.url ?? '', status: res.statusCode }));
@@ -137,10 +141,14 @@ describeWithChromium('the widget in Chromium against a real hub', () => {
     const region = (name: string) => page.getByRole('region', { name });
     for (const [name, tz] of [['Lakeside Hotel', 'Europe/Berlin'], ['Harbor Hotel', 'America/New_York'], ['Hotel Mitte', 'Europe/Berlin']] as const) {
       const text = await region(name).locator('.tz').textContent();
-      expect(text).toMatch(new RegExp(`^${tz}, \\d\\d:\\d\\d local$`));
-      // The site's own clock, not the browser's.
-      const fmt = (ms: number) => new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
-      expect([fmt(Date.now()), fmt(Date.now() - 60_000)]).toContain(text!.slice(tz.length + 2, tz.length + 7));
+      // The site's own clock, not the browser's, in the browser's 12/24-hour convention.
+      const clocks = await page.evaluate((timeZone) => {
+        const h12 = ['h11', 'h12'].includes(new Intl.DateTimeFormat(undefined, { hour: 'numeric' }).resolvedOptions().hourCycle ?? '');
+        const f = new Intl.DateTimeFormat(undefined, h12 ? { timeZone, hour: 'numeric', minute: '2-digit', hourCycle: 'h12' }
+          : { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+        return [Date.now(), Date.now() - 60_000].map((ms) => f.format(ms));
+      }, tz);
+      expect(clocks.map((c) => `${tz}, ${c} local`)).toContain(text);
     }
 
     await page.getByLabel('Check-in').fill(IN);
@@ -285,14 +293,16 @@ describeWithChromium('the widget in Chromium against a real hub', () => {
     await page.close();
   });
 
-  it('shows an error and no availability when the key does not allow the page origin (CORS)', async () => {
+  it('a page the key does not allow (CORS): the guest reads that booking is not set up here, the hub logs it once', async () => {
     const before = seen.length;
+    const logged = hubLog.length;
     const { page, errors } = await open({ key: KEY_B, sites: SITES.join(','), group: 'rooms' });
     const failed: string[] = [];
     page.on('requestfailed', (r) => failed.push(r.url()));
     const error = page.getByRole('alert');
     await error.waitFor({ timeout: 10_000 });
-    expect(await error.textContent()).toMatch(/could not be loaded/);
+    expect(await error.textContent()).toBe('Online booking is not set up for this web page, so availability cannot be shown here. Please contact us directly to book.');
+    expect(await page.getByLabel('Check-in').isVisible()).toBe(false); // nothing to try again with
     expect(await page.getByRole('region').count()).toBe(0);
     expect(await page.locator('section.site').count()).toBe(0);
     expect(await page.locator('button.hb').count()).toBe(0);
@@ -301,8 +311,42 @@ describeWithChromium('the widget in Chromium against a real hub', () => {
     expect(answers.length).toBeGreaterThan(0);
     expect(answers.every((s) => s.status === 403)).toBe(true);
     expect((await events(page)).map((e) => e.type)).toEqual(['avhub:error']);
+    expect((await events(page))[0]!.detail).toMatchObject({ status: 403, reason: 'origin-not-allowed' });
     await page.screenshot({ path: `${ARTIFACTS}/widget-cors-blocked.png`, fullPage: true });
+    // Reloaded: still one line on the hub for this key and origin, naming the key's sites, never the key.
+    await page.reload();
+    await page.getByRole('alert').waitFor({ timeout: 10_000 });
+    const lines = hubLog.slice(logged).filter((l) => l.origin === pageBase);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 40, origin: pageBase, sites: SITES, widgetKey: expect.stringMatching(/^k[0-9a-f]{16}$/) });
+    expect(JSON.stringify(hubLog)).not.toContain(KEY_B);
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a page whose origin no key lists (the preflight is refused) reads the same, and the hub logs that origin once', async () => {
+    // The same page server under another name is another origin.
+    const other = pageBase.replace('127.0.0.1', 'localhost');
+    const logged = hubLog.length;
+    const page = await browser.context.newPage();
+    await page.goto(`${other}/?${new URLSearchParams({ key: KEY_A, sites: SITES.join(','), group: 'rooms' })}`);
+    const error = page.getByRole('alert');
+    await error.waitFor({ timeout: 10_000 });
+    expect(await error.textContent()).toMatch(/^Online booking is not set up for this web page/);
+    await page.reload();
+    await page.getByRole('alert').waitFor({ timeout: 10_000 });
+    const lines = hubLog.slice(logged).filter((l) => l.origin === other);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.msg).toMatch(/preflight refused/);
+    await page.close();
+  });
+
+  it('with the hub gone, the guest reads that it could not be reached (not that the page is refused)', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(pageUrl({ key: KEY_A, sites: SITES.join(','), group: 'rooms', api: 'http://127.0.0.1:9' }));
+    const error = page.getByRole('alert');
+    await error.waitFor({ timeout: 10_000 });
+    expect(await error.textContent()).toMatch(/could not be reached/);
     await page.close();
   });
 
@@ -338,7 +382,8 @@ describeWithChromium('the widget in Chromium against a real hub', () => {
   }, 90_000);
 
   it('shows the free pieces of a day in each site\'s local time, whatever the visitor\'s zone, and holds a slot', async () => {
-    const tokyo = await launchChromium({ timezoneId: 'Asia/Tokyo' });
+    // A visitor in Tokyo whose browser keeps a 24-hour clock.
+    const tokyo = await launchChromium({ timezoneId: 'Asia/Tokyo', locale: 'en-GB' });
     try {
       const { page, errors } = await open({ key: KEY_A, sites: 'harbor,mitte', group: 'halls' }, tokyo);
       expect(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone)).toBe('Asia/Tokyo');
@@ -366,6 +411,34 @@ describeWithChromium('the widget in Chromium against a real hub', () => {
       expect(errors).toEqual([]);
     } finally {
       await tokyo.close();
+    }
+  });
+
+  it('free spans read in the visitor\'s 12- or 24-hour clock, as the browser\'s own time input shows times', async () => {
+    // This Chromium's time input shows "09:00 PM" (its locale, en-US): the spans follow with AM/PM.
+    const { page, errors } = await open({ key: KEY_A, sites: 'harbor,mitte', group: 'halls' });
+    expect(await page.evaluate(() => new Intl.DateTimeFormat(undefined, { hour: 'numeric' }).resolvedOptions().hourCycle)).toBe('h12');
+    await page.getByLabel('Day', { exact: true }).fill(HALL_DAY);
+    await page.getByRole('button', { name: 'Show availability' }).click();
+    const harbor = page.getByRole('region', { name: 'Harbor Hotel' });
+    await page.getByRole('button', { name: `Hold Conference loft at Harbor Hotel on ${HALL_DAY}` }).waitFor();
+    expect(await harbor.locator('ul.free li').allTextContents()).toEqual(['9:00 AM–5:00 PM']);
+    expect(await page.getByRole('region', { name: 'Hotel Mitte' }).locator('ul.free li').allTextContents()).toEqual(['8:00 AM–11:00 PM']);
+    expect(await harbor.locator('.tz').textContent()).toMatch(/^America\/New_York, \d{1,2}:\d\d [AP]M local$/);
+    // The start field's value is the site's 24-hour wall clock whatever it shows.
+    expect(await harbor.getByLabel('Start (America/New_York)').inputValue()).toBe('09:00');
+    expect(errors).toEqual([]);
+    await page.close();
+    // A browser set to German keeps a 24-hour clock, and so do the spans.
+    const german = await launchChromium({ locale: 'de-DE' });
+    try {
+      const { page: de } = await open({ key: KEY_A, sites: 'harbor', group: 'halls' }, german);
+      await de.getByLabel('Day', { exact: true }).fill(HALL_DAY);
+      await de.getByRole('button', { name: 'Show availability' }).click();
+      await de.getByRole('button', { name: `Hold Conference loft at Harbor Hotel on ${HALL_DAY}` }).waitFor();
+      expect(await de.locator('ul.free li').allTextContents()).toEqual(['09:00–17:00']);
+    } finally {
+      await german.close();
     }
   });
 });

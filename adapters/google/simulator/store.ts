@@ -325,6 +325,7 @@ export class SimStore {
       ...(transparency ? { transparency } : {}),
       ...(recurrence ? { recurrence } : {}),
       iCalUID: prev?.iCalUID ?? `${id.split('_')[0]}@google.com`,
+      htmlLink: `https://www.google.com/calendar/event?eid=${Buffer.from(`${id} ${cal.id}`).toString('base64url')}`,
       sequence: prev ? prev.sequence + (timesChanged ? 1 : 0) : 0,
       ...(extendedProperties ? { extendedProperties } : {}),
     };

@@ -29,6 +29,8 @@ export interface SimEvent {
   updated: string;
   summary?: string;
   description?: string;
+  /** The event's page in Google Calendar (as Google forms it: eid = base64 of "eventId calendarId"). */
+  htmlLink?: string;
   start: SimDateTime;
   end: SimDateTime;
   transparency?: 'opaque' | 'transparent';

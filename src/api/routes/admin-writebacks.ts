@@ -2,6 +2,7 @@ import type { Job, JobState, Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { HubError, notFound } from '../../core/errors.js';
 import type { WritebackJobData } from '../../reservations/writeback-queue.js';
+import { delayedUntil } from '../../store/queues.js';
 import type { ApiContext } from '../context.js';
 import { register } from '../register.js';
 import type { RouteTable } from '../route-table.js';
@@ -35,7 +36,8 @@ export function adminWritebackRoutes(app: FastifyInstance, table: RouteTable, ct
       failedReason: job.failedReason || null,
       createdAt: iso(job.timestamp) ?? new Date(0).toISOString(),
       processedAt: iso(job.processedOn), finishedAt: iso(job.finishedOn),
-      nextAttemptAt: state === 'delayed' ? iso(job.timestamp + (job.delay ?? 0)) : null,
+      // Filled in from the delayed set by the list: `timestamp + delay` is not the due time after a retry.
+      nextAttemptAt: null as string | null,
       retryable: failed && (job.data.op === 'cancel' || resv?.status === 'pending'),
     };
   };
@@ -57,6 +59,8 @@ export function adminWritebackRoutes(app: FastifyInstance, table: RouteTable, ct
     }));
     const seen = new Set<string>();
     const jobs = lists.flat().filter((j) => !seen.has(j.id) && seen.add(j.id));
+    const due = await delayedUntil(queue(), jobs.filter((j) => j.state === 'delayed').map((j) => j.id));
+    for (const j of jobs) j.nextAttemptAt = iso(due.get(j.id));
     jobs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     return { jobs };
   });

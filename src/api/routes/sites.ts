@@ -9,7 +9,7 @@ import { HubError } from '../../core/errors.js';
 import { syncAdvice } from '../../health/advice.js';
 import { healthThresholds } from '../../core/health-thresholds.js';
 import { sameSecret } from '../../domain/same-secret.js';
-import { POLL_JOB_OPTIONS } from '../../sync/schedulers.js';
+import { POLL_JOB_OPTIONS, nextPollAt } from '../../sync/schedulers.js';
 import { readPushStatus } from '../../sync/push-status.js';
 
 /** Polls the job until it finishes (at most 60 s); cheaper than a QueueEvents stream per request. */
@@ -64,6 +64,7 @@ export function siteRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCont
       ctx.sync.velocity(site.id), ctx.sync.pollStats(site.id), ctx.sync.resources.read(site.id),
       readPushStatus(ctx.hubStore.push, site, ctx.config),
     ]);
+    const next = site.adapter.kind === 'none' ? null : await nextPollAt(ctx.pollQueue, site, state.notBefore);
     const iso = (ms: string | number | undefined) => (ms && Number(ms) > 0 ? new Date(Number(ms)).toISOString() : null);
     return {
       ...base,
@@ -71,7 +72,7 @@ export function siteRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCont
         lastSuccessAt: iso(health.lastSuccessAt), lastPollAt: iso(health.lastPollAt),
         lastError: health.lastError, lastErrorCode: health.lastErrorCode, lastErrorAt: iso(health.lastErrorAt),
         consecutiveFailures: health.failures, lastFullSyncAt: iso(state.lastFullAt),
-        incremental: state.cursor !== null, nextPollNotBefore: iso(state.notBefore), sourceBookings: sources,
+        incremental: state.cursor !== null, nextPollNotBefore: iso(state.notBefore), nextPollAt: iso(next ?? undefined), sourceBookings: sources,
       },
       history: history.map((h) => ({ at: new Date(h.at).toISOString(), from: h.from, to: h.to, reason: h.reason })),
       resourceStatus: site.resources.map((r) => {

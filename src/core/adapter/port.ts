@@ -58,6 +58,13 @@ export interface SourceBooking {
   updatedAt?: number;
   /** The hub's reservation id when the hub wrote this booking (its reference at the source). */
   hubReference?: string;
+  /**
+   * What the source calls it (an event's summary), at most 200 characters, for staff. It may name
+   * a guest: the hub shows it only to the admin (conflicts), never in availability answers.
+   */
+  title?: string;
+  /** A web page for it at the source (Google's `htmlLink`, an event's `URL`), http(s) only. */
+  link?: string;
 }
 
 /** For count-only sources (PMS): what the source says is still free per night. */

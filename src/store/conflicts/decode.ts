@@ -68,7 +68,12 @@ export function itemLedgers(text: string | null | undefined): string[] {
 
 export function decodeSeen(v: unknown): SeenBooking {
   const r = asObject(v);
-  return { firstSeen: num(r.f) ?? 0, counted: r.k === 1, resource: str(r.r) ?? '', ...span(r), ...times(r) };
+  const title = str(r.t);
+  const link = str(r.h);
+  return {
+    firstSeen: num(r.f) ?? 0, counted: r.k === 1, resource: str(r.r) ?? '', ...span(r), ...times(r),
+    ...(title ? { title } : {}), ...(link ? { link } : {}),
+  };
 }
 
 export function encodeSeen(b: SeenInput, firstSeen: number): string {
@@ -76,6 +81,7 @@ export function encodeSeen(b: SeenInput, firstSeen: number): string {
     f: firstSeen, k: b.counted ? 1 : 0, r: b.resource, l: b.ledger, by: b.by, q: b.quantity,
     ...(b.by === 'night' ? { d: b.nights ?? [] } : { s: b.start, e: b.end }),
     ...(b.createdAt !== undefined ? { c: b.createdAt } : {}), ...(b.updatedAt !== undefined ? { u: b.updatedAt } : {}),
+    ...(b.title ? { t: b.title } : {}), ...(b.link ? { h: b.link } : {}),
   });
 }
 

@@ -38,6 +38,9 @@ export interface SeenBooking extends Omit<SourceClaim, 'id'> {
   /** The resource's source reports counts: this booking is not a claim and is known only here. */
   counted: boolean;
   resource: string;
+  /** The source's title and link for it, when the adapter knows them (SourceBooking). */
+  title?: string;
+  link?: string;
 }
 
 /** A booking a poll brought, to remember (`firstSeen` is kept from the first time it was seen). */

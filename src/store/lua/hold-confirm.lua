@@ -7,6 +7,7 @@
   ARGV[1] key prefix   ARGV[2] hold id   ARGV[3] reservation id
   ARGV[4] reservation token (returned again on a repeated confirm; the hold id is the
           capability that earns it)
+  Also adds the reservation to resvs:created (zset id -> created at; built from the prefix).
   Returns
     {'ok', reservationId, status, token}
     {'already', reservationId, status, token}   the hold was confirmed before
@@ -47,6 +48,7 @@ redis.call('PEXPIRE', KEYS[2], 86400000)
 redis.call('ZREM', KEYS[1], hold_id)
 unindex_hold(p, hold_id, items)
 index_resv(p, resv_id, items)
+redis.call('ZADD', p .. 'resvs:created', now, resv_id)
 if h[4] and h[4] ~= '' then redis.call('ZREM', p .. 'client:' .. h[4], hold_id) end
 if needs_writeback then
   redis.call('XADD', KEYS[4], '*', 'reservation', resv_id, 'op', 'create')

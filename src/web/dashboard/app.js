@@ -1,5 +1,7 @@
 // Staff dashboard: plain DOM, no framework, no third-party request. It reads the admin API every
 // 2 s with the admin token from session storage, sent only as `Authorization: Bearer`.
+// Long because it is one module the page loads as is (no bundler): sites, workers, health,
+// write-backs, conflicts, alert deliveries and the search of holds and reservations.
 
 const TOKEN_KEY = 'avhub.adminToken';
 const EVERY_MS = 2000;
@@ -178,14 +180,18 @@ function renderSites(sites) {
     setCell(row, 2, badge(s.health));
     setCell(row, 3, s.adapter === 'none' ? 'live' : sync?.lastSuccessAt ? ago(sync.lastSuccessAt) : 'never synced');
     setCell(row, 4, sync?.lastPollAt ? `${ago(sync.lastPollAt)} ago` : '—');
-    setCell(row, 5, String(sync?.consecutiveFailures ?? 0));
+    setCell(row, 5, s.adapter === 'none' ? '—' : nextPoll(sync?.nextPollAt, s.id));
+    setCell(row, 6, String(sync?.consecutiveFailures ?? 0));
     const error = sync?.lastError ? `${sync.lastErrorCode ? `${sync.lastErrorCode}: ` : ''}${sync.lastError} (${ago(sync.lastErrorAt)} ago)` : null;
     // A resource whose feed or calendar fails keeps its last data; staff see which one and where.
     const failing = (s.resourceStatus ?? []).filter((r) => r.failure)
       .map((r) => `${r.resource}: ${r.failure.code} from ${r.failure.origin} for ${ago(r.failure.since)}, last data kept`);
-    setCell(row, 6, [error, ...failing].filter(Boolean).join('; ') || '—').className = 'reason';
-    setCell(row, 7, [s.adapter, () => (s.adapter === 'none' ? [el('span', { class: 'note' }, 'nothing to poll')]
-      : [el('button', { type: 'button', class: 'sync', 'aria-label': `Sync now: ${s.name}`, onclick: (e) => syncNow(s, e.currentTarget) }, 'Sync now')])]);
+    setCell(row, 7, [error, ...failing].filter(Boolean).join('; ') || '—').className = 'reason';
+    // A limited or failing site's fix is a poll that succeeds: the button says so where it matters.
+    const problem = s.health !== 'healthy' || failing.length > 0;
+    setCell(row, 8, [`${s.adapter}|${problem}`, () => (s.adapter === 'none' ? [el('span', { class: 'note' }, 'nothing to poll')]
+      : [el('button', { type: 'button', class: 'sync', 'aria-label': `Sync now: ${s.name}`, onclick: (e) => syncNow(s, e.currentTarget) }, 'Sync now'),
+        ...(problem ? [el('br'), el('span', { class: 'note' }, 'polls at once; fix the source first if it keeps failing')] : [])])]);
   }, 'sites-empty');
   for (const s of sites) {
     const before = seenHealth.get(s.id);
@@ -214,6 +220,15 @@ async function syncNow(site, button) {
   }
   button.disabled = false;
   refreshSoon(500);
+}
+
+/** "in 25 s (14:05 Europe/Berlin)", or "due now" once the slot has passed (the worker is on it). */
+function nextPoll(iso, site) {
+  if (!iso) return 'not scheduled (no scheduler running?)';
+  const s = Math.round((Date.parse(iso) - now()) / 1000);
+  if (s <= 0) return 'due now';
+  const wait = s < 60 ? `${s} s` : s < 3600 ? `${Math.round(s / 60)} min` : `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
+  return `in ${wait} (${clock(iso, site)})`;
 }
 
 function renderHistory(sites) {
@@ -274,8 +289,10 @@ function renderJobs(jobs) {
     setCell(row, 2, j.sites.map(siteName).join(', ') || '—');
     // A delay that has run out waits only for a free worker: "delayed until" a past time misleads.
     const due = j.state === 'delayed' && j.nextAttemptAt && Date.parse(j.nextAttemptAt) > now();
-    setCell(row, 3, due ? `next attempt at ${clock(j.nextAttemptAt, j.sites[0])}`
-      : j.state === 'delayed' ? 'due now, waiting for a worker' : j.state);
+    const retrying = j.attemptsMade > 0 ? 'retrying now' : 'writing now';
+    setCell(row, 3, due ? `waiting to retry: next attempt ${nextPoll(j.nextAttemptAt, j.sites[0])}`
+      : j.state === 'active' ? retrying
+        : j.state === 'delayed' ? `${retrying} (due, waiting for a free worker)` : `${j.state}, waiting for a free worker`);
     setCell(row, 4, `${j.attemptsMade} of ${j.attempts}`);
     setCell(row, 5, j.failedReason ?? '—').className = 'reason';
     setCell(row, 6, clock(j.createdAt, j.sites[0]));
@@ -349,9 +366,16 @@ async function loadConflicts() {
         const guest = guestOf(reservations.get(resvOf(b)));
         return `hub reservation ${resvOf(b)}${guest ? ` for ${guest}` : ''}${count}`;
       }
-      return `booking ${b.externalId ?? b.ref} made at ${siteName(b.site)}${count}`;
+      // What the front desk calls it at the site (the source event's title), then its id there.
+      return `${b.title ? `“${b.title}”, ` : ''}booking ${b.externalId ?? b.ref} made at ${siteName(b.site)}${count}`;
     };
-    setCell(row, 3, (c.bookings ?? []).map(booking).join('; ') || '—');
+    const texts = (c.bookings ?? []).map(booking);
+    const links = (c.bookings ?? []).filter((b) => b.link);
+    setCell(row, 3, [`${texts.join('; ')}|${links.map((b) => b.link).join(' ')}`, () => [
+      texts.join('; ') || '—',
+      ...links.flatMap((b) => [el('br'), el('a', { href: b.link, target: '_blank', rel: 'noopener noreferrer', class: 'source' },
+        `Open ${b.title ? `“${b.title}”` : `booking ${b.externalId ?? b.ref}`} at ${siteName(b.site)}`)]),
+    ]]);
     // The summary often starts with the policy's name already: say it once.
     const summary = c.outcome?.summary ?? 'waits for staff';
     setCell(row, 4, summary.startsWith(c.policy) ? summary : `${c.policy}: ${summary}`).className = 'reason';
@@ -363,6 +387,133 @@ async function loadConflicts() {
   conflicts.seen = new Set(open.map((c) => c.id));
 }
 
+// ---- workers, alert deliveries ------------------------------------------------------------------
+
+function renderWorkers(body) {
+  const alive = body.workers.filter((w) => w.alive).length;
+  const line = $('readiness');
+  if (body.redis === 'down') line.textContent = 'Not ready: the hub cannot reach Redis.';
+  else if (alive === 0) line.textContent = 'Not ready: no worker is running, so no site is polled and no reservation is written back. Start one: avhub worker (or avhub start).';
+  else line.textContent = `Ready: ${alive} worker${alive === 1 ? '' : 's'} running.`;
+  line.className = `readiness${body.ready ? '' : ' bad'}`;
+  syncRows($('workers'), body.workers, (w) => w.id, (row, w) => {
+    const th = row.cells[0] ?? row.appendChild(el('th', { scope: 'row' }));
+    th.textContent = w.id;
+    setCell(row, 1, w.host);
+    setCell(row, 2, w.pid === null ? '—' : `pid ${w.pid}`);
+    setCell(row, 3, `${ago(w.lastBeatAt)} ago`);
+    setCell(row, 4, [String(w.alive), () => [el('span', { class: `badge ${w.alive ? 'healthy' : 'limited'}` }, w.alive ? 'alive' : 'gone')]]);
+  }, 'workers-empty');
+}
+
+async function retryAlert(d, button) {
+  button.disabled = true;
+  try {
+    const res = await api('POST', `v1/admin/alerts/${encodeURIComponent(d.id)}/retry`);
+    announce(res.status === 202 ? `Alert "${d.summary}" to ${d.channel.kind} ${d.channel.target} was queued again.`
+      : `Retry of the alert refused: ${res.body?.detail ?? res.status}.`);
+  } catch (err) {
+    if (err instanceof AuthError) return logout(err.message);
+    announce(`Retry of the alert failed: ${err.message}.`);
+  }
+  button.disabled = false;
+  refreshSoon(0);
+}
+
+function renderAlerts(body) {
+  const note = $('alerts-empty');
+  note.textContent = body.configured ? 'No alert deliveries yet.' : 'No alert channel is configured (config alerts:).';
+  syncRows($('alerts'), body.deliveries.slice(0, 50), (d) => d.id, (row, d) => {
+    const th = row.cells[0] ?? row.appendChild(el('th', { scope: 'row' }));
+    const sig = `${d.event}|${d.summary}`;
+    if (th.dataset.sig !== sig) {
+      th.dataset.sig = sig;
+      th.replaceChildren(d.summary, el('br'), muted(d.event));
+    }
+    setCell(row, 1, `${d.channel.kind}: ${d.channel.target}`);
+    const waiting = d.nextAttemptAt && Date.parse(d.nextAttemptAt) > now();
+    setCell(row, 2, [`${d.state}|${waiting}`, () => [el('span', { class: `badge ${d.state === 'sent' ? 'healthy' : d.state === 'failed' ? 'limited' : 'degraded'}` },
+      d.state === 'pending' ? (waiting ? 'retrying' : 'sending') : d.state)]]);
+    setCell(row, 3, `${d.attemptsMade} of ${d.attempts}`);
+    setCell(row, 4, d.error ?? '—').className = 'reason';
+    setCell(row, 5, d.state === 'pending' && waiting ? `next attempt ${nextPoll(d.nextAttemptAt, d.site)}` : clock(d.finishedAt ?? d.queuedAt, d.site));
+    setCell(row, 6, [d.state, () => (d.state === 'failed'
+      ? [el('button', { type: 'button', class: 'retry-alert', 'aria-label': `Send again: ${d.summary} to ${d.channel.kind} ${d.channel.target}`,
+        onclick: (e) => retryAlert(d, e.currentTarget) }, 'Send again')]
+      : [el('span', { class: 'note' }, '—')])]);
+  }, 'alerts-empty');
+}
+
+// ---- holds and reservations: searched on demand, not refreshed ----------------------------------
+
+const search = { params: null, next: null };
+
+function bookingWhat(b) {
+  return b.items.map((i) => `${i.quantity > 1 ? `${i.quantity} × ` : ''}${i.resourceName} at ${i.siteName}, ${dates(i)}`).join('; ');
+}
+
+function renderBookings(rows, append) {
+  const tbody = $('bookings').tBodies[0];
+  if (!append) tbody.replaceChildren();
+  const heads = [...$('bookings').tHead.rows[0].cells].map((c) => c.textContent);
+  for (const b of rows) {
+    const guest = guestOf({ customer: b.customer });
+    const email = b.customer?.email;
+    const made = b.kind === 'hold' ? `held ${clock(b.createdAt, b.items[0]?.site)}, lapses ${clock(b.expiresAt, b.items[0]?.site)}` : clock(b.createdAt, b.items[0]?.site);
+    const cells = [
+      el('th', { scope: 'row' }, guest ?? 'Guest not named', ...(typeof email === 'string' ? [el('br'), muted(email)] : [])),
+      el('td', {}, bookingWhat(b)),
+      el('td', {}, el('span', { class: `badge ${['failed', 'cancelled'].includes(b.status) ? 'limited' : b.status === 'confirmed' ? 'healthy' : 'degraded'}` }, b.kind === 'hold' ? 'held' : b.status),
+        ...(b.error ? [el('br'), el('span', { class: 'note' }, b.error)] : [])),
+      el('td', {}, made),
+      el('td', {}, muted([`${b.kind} ${b.id}`, ...b.items.filter((i) => i.externalId).map((i) => `at ${i.siteName}: ${i.externalId}`)].join(', '))),
+    ];
+    cells.forEach((c, i) => { if (i > 0) c.dataset.label = heads[i]; });
+    tbody.append(el('tr', { 'data-key': `${b.kind}:${b.id}` }, ...cells));
+  }
+  $('bookings').hidden = tbody.rows.length === 0;
+}
+
+async function runSearch(append) {
+  const form = new FormData($('search'));
+  if (!append) {
+    search.params = new URLSearchParams([...form.entries()].flatMap(([k, v]) => (typeof v === 'string' && v.trim() !== '' ? [[k, v.trim()]] : [])));
+    search.params.set('limit', '25');
+    search.next = null;
+  }
+  const params = new URLSearchParams(search.params);
+  if (append && search.next !== null) params.set('cursor', String(search.next));
+  const note = $('bookings-note');
+  note.textContent = 'Searching…';
+  try {
+    const res = await api('GET', `v1/admin/bookings?${params}`);
+    if (res.status !== 200) {
+      note.textContent = `The search was refused: ${res.body?.detail ?? res.status}.`;
+      return;
+    }
+    renderBookings(res.body.bookings, append);
+    search.next = res.body.next;
+    const shown = $('bookings').tBodies[0].rows.length;
+    note.textContent = shown === 0 ? 'Nothing found.' : `${shown} found${search.next !== null ? '; more may follow' : ''}.`;
+    $('bookings-more').hidden = search.next === null;
+  } catch (err) {
+    if (err instanceof AuthError) return logout(err.message);
+    note.textContent = `The search failed: ${err.message}.`;
+  }
+}
+
+$('search').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void runSearch(false);
+});
+$('bookings-more').addEventListener('click', () => void runSearch(true));
+
+function fillSiteChoices(sites) {
+  const select = $('s-site');
+  if (select.options.length > 1) return;
+  for (const s of sites) select.append(el('option', { value: s.id }, s.name));
+}
+
 // ---- the loop -----------------------------------------------------------------------------------
 
 async function refresh() {
@@ -372,17 +523,23 @@ async function refresh() {
     if (s.timezone) zones.set(s.id, s.timezone);
     names.set(s.id, s.name);
   }
-  const [details, jobs] = await Promise.all([
+  fillSiteChoices(list.body.sites);
+  const [details, jobs, workers, alerts] = await Promise.all([
     Promise.all(list.body.sites.map(async (s) => {
       const d = await api('GET', `v1/sites/${encodeURIComponent(s.id)}`);
       return d.status === 200 ? d.body : s;
     })),
     api('GET', 'v1/admin/writebacks'),
+    api('GET', 'v1/admin/workers'),
+    api('GET', 'v1/admin/alerts?limit=50'),
     loadConflicts(),
   ]);
   renderSites(details);
   renderHistory(details);
   if (jobs.status === 200) renderJobs(jobs.body.jobs);
+  if (workers.status === 200) renderWorkers(workers.body);
+  if (alerts.status === 200) renderAlerts(alerts.body);
+  if (first) void runSearch(false);
   first = false;
   $('updated').textContent = `Updated ${new Date().toLocaleTimeString()}`;
   $('app').dataset.updatedAt = String(Date.now());
@@ -427,7 +584,9 @@ function logout(message = '') {
   sessionStorage.removeItem(TOKEN_KEY);
   seenHealth.clear();
   seenFailed.clear();
-  for (const id of ['sites', 'history', 'failed', 'pending', 'conflicts']) $(id).tBodies[0].replaceChildren();
+  for (const id of ['sites', 'history', 'failed', 'pending', 'conflicts', 'workers', 'alerts', 'bookings']) $(id).tBodies[0].replaceChildren();
+  $('bookings').hidden = true;
+  $('bookings-more').hidden = true;
   Object.assign(conflicts, { missing: false, checkedAt: 0, seen: null });
   $('app').hidden = true;
   $('session').hidden = true;

@@ -43,6 +43,23 @@
   }
   /** fetch rejected: offline, or the browser blocked the answer (CORS). */
   class Unreachable extends Error {}
+  /** The hub answers, but not to this page: its origin is not among the widget key's `origins`. */
+  class Refused extends Error {}
+
+  /**
+   * Tells a refused page from an unreachable hub. A refused origin gets no CORS headers, so the
+   * browser hides the hub's 403 and fetch fails exactly as it does offline; an opaque (no-cors)
+   * request to `/healthz` still succeeds when the hub is reachable, and fails when it is not.
+   */
+  async function refusedOrUnreachable(api: string): Promise<Error> {
+    try {
+      await fetch(`${api}/healthz`, { mode: 'no-cors', credentials: 'omit', cache: 'no-store' });
+    } catch {
+      return new Unreachable();
+    }
+    console.warn(`avhub-availability: the hub at ${api} refused this page: the widget key is unknown, or its origins (auth.widgetKeys[].origins in the hub's config) do not list "${location.origin}". The hub logs each refusal.`);
+    return new Refused();
+  }
 
   async function request<T>(url: string, init: RequestInit): Promise<T> {
     let res: Response;
@@ -61,8 +78,11 @@
 
   /** A sentence for a person, for every answer the widget can get instead of what it asked for. */
   function explain(err: unknown, site = 'This site'): string {
+    if (err instanceof Refused) {
+      return 'Online booking is not set up for this web page, so availability cannot be shown here. Please contact us directly to book.';
+    }
     if (err instanceof Unreachable) {
-      return 'Availability could not be loaded: the booking service could not be reached, or it does not allow this page.';
+      return 'Availability could not be loaded: the booking service could not be reached. Please check your connection and try again.';
     }
     if (!(err instanceof HttpProblem)) return 'Something went wrong. Please try again.';
     const { status, problem } = err;
@@ -73,7 +93,7 @@
       case 'site-limited': return `${site} is not answering right now, so it cannot take bookings here. Please contact it directly.`;
       case 'too-many-holds': return 'You have too many open holds. Confirm or release one first.';
       case 'origin-not-allowed': case 'forbidden-site': case 'unauthorized': case 'forbidden':
-        return 'This booking widget is not set up for this page.';
+        return 'Online booking is not set up for this web page, so availability cannot be shown here. Please contact us directly to book.';
       default: break;
     }
     if (status === 429) return 'Too many requests. Please wait a moment and try again.';
@@ -93,11 +113,27 @@
   /** Local wall-clock `date`T`time` plus minutes, as a local ISO time without offset (the hub reads it in the site's zone). */
   const wallPlus = (date: string, time: string, minutes: number) => new Date(Date.parse(`${date}T${time}:00Z`) + minutes * 60_000).toISOString().slice(0, 19);
 
+  /**
+   * The visitor's clock convention, the one `<input type="time">` shows: the browser's locale
+   * (`navigator.language`) decides 12 or 24 hours, so a span reads as the start field does.
+   */
+  const H12 = ['h11', 'h12'].includes(new Intl.DateTimeFormat(undefined, { hour: 'numeric' }).resolvedOptions().hourCycle ?? '');
   const clocks = new Map<string, Intl.DateTimeFormat>();
-  /** HH:MM at the site: its own time zone, never the visitor's. */
+  /** The wall clock at the site (its own time zone, never the visitor's), in the visitor's 12/24-hour convention. */
   function siteTime(instant: number, timeZone: string): string {
     let f = clocks.get(timeZone);
-    if (!f) clocks.set(timeZone, f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }));
+    if (!f) {
+      clocks.set(timeZone, f = new Intl.DateTimeFormat(undefined, H12
+        ? { timeZone, hour: 'numeric', minute: '2-digit', hourCycle: 'h12' }
+        : { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }));
+    }
+    return f.format(instant);
+  }
+  const values = new Map<string, Intl.DateTimeFormat>();
+  /** HH:MM (24 h) at the site: what an `<input type="time">` takes as its value, whatever it shows. */
+  function siteValue(instant: number, timeZone: string): string {
+    let f = values.get(timeZone);
+    if (!f) values.set(timeZone, f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }));
     return f.format(instant);
   }
   function ago(ms: number): string {
@@ -332,8 +368,19 @@ button:disabled{opacity:.5;cursor:not-allowed}
         this.render(stay, dayAnswer, ci, co, day);
         const n = stay.sites.length;
         this.say(`Availability for ${n} site${n === 1 ? '' : 's'} loaded.`);
-      } catch (err) {
-        if ((err as Error).name === 'AbortError') return;
+      } catch (caught) {
+        if ((caught as Error).name === 'AbortError') return;
+        const err = caught instanceof Unreachable ? await refusedOrUnreachable(this.api) : caught;
+        if (this.loading !== ctl) return; // a newer load started meanwhile
+        if (err instanceof Refused) {
+          // Nothing the guest can change: no inputs to try again with.
+          this.root.querySelector('form')!.hidden = true;
+          sitesEl.replaceChildren();
+          this.say('');
+          this.fail(explain(err));
+          this.emit('avhub:error', { message: explain(err), status: 403, reason: 'origin-not-allowed' });
+          return;
+        }
         this.showInputs(); // so the guest can try again
         sitesEl.replaceChildren();
         this.say('');
@@ -369,10 +416,14 @@ button:disabled{opacity:.5;cursor:not-allowed}
             ? this.nightRow(site, res, id, holdable, ci, co)
             : this.timeRow(site, timed.get(res.id) ?? res, id, holdable, day);
         });
-        // Two widgets on one page (rooms, halls) list the same sites: the group keeps region names unique.
+        // Two widgets on one page (rooms, halls) list the same sites: the group keeps region names
+        // unique, and a number the widgets that share a group (or have none).
         const group = this.getAttribute('group');
-        return h('section', { class: 'site', role: 'region', 'aria-label': group ? `${site.name}, ${group}` : undefined,
-          'aria-labelledby': group ? undefined : head, 'data-site': site.id, part: 'site' },
+        const twins = [...document.querySelectorAll('avhub-availability')].filter((el) => el.getAttribute('group') === group);
+        const nth = twins.length > 1 ? twins.indexOf(this) + 1 : 0;
+        const label = [site.name, group].filter(Boolean).join(', ') + (nth > 1 ? ` (${nth})` : '');
+        return h('section', { class: 'site', role: 'region', 'aria-label': group || nth > 1 ? label : undefined,
+          'aria-labelledby': group || nth > 1 ? undefined : head, 'data-site': site.id, part: 'site' },
           h('h3', { id: head, text: site.name }),
           h('p', { class: 'tz' }, `${site.timezone}, `, h('time', { 'data-tz': site.timezone, text: siteTime(now, site.timezone) }), ' local'),
           site.limited
@@ -421,7 +472,8 @@ button:disabled{opacity:.5;cursor:not-allowed}
         else free.push({ start, end });
       }
       const tz = site.timezone;
-      const fmtEnd = (ms: number) => { const t = siteTime(ms, tz); return t === '00:00' ? '24:00' : t; };
+      // A span up to midnight ends at 24:00 on a 24-hour clock (00:00 would read as its start).
+      const fmtEnd = (ms: number) => (!H12 && siteValue(ms, tz) === '00:00' ? '24:00' : siteTime(ms, tz));
       const spans = free.map((f) => `${siteTime(f.start, tz)}–${fmtEnd(f.end)}`);
       const li = h('li', { 'data-resource': res.id },
         h('div', { class: 'row' }, h('span', { class: 'n', id: `r-${id}`, text: res.name })),
@@ -430,7 +482,7 @@ button:disabled{opacity:.5;cursor:not-allowed}
           : h('p', { class: 'avail', text: 'Fully booked this day' }));
       if (!spans.length) return li;
       if (!holdable) { li.append(h('p', { text: 'On request' })); return li; }
-      const start = h('input', { id: `t-${id}`, type: 'time', step: '900', value: siteTime(free[0]!.start, tz), required: '' });
+      const start = h('input', { id: `t-${id}`, type: 'time', step: '900', value: siteValue(free[0]!.start, tz), required: '' });
       const length = h('select', { id: `l-${id}` }, ...LENGTHS.map(([m, text]) => h('option', { value: String(m), text, ...(m === 60 ? { selected: '' } : {}) })));
       const button = this.holdButton(site, res, `Hold ${res.name} at ${site.name} on ${day}`);
       button.addEventListener('click', () => {
