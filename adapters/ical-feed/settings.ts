@@ -26,7 +26,7 @@ export const icalFeedSettings = z.strictObject({
   url: feedUrl.optional(),
   /** Sent with every request (e.g. `Authorization: Bearer ${FEED_TOKEN}`); secrets. */
   headers: z.record(z.string().min(1), z.string()).optional(),
-  /** Per request; 30 s by default. */
+  /** Per request, body included; the site's `limits.timeout` (30 s) by default. */
   timeout: timeout.optional(),
 });
 
@@ -36,8 +36,6 @@ export const icalFeedSource = z.strictObject({
   /** This resource's own feed (a room's export from a booking tool). */
   url: feedUrl.optional(),
 });
-
-export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 

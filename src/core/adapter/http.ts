@@ -155,7 +155,16 @@ export interface ReadBodyOptions extends BodyLimit {
  *   (connection reset, timeout); the signal's reason when the caller aborted.
  */
 export async function readBody(body: AsyncIterable<Uint8Array | string> | null | undefined, opts: ReadBodyOptions): Promise<string> {
-  if (!body) return '';
+  return new TextDecoder().decode(await readBodyBytes(body, opts));
+}
+
+/**
+ * Reads a whole response body as bytes, stopping at the limit, without decoding or parsing it: the
+ * bytes go to a worker thread (`OffThread`) whole, in one buffer of their own (transferable).
+ * @throws as {@link readBody}.
+ */
+export async function readBodyBytes(body: AsyncIterable<Uint8Array | string> | null | undefined, opts: ReadBodyOptions): Promise<Uint8Array> {
+  if (!body) return new Uint8Array(0);
   let count: (chunk: Uint8Array | string) => void;
   try {
     count = byteCounter(opts, opts.contentLength);
@@ -163,12 +172,14 @@ export async function readBody(body: AsyncIterable<Uint8Array | string> | null |
     discardBody(body);
     throw err;
   }
-  const decoder = new TextDecoder();
-  let text = '';
+  const chunks: Uint8Array[] = [];
+  let total = 0;
   try {
     for await (const chunk of body) {
       count(chunk);
-      text += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      chunks.push(bytes);
+      total += bytes.byteLength;
     }
   } catch (err) {
     if (err instanceof ResponseTooLargeError) {
@@ -179,7 +190,11 @@ export async function readBody(body: AsyncIterable<Uint8Array | string> | null |
     const reason = err instanceof Error ? err.message : String(err);
     throw new AdapterUnavailableError(`${opts.what}: the answer broke off (${reason})`, { cause: err });
   }
-  return text + decoder.decode();
+  // A buffer of its own (not a slice of a pooled one), so it can be transferred to a worker.
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) { out.set(c, at); at += c.byteLength; }
+  return out;
 }
 
 /**
