@@ -1,4 +1,5 @@
 import { serveTasks } from '../../src/core/adapter/off-thread-worker.js';
+import { normalizeObjects, readMultistatus } from '../caldav/multistatus.js';
 import { readFeedBody } from '../ical-feed/read.js';
 
 /**
@@ -7,4 +8,6 @@ import { readFeedBody } from '../ical-feed/read.js';
  */
 serveTasks({
   'ical-feed/read': readFeedBody,
+  'caldav/multistatus': readMultistatus,
+  'caldav/normalize': normalizeObjects,
 });
