@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import axios from 'axios';
 import { AdapterUnavailableError } from '../../src/core/adapter/errors.js';
-import { discardBody, headerValue, readBodyBytes, statusError } from '../../src/core/adapter/http.js';
+import { discardBody, headerValue, itemCounter, readBodyBytes, statusError } from '../../src/core/adapter/http.js';
 import type { FeedState } from './cursor.js';
 
 /**
@@ -25,6 +25,8 @@ export interface FetchFeedRequest {
   timeoutMs: number;
   /** The body, counted while it streams in. */
   maxBytes: number;
+  /** Events (`BEGIN:VEVENT`), counted while the body streams in. */
+  maxEvents: number;
   signal: AbortSignal;
 }
 
@@ -72,6 +74,10 @@ export async function fetchFeed(req: FetchFeedRequest): Promise<FeedResponse> {
   }
   const body = await readBodyBytes(res.data, {
     what: `ical-feed: the ${where}`, maxBytes: req.maxBytes, contentLength: headerValue(res.headers, 'content-length'), signal,
+    onChunk: itemCounter({
+      marker: 'BEGIN:VEVENT', max: req.maxEvents,
+      message: (max) => `ical-feed: the ${where} has more than ${max} events (the site's item limit); refused unparsed`,
+    }),
   }).catch((err: unknown) => {
     if (deadline.aborted && !req.signal.aborted) throw late();
     throw err;

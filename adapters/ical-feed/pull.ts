@@ -92,6 +92,7 @@ async function readFeed(req: PullRequest, ctx: FeedPullContext, feed: Feed, befo
       headers: ctx.settings.headers ?? {},
       timeoutMs: ctx.settings.timeout ?? ctx.limits.timeoutMs,
       maxBytes: ctx.limits.maxBytes,
+      maxEvents: ctx.limits.maxItems,
       signal: req.signal,
     });
     if (!res.changed) {

@@ -38,9 +38,16 @@ function countEvents(body: string, limit: number): number {
  *   iCalendar (the caller names the feed).
  */
 export function readFeedBody(input: ReadFeedInput): ReadFeedOutput {
-  const body = new TextDecoder().decode(input.bytes);
-  const digest = sha256(body);
+  const bytes = Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
+  // Of the bytes: decoding 5 MB of random bytes to hash the text cost seconds.
+  const digest = sha256(bytes);
   if (digest === input.previousDigest) return { digest, results: null };
+  // Not iCalendar at all (random bytes): refused before any decoding. BEGIN:VCALENDAR is the
+  // first line of a calendar; the first 64 KB leave room for stray text an exporter put before it.
+  if (!/BEGIN:VCALENDAR/i.test(bytes.subarray(0, 64 * 1024).toString('latin1'))) {
+    throw new Error('not an iCalendar document: no BEGIN:VCALENDAR in its first 64 KB');
+  }
+  const body = new TextDecoder().decode(bytes);
   if (countEvents(body, input.maxEvents) > input.maxEvents) {
     throw new TooManyItemsError(`ical-feed: the ${input.where} has more than ${input.maxEvents} events (the site's item limit); refused unparsed`, input.maxEvents);
   }

@@ -37,7 +37,7 @@ export const icalFeedSource = z.strictObject({
   url: feedUrl.optional(),
 });
 
-export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+export const sha256 = (s: string | Uint8Array) => createHash('sha256').update(s).digest('hex');
 
 /**
  * The quota bucket: sites polling the same host share one, so the hub stays polite to it. Sites
