@@ -2,7 +2,7 @@ import { calendarQuery, davRequest, propfind, syncCollection, type DAVResponse }
 import {
   AdapterError, AdapterRateLimitedError, AdapterUnavailableError,
 } from '../../src/core/adapter/errors.js';
-import { itemCounter, limitResponse, parseRetryAfter, readBodyBytes, retryAfterMs, statusError } from '../../src/core/adapter/http.js';
+import { allOf, itemCounter, limitResponse, prefixCheck, parseRetryAfter, readBodyBytes, retryAfterMs, statusError } from '../../src/core/adapter/http.js';
 import type { OffThread } from '../../src/core/adapter/off-thread.js';
 import { DEFAULT_LIMITS, type AdapterLimits } from '../../src/core/adapter/port.js';
 import { sharedParsePool } from '../parsing/index.js';
@@ -151,10 +151,17 @@ export function createTransport(opts: TransportOptions): Transport {
     const bytes = res.body === null ? null : await readBodyBytes(res.body, {
       what, maxBytes: limits.maxBytes, contentLength: res.headers.get('content-length'), signal: opts.signal,
       // Each multistatus response element opens and closes with `response>`.
-      onChunk: itemCounter({
-        marker: 'response>', perItem: 2, max: limits.maxItems,
-        message: (max) => `${what}: the CalDAV server answered more than ${max} items (the site's item limit); refused`,
-      }),
+      onChunk: allOf(
+        itemCounter({
+          marker: 'response>', perItem: 2, max: limits.maxItems,
+          message: (max) => `${what}: the CalDAV server answered more than ${max} items (the site's item limit); refused`,
+        }),
+        // The first 4 KB tell garbage and entity declarations apart from XML (the worker checks all).
+        prefixCheck(4096, (prefix) => {
+          const refusal = isXml(res) ? xmlRefusal(prefix) : null;
+          if (refusal) throw new AdapterUnavailableError(`${what}: the CalDAV server answered ${refusal}; refused unparsed`);
+        }),
+      ),
     }).catch((err: unknown) => {
       if (timeout.aborted && !opts.signal.aborted) throw late(what);
       throw err;

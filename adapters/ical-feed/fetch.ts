@@ -1,7 +1,9 @@
 import type { Readable } from 'node:stream';
 import axios from 'axios';
 import { AdapterUnavailableError } from '../../src/core/adapter/errors.js';
-import { discardBody, headerValue, itemCounter, readBodyBytes, statusError } from '../../src/core/adapter/http.js';
+import {
+  allOf, discardBody, headerValue, itemCounter, prefixCheck, readBodyBytes, statusError,
+} from '../../src/core/adapter/http.js';
 import type { FeedState } from './cursor.js';
 
 /**
@@ -74,10 +76,18 @@ export async function fetchFeed(req: FetchFeedRequest): Promise<FeedResponse> {
   }
   const body = await readBodyBytes(res.data, {
     what: `ical-feed: the ${where}`, maxBytes: req.maxBytes, contentLength: headerValue(res.headers, 'content-length'), signal,
-    onChunk: itemCounter({
-      marker: 'BEGIN:VEVENT', max: req.maxEvents,
-      message: (max) => `ical-feed: the ${where} has more than ${max} events (the site's item limit); refused unparsed`,
-    }),
+    onChunk: allOf(
+      itemCounter({
+        marker: 'BEGIN:VEVENT', max: req.maxEvents,
+        message: (max) => `ical-feed: the ${where} has more than ${max} events (the site's item limit); refused unparsed`,
+      }),
+      // BEGIN:VCALENDAR is a calendar's first line; 64 KB leave room for stray text before it.
+      prefixCheck(64 * 1024, (prefix) => {
+        if (!/BEGIN:VCALENDAR/i.test(prefix)) {
+          throw new AdapterUnavailableError(`ical-feed: the ${where} is not a readable iCalendar document (no BEGIN:VCALENDAR in its first 64 KB); refused unread`);
+        }
+      }),
+    ),
   }).catch((err: unknown) => {
     if (deadline.aborted && !req.signal.aborted) throw late();
     throw err;

@@ -176,14 +176,16 @@ export async function readBodyBytes(body: AsyncIterable<Uint8Array | string> | n
   }
   const chunks: Uint8Array[] = [];
   let total = 0;
+  const take = (chunk: Uint8Array | string) => {
+    count(chunk);
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    opts.onChunk?.(bytes);
+    chunks.push(bytes);
+    total += bytes.byteLength;
+  };
   try {
-    for await (const chunk of body) {
-      count(chunk);
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      opts.onChunk?.(bytes);
-      chunks.push(bytes);
-      total += bytes.byteLength;
-    }
+    if (isNodeReadable(body)) await readNodeStream(body, take);
+    else for await (const chunk of body) take(chunk);
   } catch (err) {
     if (err instanceof AdapterError) {
       discardBody(body);
@@ -198,6 +200,45 @@ export async function readBodyBytes(body: AsyncIterable<Uint8Array | string> | n
   let at = 0;
   for (const c of chunks) { out.set(c, at); at += c.byteLength; }
   return out;
+}
+
+interface NodeReadable {
+  on(event: 'data', listener: (chunk: Uint8Array | string) => void): unknown;
+  on(event: 'end' | 'close', listener: () => void): unknown;
+  on(event: 'error', listener: (err: unknown) => void): unknown;
+  destroy(err?: Error): unknown;
+  readableEnded?: boolean;
+}
+
+const isNodeReadable = (body: unknown): body is NodeReadable =>
+  typeof (body as { on?: unknown }).on === 'function' && typeof (body as { destroy?: unknown }).destroy === 'function';
+
+/**
+ * Reads a Node stream (axios' `responseType: 'stream'`) by its `data` events: its async iterator
+ * concatenates whatever is buffered into a fresh Buffer on every read, which for a fast source
+ * is megabytes of copying on the event loop.
+ */
+function readNodeStream(body: NodeReadable, take: (chunk: Uint8Array | string) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let done = false;
+    const finish = (err?: unknown) => {
+      if (done) return;
+      done = true;
+      if (err === undefined) resolve(); else reject(err);
+    };
+    body.on('data', (chunk) => {
+      if (done) return;
+      try {
+        take(chunk);
+      } catch (err) {
+        finish(err);
+        body.destroy();
+      }
+    });
+    body.on('end', () => finish());
+    body.on('error', (err) => finish(err));
+    body.on('close', () => finish(body.readableEnded === false ? new Error('the stream closed before its end') : undefined));
+  });
 }
 
 /**
@@ -255,3 +296,23 @@ export function itemCounter(opts: { marker: string; max: number; perItem?: numbe
     if (seen > limit) throw new TooManyItemsError(opts.message(opts.max), opts.max);
   };
 }
+
+/**
+ * Judges a body by its first bytes while it streams in: `check` sees the first `bytes` bytes (as
+ * latin1 text, no decoding) once that many arrived, and throws to stop reading, so 5 MB of
+ * garbage is refused after its first chunk instead of read whole. A shorter body is left to
+ * whoever reads it.
+ */
+export function prefixCheck(bytes: number, check: (prefix: string) => void): (chunk: Uint8Array) => void {
+  let prefix = '';
+  return (chunk) => {
+    if (prefix.length >= bytes) return;
+    prefix += Buffer.from(chunk.buffer, chunk.byteOffset, Math.min(chunk.byteLength, bytes - prefix.length)).toString('latin1');
+    if (prefix.length >= bytes) check(prefix);
+  };
+}
+
+/** Several chunk observers as one (`ReadBodyOptions.onChunk`). */
+export const allOf = (...observers: Array<(chunk: Uint8Array) => void>) => (chunk: Uint8Array) => {
+  for (const observe of observers) observe(chunk);
+};
