@@ -1,3 +1,5 @@
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { encodeError, type JobMessage, type ResultMessage } from './off-thread.js';
 
@@ -11,6 +13,7 @@ type Task = (input: never) => unknown;
 export function serveTasks(tasks: Readonly<Record<string, Task>>): void {
   const port = parentPort;
   if (!port) throw new Error('serveTasks runs in a worker thread');
+  lowerPriority();
   port.on('message', (msg: JobMessage) => {
     void (async () => {
       let answer: ResultMessage;
@@ -24,4 +27,17 @@ export function serveTasks(tasks: Readonly<Record<string, Task>>): void {
       port.postMessage(answer);
     })();
   });
+}
+
+/**
+ * Parsing yields the CPU to the API's thread: on Linux a thread's nice value is its own, and
+ * /proc/thread-self names this thread's id. Elsewhere (or when refused) nothing changes.
+ */
+function lowerPriority(): void {
+  try {
+    const tid = Number(/task\/(\d+)$/.exec(readlinkSync('/proc/thread-self'))?.[1]);
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 10);
+  } catch {
+    // Not Linux, or not allowed: the worker runs at the process's priority.
+  }
 }
