@@ -53,7 +53,7 @@ export class AdapterPool implements SiteAdapters {
   throttle(site: SiteConfig): () => Promise<void> {
     const def = this.definition(site);
     const split = splitAdapterConfig(site.adapter);
-    const credential = `${def.kind}:${def.credentialId(def.settings.parse(split.settings))}`;
+    const credential = `${def.kind}:${def.credentialId(def.settings.parse(split.settings), site.id)}`;
     const quota = split.quota ?? def.quota;
     return async () => {
       for (;;) {

@@ -193,9 +193,11 @@ export interface AdapterDefinition<S = Record<string, unknown>> {
   source: z.ZodType;
   /**
    * A stable id of the credential, for the shared quota bucket (never the secret itself: hash it).
-   * Sites sharing a credential share a bucket.
+   * Sites sharing a credential share a bucket. `siteId` is for kinds whose credential is no more
+   * than a host (ical-feed): their bucket is per (host, site), so one site's hostile feed cannot
+   * spend a neighbour's quota.
    */
-  credentialId(settings: S): string;
+  credentialId(settings: S, siteId?: string): string;
   /** Requests allowed per second and burst, by default (the vendor's documented limits). */
   quota: { perSecond: number; burst: number };
   /** This kind's own defaults for the limits a site may set (over {@link DEFAULT_LIMITS}). */
