@@ -3,7 +3,6 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubKeys } from '../../src/store/keys.js';
 import { SyncStore } from '../../src/store/sync-store.js';
-import { feedIcs, startFeedServer, type FeedServer } from '../adapters/ical-feed-server.js';
 import { startHostileSource, type HostileSource } from '../helpers/hostile-source.js';
 import { ADMIN, ADMIN_TOKEN, call, eventually, startTestHub, type TestHub } from '../helpers/hub.js';
 
@@ -22,12 +21,11 @@ const HOSTILE_FEEDS = ['huge', 'endless', 'trickle', 'garbage', 'many'].filter((
 const HOSTILE_DAV = ['huge', 'endless', 'trickle', 'garbage', 'entities'].filter((m) => !ONLY || ONLY.includes(`dav-${m}`));
 const SAMPLE_FOR_MS = Number(process.env.HOSTILE_SAMPLE_MS ?? 20_000);
 
-let source: HostileSource;
 /**
- * The healthy neighbour lives on a server of its own: feeds on one host share one quota bucket
- * (the credential is the host), and the hostile ones would spend it.
+ * Also serves the healthy neighbour (`/good.ics`): on the hostile feeds' own host, so the quota
+ * is shown to be per (host, site). With one bucket per host the hostile feeds spent it.
  */
-let neighbour: FeedServer;
+let source: HostileSource;
 /** /healthz round trips (ms) sampled by the first test, judged again by the pending one. */
 const latencies: number[] = [];
 let hub: TestHub;
@@ -40,7 +38,7 @@ sites:
   - id: good
     timezone: Europe/Berlin
     pollEvery: 1s
-    adapter: { kind: ical-feed, url: "${neighbour.url('/good.ics')}" }
+    adapter: { kind: ical-feed, url: "${source.url('/good.ics')}" }
     resources: [ { id: hall, kind: unit, group: halls } ]
 ${HOSTILE_FEEDS.map((m) => `
   - id: feed-${m}
@@ -58,15 +56,11 @@ ${HOSTILE_DAV.map((m) => `
 
 beforeAll(async () => {
   source = await startHostileSource();
-  neighbour = await startFeedServer();
-  const start = Date.now() + 2 * 86_400_000;
-  neighbour.setFeed('/good.ics', feedIcs([{ uid: 'good-1', start, end: start + 3_600_000 }]));
   hub = await startTestHub({ yaml: yaml(), roles: ['api', 'worker', 'scheduler'] });
 });
 afterAll(async () => {
   await hub?.stop();
   await source?.close();
-  await neighbour?.close();
 });
 
 const percentile = (values: number[], p: number) => {
