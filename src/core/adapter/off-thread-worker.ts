@@ -27,6 +27,8 @@ export function serveTasks(tasks: Readonly<Record<string, Task>>): void {
       port.postMessage(answer);
     })();
   });
+  // The pool runs a job's time limit from here: loading the script is not the job's time.
+  port.postMessage({ ready: true });
 }
 
 /**

@@ -100,9 +100,14 @@ interface Job {
 
 interface Slot {
   worker: Worker | null;
+  /** The worker has loaded its script: job time limits run from here, not from spawning it. */
+  ready: boolean;
   job: Job | null;
   timer?: NodeJS.Timeout;
 }
+
+/** A worker that has not loaded its script in this long is given up (a broken install). */
+const BOOT_LIMIT_MS = 60_000;
 
 /**
  * Spawns a worker for `script`. A `.ts` script (tests, `tsx`) is loaded through tsx's loader,
@@ -126,7 +131,7 @@ export class WorkerPool implements OffThread {
   private readonly maxHeapMb: number;
 
   constructor(private readonly opts: WorkerPoolOptions) {
-    this.slots = Array.from({ length: Math.max(1, opts.threads ?? 2) }, () => ({ worker: null, job: null }));
+    this.slots = Array.from({ length: Math.max(1, opts.threads ?? 2) }, () => ({ worker: null, ready: false, job: null }));
     this.timeLimitMs = opts.timeLimitMs ?? 15_000;
     this.maxQueued = opts.maxQueued ?? 64;
     this.maxHeapMb = opts.maxHeapMb ?? 384;
@@ -171,23 +176,39 @@ export class WorkerPool implements OffThread {
   private start(slot: Slot, job: Job): void {
     slot.job = job;
     const worker = slot.worker ?? this.attach(slot);
-    const limit = job.opts.timeLimitMs ?? this.timeLimitMs;
-    slot.timer = setTimeout(() => {
-      this.fail(slot, new AdapterUnavailableError(`${job.opts.what}: reading the answer took longer than ${limit / 1000} s (the parse time limit); refused`));
-    }, limit);
+    if (slot.ready) this.startClock(slot);
+    else slot.timer = setTimeout(() => this.fail(slot, new AdapterUnavailableError(`${job.opts.what}: the parser did not start within ${BOOT_LIMIT_MS / 1000} s; refused`)), BOOT_LIMIT_MS);
     const message: JobMessage = { id: job.id, task: job.task, input: job.input };
     worker.postMessage(message, job.opts.transfer ?? []);
     // The input now belongs to the worker; the job keeps only what it needs to answer.
     job.input = null;
   }
 
+  /** The running job's time limit, from now. */
+  private startClock(slot: Slot): void {
+    const job = slot.job;
+    if (!job) return;
+    clearTimeout(slot.timer);
+    const limit = job.opts.timeLimitMs ?? this.timeLimitMs;
+    slot.timer = setTimeout(() => {
+      this.fail(slot, new AdapterUnavailableError(`${job.opts.what}: reading the answer took longer than ${limit / 1000} s (the parse time limit); refused`));
+    }, limit);
+  }
+
   private attach(slot: Slot): Worker {
     const worker = spawn(this.opts.script, this.maxHeapMb);
+    slot.ready = false;
     // Idle workers never keep the process alive.
     worker.unref();
-    worker.on('message', (msg: ResultMessage) => {
+    worker.on('message', (msg: ResultMessage | { ready: true }) => {
+      if (slot.worker !== worker) return;
+      if ('ready' in msg) {
+        slot.ready = true;
+        this.startClock(slot);
+        return;
+      }
       const job = slot.job;
-      if (slot.worker !== worker || !job || job.id !== msg.id) return;
+      if (!job || job.id !== msg.id) return;
       this.finish(slot);
       if (msg.ok) job.resolve(msg.value);
       else job.reject(decodeError(msg.error));
@@ -197,6 +218,7 @@ export class WorkerPool implements OffThread {
       if (slot.worker !== worker) return;
       const job = slot.job;
       slot.worker = null;
+      slot.ready = false;
       if (job) {
         this.finish(slot);
         job.reject(new AdapterUnavailableError(`${job.opts.what}: ${why}; refused`));
@@ -224,6 +246,7 @@ export class WorkerPool implements OffThread {
     const job = slot.job;
     const worker = slot.worker;
     slot.worker = null;
+    slot.ready = false;
     this.finish(slot);
     void worker?.terminate();
     job?.reject(err);
