@@ -68,7 +68,7 @@ export async function readMultistatus(input: MultistatusInput): Promise<DAVRespo
   }
   const noBody = [101, 204, 205, 304].includes(answer.status);
   const response = new Response(noBody ? null : text, { status: answer.status, statusText: answer.statusText, headers: answer.headers });
-  const responses = await FUNCTIONS[input.fn]({ ...input.params, fetch: (async () => response) as typeof fetch });
+  const responses = await FUNCTIONS[input.fn]({ ...input.params, fetch: (async () => response) });
   if (responses.length > input.maxItems) {
     throw new TooManyItemsError(`${answer.what}: the CalDAV server answered more than ${input.maxItems} items (the site's item limit); refused`, input.maxItems);
   }

@@ -182,7 +182,7 @@ export function createTransport(opts: TransportOptions): Transport {
       fetch: (async (input: string | URL | Request, init?: RequestInit) => {
         captured = await answer(input, init);
         return new Response(null, { status: 204 });
-      }) as Fetch,
+      }),
     });
     if (!captured) throw new Error(`tsdav's ${fn} made no request`);
     const input: MultistatusInput = { fn, params, answer: captured, maxItems: limits.maxItems };

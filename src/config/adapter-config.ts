@@ -46,9 +46,6 @@ export const commonAdapterKeys = z.strictObject({
   limits: limitsSchema.optional(),
 });
 
-/** A site's `limits:` as parsed: sizes in bytes, durations in ms. */
-export type LimitsConfig = NonNullable<z.output<typeof commonAdapterKeys>['limits']>;
-
 export interface SplitAdapterConfig {
   kind: string;
   quota?: { perSecond: number; burst: number } | undefined;

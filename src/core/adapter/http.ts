@@ -224,7 +224,7 @@ function readNodeStream(body: NodeReadable, take: (chunk: Uint8Array | string) =
     const finish = (err?: unknown) => {
       if (done) return;
       done = true;
-      if (err === undefined) resolve(); else reject(err);
+      if (err === undefined) resolve(); else reject(err instanceof Error ? err : new Error('the stream failed', { cause: err }));
     };
     body.on('data', (chunk) => {
       if (done) return;

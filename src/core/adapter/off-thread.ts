@@ -150,7 +150,7 @@ export class WorkerPool implements OffThread {
         reject(new AdapterUnavailableError(`${opts.what}: ${this.maxQueued} answers are already waiting to be read (the parse queue's limit); try again at the next poll`));
         return;
       }
-      const job: Job = { id: this.nextId++, task, input, opts, resolve: resolve as (v: unknown) => void, reject };
+      const job: Job = { id: this.nextId++, task, input, opts, resolve: resolve, reject };
       if (opts.signal) {
         job.onAbort = () => this.abort(job, opts.signal!.reason);
         opts.signal.addEventListener('abort', job.onAbort, { once: true });

@@ -1,3 +1,10 @@
+/**
+ * The hostile-source suite's setup (test/chaos/hostile-sources.test.ts) as a script, for
+ * profiling where the API's event loop goes:
+ *   AVHUB_TEST_REDIS_URL=redis://127.0.0.1:6379/9 node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx test/bench/hostile-profile.ts
+ * Prints /healthz p50/p99 and the event-loop delay over 20 s; the main thread's profile is the
+ * `.0.001.cpuprofile` (the others are the loader and parse-pool threads).
+ */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { feedIcs, startFeedServer } from '../adapters/ical-feed-server.js';
 import { startHostileSource } from '../helpers/hostile-source.js';
