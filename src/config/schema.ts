@@ -92,7 +92,9 @@ function adapterSchema(kinds: AdapterKinds) {
       const { kind, quota, limits, settings } = splitAdapterConfig(adapter);
       const common = commonAdapterKeys.safeParse({ quota, limits });
       for (const issue of common.success ? [] : common.error.issues) {
-        ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+        // An unknown key's line is the key's own (as for the adapter's settings below).
+        const key = issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? issue.keys[0] : undefined;
+        ctx.addIssue({ code: 'custom', path: key ? [...issue.path, key] : issue.path, message: issue.message });
       }
       const result = info.settings.safeParse(settings);
       if (result.success) return;
