@@ -32,6 +32,7 @@ export function createApaleoAdapter(ctx: AdapterContext<ApaleoSettings>, options
     clientId: settings.clientId,
     clientSecret: settings.clientSecret,
     timeoutMs: opts.timeoutMs,
+    maxBytes: ctx.limits?.maxBytes,
   });
   let propertyZone: string | null = null;
   const timezone = async (call: CallContext): Promise<string> => {

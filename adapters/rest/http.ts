@@ -38,7 +38,7 @@ export function joinUrl(baseUrl: string, path: string): string {
   return base + path.replace(/^\/+/, '');
 }
 
-export function createRestClient(settings: Pick<RestSettings, 'baseUrl' | 'auth' | 'timeoutMs'>): RestClient {
+export function createRestClient(settings: Pick<RestSettings, 'baseUrl' | 'auth' | 'timeoutMs'>, maxBytes = MAX_BODY_BYTES): RestClient {
   const http: AxiosInstance = axios.create({
     timeout: settings.timeoutMs,
     // A stream, so the body is read with a byte limit instead of buffered whole.
@@ -78,7 +78,7 @@ export function createRestClient(settings: Pick<RestSettings, 'baseUrl' | 'auth'
       throw failure;
     }
     const text = await readBody(res.data, {
-      what: `rest: ${where}`, maxBytes: MAX_BODY_BYTES, contentLength: headerValue(res.headers, 'content-length'), signal: call.signal,
+      what: `rest: ${where}`, maxBytes, contentLength: headerValue(res.headers, 'content-length'), signal: call.signal,
     });
     if (!(status >= 200 && status < 300) && !call.accept?.includes(status)) {
       throw new Error(`rest: ${where} answered ${status}${snippet(text)}`);
