@@ -17,6 +17,8 @@ export interface ApaleoClientOptions {
   clientSecret: string;
   /** Per-request timeout in milliseconds. */
   timeoutMs: number;
+  /** One answer's body in bytes (the site's `limits.maxBytes`); default the shared 20 MB. */
+  maxBytes?: number | undefined;
   /** A token is renewed this long before apaleo says it expires. */
   tokenMarginMs?: number;
   now?: () => number;
@@ -139,7 +141,10 @@ export class ApaleoClient {
       const e = err as { code?: string; message?: string };
       throw new AdapterUnavailableError(`apaleo ${what} failed: ${e.code ?? ''} ${e.message ?? String(err)}`.trim());
     }
-    const text = await readBody(res.data, { what: `apaleo ${what}`, contentLength: headerValue(res.headers, 'content-length'), signal });
+    const text = await readBody(res.data, {
+      what: `apaleo ${what}`, contentLength: headerValue(res.headers, 'content-length'), signal,
+      ...(this.opts.maxBytes === undefined ? {} : { maxBytes: this.opts.maxBytes }),
+    });
     return { ...res, data: parseJson(text) };
   }
 }

@@ -33,6 +33,7 @@ export function createApaleoAdapter(ctx: AdapterContext<ApaleoSettings>, options
     clientId: settings.clientId,
     clientSecret: settings.clientSecret,
     timeoutMs: opts.timeoutMs,
+    maxBytes: ctx.limits?.maxBytes,
   });
   // The Webhook API is another host with the same credential (push subscriptions, issue 17).
   const webhooks = new ApaleoClient({

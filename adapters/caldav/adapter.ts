@@ -2,23 +2,27 @@ import {
   AdapterAuthError, AdapterError, AdapterRateLimitedError, AdapterUnavailableError, CursorRejectedError,
 } from '../../src/core/adapter/errors.js';
 import type {
-  AdapterContext, PullRequest, PullResult, ResourceError, SourceAdapter, SourceResource, SourceSite, WriteRequest,
+  AdapterContext, AdapterLimits, PullRequest, PullResult, ResourceError, SourceAdapter, SourceResource, SourceSite, WriteRequest,
 } from '../../src/core/adapter/port.js';
 import { formatCursor, parseCursor, type CaldavCursor, type CalendarState } from './cursor.js';
 import { discoverCalendars, matchCalendar, type FoundCalendar } from './discovery.js';
 import { objectPathOfExternalId, reservationObjectName } from './ids.js';
 import { pullCalendarDelta, pullCalendarFull, type CalendarPull, type PullContext } from './pull.js';
 import { caldavSource, type CaldavSettings } from './settings.js';
-import { classifyError, createTransport, type Fetch } from './transport.js';
+import { classifyError, createTransport, type Fetch, type Transport } from './transport.js';
+import { limitsOf, offThreadOf } from '../parsing/index.js';
 import { cancelAt, reserveAt } from './write.js';
 
 /** What a test (or another deployment) may hand in instead of the defaults. */
 export interface CaldavDeps {
   /** The fetch under the transport (default: the global one). */
   fetch?: Fetch;
-  /** Per request, headers and body (default 20 s). */
+  /** Per request, headers and body (default: the site's limits.timeout, else 20 s). */
   timeoutMs?: number;
 }
+
+/** CalDAV's own defaults: a request is small and quick, or the server is struggling. */
+export const CALDAV_LIMITS: Partial<AdapterLimits> = { timeoutMs: 20_000 };
 
 interface KnownCalendar { ref: string; url: string; tz: string }
 
@@ -34,16 +38,23 @@ class CaldavAdapter implements SourceAdapter {
   /** Resource id → its calendar, from the last discovery or cursor; spares write-backs a discovery. */
   private readonly known = new Map<string, KnownCalendar>();
 
-  constructor(private readonly ctx: AdapterContext<CaldavSettings>, private readonly deps: CaldavDeps) {}
+  constructor(private readonly ctx: AdapterContext<CaldavSettings>, private readonly deps: CaldavDeps) {
+    const limits = limitsOf(ctx, CALDAV_LIMITS);
+    this.limits = deps.timeoutMs === undefined ? limits : { ...limits, timeoutMs: deps.timeoutMs };
+  }
 
-  private transport(req: { throttle(): Promise<void>; signal: AbortSignal }): Fetch {
+  private readonly limits: AdapterLimits;
+
+  private transport(req: { throttle(): Promise<void>; signal: AbortSignal }): Transport {
     return createTransport({
       fetch: this.deps.fetch ?? globalThis.fetch,
       username: this.ctx.settings.username,
       password: this.ctx.settings.password,
       throttle: () => req.throttle(),
       signal: req.signal,
-      timeoutMs: this.deps.timeoutMs ?? 20_000,
+      timeoutMs: this.limits.timeoutMs,
+      limits: this.limits,
+      offThread: offThreadOf(this.ctx),
     });
   }
 
@@ -56,8 +67,11 @@ class CaldavAdapter implements SourceAdapter {
     }
   }
 
-  private context(req: PullRequest, fetch: Fetch, resource: SourceResource): PullContext {
-    return { fetch, window: req.window, resource, log: this.ctx.log };
+  private context(req: PullRequest, fetch: Transport, resource: SourceResource): PullContext {
+    return {
+      fetch, window: req.window, resource, log: this.ctx.log,
+      offThread: offThreadOf(this.ctx), signal: req.signal, parseTimeoutMs: this.limits.parseTimeoutMs,
+    };
   }
 
   private collect(result: PullResult, cursor: CaldavCursor, url: string, part: CalendarPull, ref: string): void {
@@ -106,7 +120,7 @@ class CaldavAdapter implements SourceAdapter {
   }
 
   /** Discovery, then one calendar-query over the window (and the recurring series) per resource. */
-  private async fullPull(req: PullRequest, fetch: Fetch): Promise<PullResult> {
+  private async fullPull(req: PullRequest, fetch: Transport): Promise<PullResult> {
     const calendars = await discoverCalendars(this.ctx.settings, fetch);
     const cursor: CaldavCursor = { v: 1, calendars: {} };
     const result: PullResult = { mode: 'full', bookings: [], removed: [], counts: [], cursor: null, skipped: [] };
@@ -141,7 +155,7 @@ class CaldavAdapter implements SourceAdapter {
   }
 
   /** From the cursor alone (no discovery): one request per unchanged calendar. */
-  private async deltaPull(req: PullRequest, fetch: Fetch, text: string): Promise<PullResult> {
+  private async deltaPull(req: PullRequest, fetch: Transport, text: string): Promise<PullResult> {
     const previous = parseCursor(text);
     const byResource = new Map(Object.entries(previous.calendars).map(([url, state]) => [state.resource, { url, state }]));
     const plan = req.site.resources.map((resource) => {
@@ -168,7 +182,7 @@ class CaldavAdapter implements SourceAdapter {
     return result;
   }
 
-  private async calendarFor(site: SourceSite, resource: SourceResource, fetch: Fetch): Promise<KnownCalendar> {
+  private async calendarFor(site: SourceSite, resource: SourceResource, fetch: Transport): Promise<KnownCalendar> {
     const ref = refOf(resource);
     const cached = this.known.get(resource.id);
     if (cached && cached.ref === ref) return cached;

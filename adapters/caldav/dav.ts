@@ -1,6 +1,6 @@
-import { calendarQuery, davRequest, propfind, syncCollection, type DAVResponse } from 'tsdav';
+import type { DAVResponse } from 'tsdav';
 import type { Interval } from '../../src/domain/types.js';
-import type { Fetch } from './transport.js';
+import type { Transport } from './transport.js';
 
 /**
  * The few WebDAV/CalDAV requests a poll makes, on tsdav's request builders. Each function makes
@@ -68,8 +68,8 @@ export function failIfTopLevelError(responses: DAVResponse[], what: string): voi
  * RFC 4791 §7.8 calendar-query: the VEVENT objects overlapping `window` (§9.9 time-range), with
  * their etags and, when `withData`, their iCalendar text.
  */
-async function queryWindow(fetch: Fetch, calendarUrl: string, window: Interval, withData: boolean): Promise<DavObject[]> {
-  const responses = await calendarQuery({
+async function queryWindow(fetch: Transport, calendarUrl: string, window: Interval, withData: boolean): Promise<DavObject[]> {
+  const responses = await fetch.dav('calendarQuery', {
     url: calendarUrl,
     props: withData ? { 'd:getetag': {}, 'c:calendar-data': {} } : { 'd:getetag': {} },
     filters: {
@@ -82,21 +82,19 @@ async function queryWindow(fetch: Fetch, calendarUrl: string, window: Interval, 
       },
     },
     depth: '1',
-    fetch,
   });
   return objectsOf(responses, calendarUrl).filter((o) => o.status >= 200 && o.status < 300);
 }
 
 /** A calendar-query over the VEVENTs that have property `prop` (RFC 4791 §9.7.2), no time range. */
-async function queryHaving(fetch: Fetch, calendarUrl: string, prop: 'RRULE' | 'RDATE' | null, withData: boolean): Promise<DavObject[]> {
+async function queryHaving(fetch: Transport, calendarUrl: string, prop: 'RRULE' | 'RDATE' | null, withData: boolean): Promise<DavObject[]> {
   const vevent: Record<string, unknown> = { _attributes: { name: 'VEVENT' } };
   if (prop !== null) vevent['prop-filter'] = { _attributes: { name: prop } };
-  const responses = await calendarQuery({
+  const responses = await fetch.dav('calendarQuery', {
     url: calendarUrl,
     props: withData ? { 'd:getetag': {}, 'c:calendar-data': {} } : { 'd:getetag': {} },
     filters: { 'comp-filter': { _attributes: { name: 'VCALENDAR' }, 'comp-filter': vevent } },
     depth: '1',
-    fetch,
   });
   failIfTopLevelError(responses, `calendar-query on ${new URL(calendarUrl).pathname}`);
   return objectsOf(responses, calendarUrl).filter((o) => o.status >= 200 && o.status < 300);
@@ -109,7 +107,7 @@ async function queryHaving(fetch: Fetch, calendarUrl: string, prop: 'RRULE' | 'R
  * would be missing from the time-range answer alone. A server that refuses the property filters
  * is asked for all its events instead (never fewer than needed). Objects are unique by URL.
  */
-export async function queryWindowAndSeries(fetch: Fetch, calendarUrl: string, window: Interval, withData: boolean): Promise<DavObject[]> {
+export async function queryWindowAndSeries(fetch: Transport, calendarUrl: string, window: Interval, withData: boolean): Promise<DavObject[]> {
   const byUrl = new Map<string, DavObject>();
   for (const o of await queryWindow(fetch, calendarUrl, window, withData)) byUrl.set(o.url, o);
   let series: DavObject[];
@@ -131,9 +129,9 @@ export async function queryWindowAndSeries(fetch: Fetch, calendarUrl: string, wi
  * went away in the meantime (tsdav's own multiget helper throws on that, so the REPORT is built
  * here with its davRequest).
  */
-export async function multiget(fetch: Fetch, calendarUrl: string, objectUrls: string[]): Promise<DavObject[]> {
+export async function multiget(fetch: Transport, calendarUrl: string, objectUrls: string[]): Promise<DavObject[]> {
   if (objectUrls.length === 0) return [];
-  const responses = await davRequest({
+  const responses = await fetch.dav('davRequest', {
     url: calendarUrl,
     init: {
       method: 'REPORT',
@@ -147,19 +145,17 @@ export async function multiget(fetch: Fetch, calendarUrl: string, objectUrls: st
         },
       },
     },
-    fetch,
   });
   failIfTopLevelError(responses, `calendar-multiget on ${new URL(calendarUrl).pathname}`);
   return objectsOf(responses, calendarUrl);
 }
 
 /** The collection's getctag and DAV:sync-token (one PROPFIND, Depth 0). */
-export async function collectionState(fetch: Fetch, calendarUrl: string): Promise<{ ctag?: string; syncToken?: string }> {
-  const responses = await propfind({
+export async function collectionState(fetch: Transport, calendarUrl: string): Promise<{ ctag?: string; syncToken?: string }> {
+  const responses = await fetch.dav('propfind', {
     url: calendarUrl,
     props: { 'cs:getctag': {}, 'd:sync-token': {} },
     depth: '0',
-    fetch,
   });
   failIfTopLevelError(responses, `PROPFIND on ${new URL(calendarUrl).pathname}`);
   const props = responses[0]?.props ?? {};
@@ -185,15 +181,14 @@ export type SyncAnswer =
  * Members with status 404 were removed; a 507 on the collection itself means the answer was
  * truncated (§3.6) and the caller asks again from the new token.
  */
-export async function syncReport(fetch: Fetch, calendarUrl: string, syncToken: string): Promise<SyncAnswer> {
-  const responses = await syncCollection({
+export async function syncReport(fetch: Transport, calendarUrl: string, syncToken: string): Promise<SyncAnswer> {
+  const responses = await fetch.dav('syncCollection', {
     url: calendarUrl,
     props: { 'd:getetag': {} },
     syncLevel: 1,
     syncToken,
     // §3.3: the report works on the collection's members through sync-level; Depth stays 0.
     headers: { depth: '0' },
-    fetch,
   });
   const first = responses[0];
   if (responses.length === 1 && first && !first.ok && first.props === undefined) {

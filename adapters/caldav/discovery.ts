@@ -1,10 +1,10 @@
-import { createAccount, propfind, type DAVAccount, type DAVResponse } from 'tsdav';
+import { createAccount, type DAVAccount, type DAVResponse } from 'tsdav';
 import { isTimeZone } from '../../src/domain/index.js';
 import { AdapterError } from '../../src/core/adapter/errors.js';
 import { failIfTopLevelError } from './dav.js';
 import { calendarPathOf, canonicalPath } from './ids.js';
 import type { CaldavSettings } from './settings.js';
-import type { Fetch } from './transport.js';
+import type { Transport } from './transport.js';
 
 /** A calendar collection as discovery found it. */
 export interface FoundCalendar {
@@ -66,7 +66,7 @@ function found(r: DAVResponse, homeUrl: string): FoundCalendar | null {
  * per calendar against the quota, and a 1 s stall on Radicale beyond its 8 connections), for a
  * report list that servers do not fill reliably anyway (Xandikos leaves it empty).
  */
-export async function discoverCalendars(settings: CaldavSettings, fetch: Fetch): Promise<FoundCalendar[]> {
+export async function discoverCalendars(settings: CaldavSettings, fetch: Transport): Promise<FoundCalendar[]> {
   try {
     let account: DAVAccount;
     if (settings.calendarHome !== undefined) {
@@ -78,14 +78,14 @@ export async function discoverCalendars(settings: CaldavSettings, fetch: Fetch):
       account = await createAccount({ account: { accountType: 'caldav', serverUrl: settings.url }, fetch });
     }
     const homeUrl = account.homeUrl!;
-    const responses = await propfind({
+    // The home's listing grows with its calendars: parsed off the event loop.
+    const responses = await fetch.dav('propfind', {
       url: homeUrl,
       depth: '1',
       props: {
         'd:displayname': {}, 'd:resourcetype': {}, 'cs:getctag': {}, 'd:sync-token': {},
         'c:calendar-timezone': {}, 'c:supported-calendar-component-set': {},
       },
-      fetch,
     });
     failIfTopLevelError(responses, `PROPFIND on the calendar home ${new URL(homeUrl).pathname}`);
     return responses.map((r) => found(r, homeUrl)).filter((c): c is FoundCalendar => c !== null);

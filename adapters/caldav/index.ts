@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AdapterDefinition } from '../../src/core/adapter/port.js';
-import { createCaldavAdapter } from './adapter.js';
+import { CALDAV_LIMITS, createCaldavAdapter } from './adapter.js';
 import { caldavSettings, caldavSource, type CaldavSettings } from './settings.js';
 
 export type { CaldavSettings } from './settings.js';
@@ -20,6 +20,7 @@ export const caldavAdapter: AdapterDefinition<CaldavSettings> = {
   // CalDAV defines no rate limit and self-hosted servers document none: a polite default that
   // still lets a poll of 20 calendars pass in one burst. Override per site with `quota:`.
   quota: { perSecond: 10, burst: 20 },
+  limits: CALDAV_LIMITS,
   demo: (ctx) => import('./demo.js').then((m) => m.startCaldavDemo(ctx)),
   create: (ctx) => createCaldavAdapter(ctx),
 };

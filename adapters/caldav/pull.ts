@@ -1,11 +1,12 @@
 import type { Interval } from '../../src/domain/types.js';
 import { CursorRejectedError } from '../../src/core/adapter/errors.js';
 import type { PullResult, SourceBooking, SourceResource } from '../../src/core/adapter/port.js';
-import { normalizeCalendar } from '../icalendar/index.js';
 import { externalIdsOf, objectState, type CalendarState, type ObjectState } from './cursor.js';
 import { collectionState, DavStatusError, multiget, queryWindowAndSeries, syncReport, type DavObject } from './dav.js';
 import { calendarPathOf, idPrefixOf, objectNameOf } from './ids.js';
-import type { Fetch } from './transport.js';
+import type { NormalizedObject, NormalizeObjectsInput } from './multistatus.js';
+import type { Transport } from './transport.js';
+import type { OffThread } from '../../src/core/adapter/off-thread.js';
 
 /** What one calendar contributes to a pull. */
 export interface CalendarPull {
@@ -16,7 +17,11 @@ export interface CalendarPull {
 }
 
 export interface PullContext {
-  fetch: Fetch;
+  fetch: Transport;
+  /** Where calendar objects are normalized (never on the event loop). */
+  offThread: OffThread;
+  signal: AbortSignal;
+  parseTimeoutMs: number;
   window: Interval;
   resource: SourceResource;
   log: { info(obj: object, msg: string): void };
@@ -25,24 +30,38 @@ export interface PullContext {
 /** sync-collection answers truncated more often than this in one poll are left for the next poll. */
 const MAX_SYNC_ROUNDS = 20;
 
-/** Normalizes one object's text; its bookings, its state for the cursor, and what was skipped. */
-function readObject(ctx: PullContext, state: CalendarState, calendarUrl: string, obj: DavObject & { data: string }) {
-  const name = objectNameOf(obj.url, calendarUrl);
-  const prefix = idPrefixOf(calendarPathOf(calendarUrl), name);
-  try {
-    const result = normalizeCalendar(obj.data, {
-      resource: { id: ctx.resource.id, bookedBy: ctx.resource.bookedBy },
-      timezone: state.tz,
-      window: ctx.window,
-      idPrefix: prefix,
-    });
+type ObjectRead =
+  | { name: string; prefix: string; ok: true; bookings: SourceBooking[]; skipped: CalendarPull['skipped']; object: ObjectState }
+  | { name: string; prefix: string; ok: false; skipped: CalendarPull['skipped'] };
+
+/**
+ * Normalizes objects' texts in one job of the parse pool; per object its bookings, its state for
+ * the cursor, and what was skipped (an unreadable object is skipped, never fatal).
+ */
+async function readObjects(ctx: PullContext, state: CalendarState, calendarUrl: string, objs: Array<DavObject & { data: string }>): Promise<ObjectRead[]> {
+  if (objs.length === 0) return [];
+  const named = objs.map((obj) => {
+    const name = objectNameOf(obj.url, calendarUrl);
+    return { obj, name, prefix: idPrefixOf(calendarPathOf(calendarUrl), name) };
+  });
+  const input: NormalizeObjectsInput = {
+    items: named.map(({ obj, prefix }) => ({
+      ics: obj.data,
+      opts: { resource: { id: ctx.resource.id, bookedBy: ctx.resource.bookedBy }, timezone: state.tz, window: ctx.window, idPrefix: prefix },
+    })),
+  };
+  const results = await ctx.offThread.run<NormalizedObject[]>('caldav/normalize', input, {
+    what: `calendar ${new URL(calendarUrl).pathname}`, signal: ctx.signal, timeLimitMs: ctx.parseTimeoutMs,
+    size: objs.reduce((n, o) => n + o.data.length, 0),
+  });
+  return named.map(({ obj, name, prefix }, i): ObjectRead => {
+    const read = results[i]!;
+    if (!read.ok) return { name, prefix, ok: false, skipped: [{ externalId: `${prefix}`, reason: `unreadable calendar object: ${read.error}` }] };
     return {
-      name, prefix, ok: true as const, bookings: result.bookings, skipped: result.skipped,
-      object: objectState(prefix, result.bookings.map((b) => b.externalId), obj.etag),
+      name, prefix, ok: true, bookings: read.result.bookings, skipped: read.result.skipped,
+      object: objectState(prefix, read.result.bookings.map((b) => b.externalId), obj.etag),
     };
-  } catch (err) {
-    return { name, prefix, ok: false as const, skipped: [{ externalId: `${prefix}`, reason: `unreadable calendar object: ${err instanceof Error ? err.message : String(err)}` }] };
-  }
+  });
 }
 
 /**
@@ -54,9 +73,11 @@ export async function pullCalendarFull(
 ): Promise<CalendarPull> {
   const state: CalendarState = { ...base, objects: {} };
   const out: CalendarPull = { bookings: [], removed: [], skipped: [], state };
-  for (const obj of await queryWindowAndSeries(ctx.fetch, calendarUrl, ctx.window, true)) {
-    if (obj.data === undefined) continue;
-    const read = readObject(ctx, state, calendarUrl, { ...obj, data: obj.data });
+  const objs = (await queryWindowAndSeries(ctx.fetch, calendarUrl, ctx.window, true))
+    .flatMap((obj) => (obj.data === undefined ? [] : [{ ...obj, data: obj.data }]));
+  const reads = await readObjects(ctx, state, calendarUrl, objs);
+  for (const [i, obj] of objs.entries()) {
+    const read = reads[i]!;
     out.skipped.push(...read.skipped);
     if (!read.ok) {
       state.objects[read.name] = obj.etag === undefined ? { u: {} } : { e: obj.etag, u: {} };
@@ -83,6 +104,7 @@ async function applyChanges(
     delete state.objects[name];
   };
   for (const url of removedUrls) forget(objectNameOf(url, calendarUrl));
+  const withData: Array<DavObject & { data: string }> = [];
   for (const obj of await multiget(ctx.fetch, calendarUrl, changedUrls)) {
     const name = objectNameOf(obj.url, calendarUrl);
     if (obj.status === 404 || obj.status === 410) { forget(name); continue; }
@@ -90,7 +112,12 @@ async function applyChanges(
       out.skipped.push({ externalId: idPrefixOf(calendarPath, name), reason: `the server returned no calendar data (status ${obj.status})` });
       continue;
     }
-    const read = readObject(ctx, state, calendarUrl, { ...obj, data: obj.data });
+    withData.push({ ...obj, data: obj.data });
+  }
+  const reads = await readObjects(ctx, state, calendarUrl, withData);
+  for (const [i, obj] of withData.entries()) {
+    const name = objectNameOf(obj.url, calendarUrl);
+    const read = reads[i]!;
     out.skipped.push(...read.skipped);
     const before: ObjectState | undefined = state.objects[name];
     if (!read.ok) {

@@ -1,9 +1,38 @@
+import { calendarQuery, davRequest, propfind, syncCollection, type DAVResponse } from 'tsdav';
 import {
   AdapterError, AdapterRateLimitedError, AdapterUnavailableError,
 } from '../../src/core/adapter/errors.js';
-import { limitResponse, parseRetryAfter, retryAfterMs, statusError } from '../../src/core/adapter/http.js';
+import { allOf, itemCounter, limitResponse, prefixCheck, parseRetryAfter, readBodyBytes, retryAfterMs, statusError } from '../../src/core/adapter/http.js';
+import type { OffThread } from '../../src/core/adapter/off-thread.js';
+import { DEFAULT_LIMITS, type AdapterLimits } from '../../src/core/adapter/port.js';
+import { sharedParsePool } from '../parsing/index.js';
+import type { DavAnswer, DavCallName, DavParams, MultistatusInput } from './multistatus.js';
+import { xmlRefusal } from './multistatus.js';
 
 export type Fetch = typeof globalThis.fetch;
+
+/**
+ * The source's fetch (tsdav's, for discovery and writes), and `dav`: one WebDAV request whose
+ * answer is read to the byte limit here and parsed on the parse pool, never on the event loop.
+ */
+export type Transport = Fetch & {
+  /**
+   * Runs tsdav's `fn` with `params` (without `fetch`): the request goes out from here, the answer
+   * is parsed by the same tsdav function on a worker thread.
+   * @throws TooManyItemsError past the item limit; AdapterUnavailableError for an answer that
+   *   is not XML or declares entities, or past the parse limits.
+   */
+  dav(fn: DavCallName, params: DavParams): Promise<DAVResponse[]>;
+};
+
+/** tsdav's request builders, called here only to make the request (their parse sees nothing). */
+const BUILDERS = { calendarQuery, davRequest, propfind, syncCollection } as unknown as Record<DavCallName, (params: DavParams & { fetch: Fetch }) => Promise<unknown>>;
+
+/**
+ * Answers tsdav parses on the event loop (discovery of the principal and home set, a few hundred
+ * bytes each) are refused above this: anything bigger is not a discovery answer.
+ */
+const MAX_INLINE_XML_BYTES = 1024 * 1024;
 
 export interface TransportOptions {
   fetch: Fetch;
@@ -15,6 +44,10 @@ export interface TransportOptions {
   signal: AbortSignal;
   /** One request (headers and body) may take this long before the source counts as unavailable. */
   timeoutMs: number;
+  /** Body size, items and parse time; default {@link DEFAULT_LIMITS}. */
+  limits?: AdapterLimits;
+  /** Default: the shared parse pool. */
+  offThread?: OffThread;
 }
 
 /** A 429 without Retry-After waits this long (no vendor documents a default). */
@@ -53,13 +86,18 @@ function failureOf(res: Response, what: string, username: string): AdapterError 
 
 /**
  * The `fetch` every request to the source goes through (tsdav's and ours): waits for the quota,
- * adds Basic auth, bounds each request by a timeout, maps failures to the port's typed errors, and
- * limits each body to the helper's default size.
- * The password only ever travels in the Authorization header.
+ * adds Basic auth, bounds each request by a timeout (body included), maps failures to the port's
+ * typed errors, and limits each body to the site's size limit. `dav` reads an answer's bytes and
+ * has it parsed off the event loop; answers tsdav reads itself (discovery) are checked and capped
+ * at {@link MAX_INLINE_XML_BYTES} first. The password only ever travels in the Authorization header.
  */
-export function createTransport(opts: TransportOptions): Fetch {
+export function createTransport(opts: TransportOptions): Transport {
   const authorization = `Basic ${Buffer.from(`${opts.username}:${opts.password}`, 'utf8').toString('base64')}`;
-  const transport = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+  const limits = opts.limits ?? { ...DEFAULT_LIMITS, timeoutMs: opts.timeoutMs };
+  const late = (what: string) => new AdapterUnavailableError(`${what}: the answer did not finish within ${opts.timeoutMs / 1000} s (the site's time limit)`);
+
+  /** The request, its status judged; the body not read yet, but bound by the timeout. */
+  const request = async (input: string | URL | Request, init: RequestInit): Promise<{ res: Response; what: string; timeout: AbortSignal }> => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const method = (init.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
     const what = describe(method, url);
@@ -74,7 +112,7 @@ export function createTransport(opts: TransportOptions): Fetch {
       res = await opts.fetch(input, { ...init, headers, signal: AbortSignal.any([opts.signal, timeout]) });
     } catch (err) {
       if (opts.signal.aborted) throw err;
-      if (timeout.aborted) throw new AdapterUnavailableError(`${what}: no answer within ${opts.timeoutMs} ms`);
+      if (timeout.aborted) throw new AdapterUnavailableError(`${what}: no answer within ${opts.timeoutMs} ms (the site's time limit)`);
       const cause = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
       throw new AdapterUnavailableError(`${what}: ${cause}`, { cause: err });
     }
@@ -83,39 +121,82 @@ export function createTransport(opts: TransportOptions): Fetch {
       await res.body?.cancel().catch(() => undefined);
       throw failure;
     }
+    return { res, what, timeout };
+  };
+
+  const transport = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+    const { res, what, timeout } = await request(input, init);
     // tsdav reads bodies whole: past the limit the read fails instead of filling memory.
-    const limited = limitResponse(res, { what });
+    const limited = limitResponse(res, { what, maxBytes: isXml(res) ? Math.min(limits.maxBytes, MAX_INLINE_XML_BYTES) : limits.maxBytes });
     if (!isXml(limited)) return limited;
-    // An XML answer is read here and checked before tsdav's parser sees it: a body that is not
-    // XML (garbage stalls the parser for minutes) or that declares entities (expansion bombs)
-    // is refused, an outage naming why (issue 14).
+    // An XML answer tsdav parses on the event loop is read here and checked first: a body that
+    // is not XML (garbage stalls the parser for minutes) or that declares entities (expansion
+    // bombs) is refused, an outage naming why (issue 14).
     let text: string;
     try {
       text = await limited.text();
     } catch (err) {
       if (err instanceof AdapterError || opts.signal.aborted) throw err;
-      if (timeout.aborted) throw new AdapterUnavailableError(`${what}: the answer did not finish within ${opts.timeoutMs} ms`);
+      if (timeout.aborted) throw late(what);
       throw classifyError(err, opts.signal);
     }
     const refusal = xmlRefusal(text);
     if (refusal) throw new AdapterUnavailableError(`${what}: the CalDAV server answered ${refusal}; refused unparsed`);
     return new Response(text, { status: res.status, statusText: res.statusText, headers: res.headers });
   };
-  return transport;
+
+  /** One answer as bytes, read to the size limit within the time limit. */
+  const answer = async (input: string | URL | Request, init: RequestInit = {}): Promise<DavAnswer> => {
+    const { res, what, timeout } = await request(input, init);
+    const bytes = res.body === null ? null : await readBodyBytes(res.body, {
+      what, maxBytes: limits.maxBytes, contentLength: res.headers.get('content-length'), signal: opts.signal,
+      // Each multistatus response element opens and closes with `response>`.
+      onChunk: allOf(
+        itemCounter({
+          marker: 'response>', perItem: 2, max: limits.maxItems,
+          message: (max) => `${what}: the CalDAV server answered more than ${max} items (the site's item limit); refused`,
+        }),
+        // The first 4 KB tell garbage and entity declarations apart from XML (the worker checks all).
+        prefixCheck(4096, (prefix) => {
+          const refusal = isXml(res) ? xmlRefusal(prefix) : null;
+          if (refusal) throw new AdapterUnavailableError(`${what}: the CalDAV server answered ${refusal}; refused unparsed`);
+        }),
+      ),
+    }).catch((err: unknown) => {
+      if (timeout.aborted && !opts.signal.aborted) throw late(what);
+      throw err;
+    });
+    const headers: Record<string, string> = {};
+    for (const name of ['content-type', 'dav', 'etag']) {
+      const value = res.headers.get(name);
+      if (value !== null) headers[name] = value;
+    }
+    return { what, status: res.status, statusText: res.statusText, headers, bytes };
+  };
+
+  const dav = async (fn: DavCallName, params: DavParams): Promise<DAVResponse[]> => {
+    let captured: DavAnswer | undefined;
+    // tsdav builds the request and sends it through this; what it then parses is an empty 204.
+    await BUILDERS[fn]({
+      ...params,
+      fetch: (async (input: string | URL | Request, init?: RequestInit) => {
+        captured = await answer(input, init);
+        return new Response(null, { status: 204 });
+      }),
+    });
+    if (!captured) throw new Error(`tsdav's ${fn} made no request`);
+    const input: MultistatusInput = { fn, params, answer: captured, maxItems: limits.maxItems };
+    return (opts.offThread ?? sharedParsePool()).run<DAVResponse[]>('caldav/multistatus', input, {
+      what: captured.what, signal: opts.signal, timeLimitMs: limits.parseTimeoutMs,
+      transfer: captured.bytes ? [captured.bytes.buffer as ArrayBuffer] : [], size: captured.bytes?.byteLength ?? 0,
+    });
+  };
+
+  return Object.assign(transport, { dav });
 }
 
 function isXml(res: Response): boolean {
   return res.body !== null && (res.status === 207 || /xml/i.test(res.headers.get('content-type') ?? ''));
-}
-
-/** Why `text` is not an XML answer tsdav may parse, or null. A few linear scans, no parsing. */
-function xmlRefusal(text: string): string | null {
-  const start = text.replace(/^\uFEFF/, '').trimStart();
-  if (start !== '' && !start.startsWith('<')) return 'something that is not XML';
-  if (/<!(?:DOCTYPE|ENTITY)/i.test(text)) return 'XML with a document type declaration (entities are never expanded)';
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is looked for
-  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFD]/.test(text)) return 'bytes that are not well-formed XML text';
-  return null;
 }
 
 /**

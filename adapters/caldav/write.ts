@@ -11,6 +11,8 @@ import type { Fetch } from './transport.js';
  */
 
 const DAY = 86_400_000;
+/** Longer than any event the hub writes (about 600 characters). */
+const MAX_OWN_EVENT_CHARS = 64 * 1024;
 
 /** A window that holds the whole span, for reading our own event back through the normalizer. */
 function windowOf(span: WriteRequest['span']): { start: number; end: number } {
@@ -72,6 +74,10 @@ export async function reserveAt(
   const got = await fetch(objectUrl, { method: 'GET' });
   const existing = await got.text();
   if (!got.ok) throw new Error(`PUT ${new URL(objectUrl).pathname} found an existing event but GET answered ${got.status}`);
+  // Read on the event loop: an event the hub wrote is a few hundred bytes, not megabytes.
+  if (existing.length > MAX_OWN_EVENT_CHARS) {
+    throw new Error(`${new URL(objectUrl).pathname} exists at the source but is ${existing.length} characters long: not an event the hub wrote`);
+  }
   if (!isOurs(existing, req.reservationId)) {
     throw new Error(`${new URL(objectUrl).pathname} exists at the source but belongs to another reservation than ${req.reservationId}`);
   }

@@ -47,7 +47,8 @@ interface Session { auth: GoogleAuth; api: calendar_v3.Calendar }
 type Tolerate = (status: number, reasons: string[]) => boolean;
 
 export function createGoogleAdapter(ctx: AdapterContext<GoogleSettings>, deps: GoogleAdapterDeps = {}): SourceAdapter {
-  const opts = { ...DEFAULTS, ...deps };
+  // The site's byte limit (`limits.maxBytes`) unless a test hands in its own.
+  const opts = { ...DEFAULTS, ...(ctx.limits ? { maxBodyBytes: ctx.limits.maxBytes } : {}), ...deps };
   const rootUrl = ctx.settings.baseUrl ?? DEFAULT_BASE_URL;
   let session: Session | null = null;
 

@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
 import axios from 'axios';
 import { AdapterUnavailableError } from '../../src/core/adapter/errors.js';
-import { discardBody, headerValue, readBody, statusError } from '../../src/core/adapter/http.js';
-import { sha256 } from './settings.js';
+import {
+  allOf, discardBody, headerValue, itemCounter, prefixCheck, readBodyBytes, statusError,
+} from '../../src/core/adapter/http.js';
 import type { FeedState } from './cursor.js';
 
 /**
@@ -14,24 +15,23 @@ import type { FeedState } from './cursor.js';
 
 export type FeedResponse =
   | { changed: false }
-  | { changed: true; body: string; state: FeedState };
+  /** The body unread (its digest and events are the parse pool's work); `state` without the digest. */
+  | { changed: true; body: Uint8Array; state: Omit<FeedState, 'digest'> };
 
 export interface FetchFeedRequest {
   url: string;
   /** Validators of the last response; omitted for an unconditional (full) fetch. */
   previous?: FeedState | undefined;
   headers: Readonly<Record<string, string>>;
+  /** The whole exchange, body included. */
   timeoutMs: number;
+  /** The body, counted while it streams in. */
+  maxBytes: number;
+  /** Events (`BEGIN:VEVENT`), counted while the body streams in. */
+  maxEvents: number;
   signal: AbortSignal;
 }
 
-/** A feed larger than this is refused: no booking export is this big. */
-const MAX_FEED_BYTES = 20 * 1024 * 1024;
-/**
- * A feed with more events than this is refused before it is parsed (issue 14): parsing and
- * expanding is the costly part, and no room's or hall's export holds this many bookings.
- */
-const MAX_FEED_EVENTS = 10_000;
 /** When a 429 names no Retry-After. */
 const DEFAULT_RETRY_AFTER_MS = 60_000;
 
@@ -46,7 +46,7 @@ export async function fetchFeed(req: FetchFeedRequest): Promise<FeedResponse> {
   // socket, so a feed trickling a few bytes a second would hold a poll slot until the poll's limit.
   const deadline = AbortSignal.timeout(req.timeoutMs);
   const signal = AbortSignal.any([req.signal, deadline]);
-  const late = () => new AdapterUnavailableError(`ical-feed: the ${where} did not finish answering within ${req.timeoutMs / 1000} s`);
+  const late = () => new AdapterUnavailableError(`ical-feed: the ${where} did not finish answering within ${req.timeoutMs / 1000} s (the site's time limit)`);
   let res;
   try {
     res = await axios.request<Readable>({
@@ -74,36 +74,30 @@ export async function fetchFeed(req: FetchFeedRequest): Promise<FeedResponse> {
     discardBody(res.data);
     return { changed: false };
   }
-  const body = await readBody(res.data, {
-    what: `ical-feed: the ${where}`, maxBytes: MAX_FEED_BYTES, contentLength: headerValue(res.headers, 'content-length'), signal,
+  const body = await readBodyBytes(res.data, {
+    what: `ical-feed: the ${where}`, maxBytes: req.maxBytes, contentLength: headerValue(res.headers, 'content-length'), signal,
+    onChunk: allOf(
+      itemCounter({
+        marker: 'BEGIN:VEVENT', max: req.maxEvents,
+        message: (max) => `ical-feed: the ${where} has more than ${max} events (the site's item limit); refused unparsed`,
+      }),
+      // BEGIN:VCALENDAR is a calendar's first line; 64 KB leave room for stray text before it.
+      prefixCheck(64 * 1024, (prefix) => {
+        if (!/BEGIN:VCALENDAR/i.test(prefix)) {
+          throw new AdapterUnavailableError(`ical-feed: the ${where} is not a readable iCalendar document (no BEGIN:VCALENDAR in its first 64 KB); refused unread`);
+        }
+      }),
+    ),
   }).catch((err: unknown) => {
     if (deadline.aborted && !req.signal.aborted) throw late();
     throw err;
   });
-  const events = countEvents(body, MAX_FEED_EVENTS);
-  if (events > MAX_FEED_EVENTS) {
-    throw new FeedTooManyEventsError(`ical-feed: the ${where} has more than ${MAX_FEED_EVENTS} events; refused unparsed`, MAX_FEED_EVENTS);
-  }
-  const state: FeedState = { digest: sha256(body) };
+  const state: Omit<FeedState, 'digest'> = {};
   const etag = headerValue(res.headers, 'etag');
   const lastModified = headerValue(res.headers, 'last-modified');
   if (etag !== null) state.etag = etag;
   if (lastModified !== null) state.lastModified = lastModified;
   return { changed: true, body, state };
-}
-
-/** A feed past the event limit: an outage for health, like a body past the byte limit. */
-class FeedTooManyEventsError extends AdapterUnavailableError {
-  constructor(message: string, readonly limitEvents: number) {
-    super(message);
-  }
-}
-
-/** Counts `BEGIN:VEVENT` lines, stopping once past `limit` (a cheap scan, no parsing). */
-function countEvents(body: string, limit: number): number {
-  let n = 0;
-  for (let at = body.indexOf('BEGIN:VEVENT'); at !== -1 && n <= limit; at = body.indexOf('BEGIN:VEVENT', at + 12)) n += 1;
-  return n;
 }
 
 /** The typed error for an answer that is not a feed (or not "unchanged"), or null. */

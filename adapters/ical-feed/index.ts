@@ -1,4 +1,5 @@
 import type { AdapterDefinition, SourceAdapter } from '../../src/core/adapter/port.js';
+import { limitsOf, offThreadOf } from '../parsing/index.js';
 import { pullFeeds } from './pull.js';
 import { icalFeedCredentialId, icalFeedSettings, icalFeedSource } from './settings.js';
 import type { IcalFeedSettings } from './settings.js';
@@ -24,7 +25,7 @@ export const icalFeedAdapter: AdapterDefinition<IcalFeedSettings> = {
   create: (ctx): SourceAdapter => ({
     kind: 'ical-feed',
     writable: false,
-    pull: (req) => pullFeeds(req, ctx.settings),
+    pull: (req) => pullFeeds(req, { settings: ctx.settings, limits: limitsOf(ctx), offThread: offThreadOf(ctx) }),
     async reserve() {
       throw readOnly('take reservations');
     },

@@ -1,13 +1,25 @@
-import { normalizeCalendar } from '../icalendar/index.js';
+import type { NormalizeResult } from '../icalendar/index.js';
+import type { OffThread } from '../../src/core/adapter/off-thread.js';
 import {
-  AdapterAuthError, AdapterRateLimitedError, AdapterUnavailableError, CursorRejectedError,
+  AdapterAuthError, AdapterRateLimitedError, AdapterUnavailableError, CursorRejectedError, ResponseTooLargeError,
+  TooManyItemsError,
 } from '../../src/core/adapter/errors.js';
-import type { PullRequest, PullResult, ResourceError, SourceBooking, SourceResource } from '../../src/core/adapter/port.js';
+import type {
+  AdapterLimits, PullRequest, PullResult, ResourceError, SourceBooking, SourceResource,
+} from '../../src/core/adapter/port.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { FeedState } from './cursor.js';
 import { fetchFeed } from './fetch.js';
-import { DEFAULT_TIMEOUT_MS, sha256 } from './settings.js';
+import type { ReadFeedInput, ReadFeedOutput } from './read.js';
+import { sha256 } from './settings.js';
 import type { IcalFeedSettings } from './settings.js';
+
+/** What a pull needs besides the request: the site's settings, limits and parse pool. */
+export interface FeedPullContext {
+  settings: IcalFeedSettings;
+  limits: AdapterLimits;
+  offThread: OffThread;
+}
 
 /**
  * One poll of an `ical-feed` site. A feed has no deltas, so the adapter makes its own: each feed
@@ -60,44 +72,57 @@ function namingResources(err: unknown, feed: Feed): Error {
   if (err instanceof AdapterRateLimitedError) return new AdapterRateLimitedError(text, err.retryAfterMs);
   if (err instanceof AdapterAuthError) return new AdapterAuthError(text);
   if (err instanceof CursorRejectedError) return new CursorRejectedError(text);
+  if (err instanceof TooManyItemsError) return new TooManyItemsError(text, err.limitItems);
+  if (err instanceof ResponseTooLargeError) return new ResponseTooLargeError(text, err.limitBytes);
   return new AdapterUnavailableError(text);
 }
 
 type FeedOutcome =
-  | { ok: true; state: FeedState; parsed: Array<{ resource: SourceResource; result: ReturnType<typeof normalizeCalendar> }> | null }
+  | { ok: true; state: FeedState; parsed: Array<{ resource: SourceResource; result: NormalizeResult }> | null }
   | { ok: false; error: Error };
 
 /** Fetches and reads one feed; `parsed` null means unchanged since `before`. Failures are values. */
-async function readFeed(req: PullRequest, settings: IcalFeedSettings, feed: Feed, before: FeedState | undefined): Promise<FeedOutcome> {
+async function readFeed(req: PullRequest, ctx: FeedPullContext, feed: Feed, before: FeedState | undefined): Promise<FeedOutcome> {
+  const where = `feed at ${originOf(feed.url)}`;
   try {
     await req.throttle();
     const res = await fetchFeed({
       url: feed.url,
       previous: before,
-      headers: settings.headers ?? {},
-      timeoutMs: settings.timeout ?? DEFAULT_TIMEOUT_MS,
+      headers: ctx.settings.headers ?? {},
+      timeoutMs: ctx.settings.timeout ?? ctx.limits.timeoutMs,
+      maxBytes: ctx.limits.maxBytes,
+      maxEvents: ctx.limits.maxItems,
       signal: req.signal,
     });
     if (!res.changed) {
       if (before === undefined) throw new AdapterUnavailableError('ical-feed: unchanged feed without a previous state');
       return { ok: true, state: before, parsed: null };
     }
-    // Keep the newest validators (a same-bytes 200 may carry new ones) and the ids as they were.
-    if (before !== undefined && before.digest === res.state.digest) return { ok: true, state: res.state, parsed: null };
+    // Decoding, the digest, the event count and the expansion run on the parse pool.
+    const input: ReadFeedInput = {
+      bytes: res.body, previousDigest: before?.digest ?? null, maxEvents: ctx.limits.maxItems, where,
+      calendars: feed.resources.map((resource) => ({
+        resource: { id: resource.id, bookedBy: resource.bookedBy },
+        timezone: req.site.timezone,
+        window: req.window,
+        idPrefix: idPrefix(resource),
+      })),
+    };
+    let read: ReadFeedOutput;
     try {
-      const parsed = feed.resources.map((resource) => ({
-        resource,
-        result: normalizeCalendar(res.body, {
-          resource: { id: resource.id, bookedBy: resource.bookedBy },
-          timezone: req.site.timezone,
-          window: req.window,
-          idPrefix: idPrefix(resource),
-        }),
-      }));
-      return { ok: true, state: res.state, parsed };
+      read = await ctx.offThread.run<ReadFeedOutput>('ical-feed/read', input, {
+        what: `ical-feed: the ${where}`, signal: req.signal, timeLimitMs: ctx.limits.parseTimeoutMs,
+        transfer: [res.body.buffer as ArrayBuffer], size: res.body.byteLength,
+      });
     } catch (err) {
-      throw new AdapterUnavailableError(`ical-feed: the feed at ${originOf(feed.url)} is not a readable iCalendar document: ${err instanceof Error ? err.message : String(err)}`);
+      if (err instanceof AdapterUnavailableError || req.signal.aborted) throw err;
+      throw new AdapterUnavailableError(`ical-feed: the ${where} is not a readable iCalendar document: ${err instanceof Error ? err.message : String(err)}`);
     }
+    // Keep the newest validators (a same-bytes 200 may carry new ones) and the ids as they were.
+    const state: FeedState = { ...res.state, digest: read.digest };
+    if (read.results === null) return { ok: true, state, parsed: null };
+    return { ok: true, state, parsed: feed.resources.map((resource, i) => ({ resource, result: read.results![i]! })) };
   } catch (err) {
     if (req.signal.aborted) throw err;
     return { ok: false, error: namingResources(err, feed) };
@@ -112,8 +137,8 @@ async function readFeed(req: PullRequest, settings: IcalFeedSettings, feed: Feed
  * (`req.partialResults`); otherwise the whole pull fails with an error that names them. A rate
  * limit always fails the pull: the whole host asked to wait.
  */
-export async function pullFeeds(req: PullRequest, settings: IcalFeedSettings): Promise<PullResult> {
-  const feeds = feedsOf(req, settings);
+export async function pullFeeds(req: PullRequest, ctx: FeedPullContext): Promise<PullResult> {
+  const feeds = feedsOf(req, ctx.settings);
   const config = fingerprint(req, feeds);
   const previous = decodeCursor(req.cursor, config);
   const full = previous === null;
@@ -126,7 +151,7 @@ export async function pullFeeds(req: PullRequest, settings: IcalFeedSettings): P
   let failedInFull = false;
 
   const outcomes: Array<{ feed: Feed; outcome: FeedOutcome }> = [];
-  for (const feed of feeds) outcomes.push({ feed, outcome: await readFeed(req, settings, feed, previous?.feeds[feed.key]) });
+  for (const feed of feeds) outcomes.push({ feed, outcome: await readFeed(req, ctx, feed, previous?.feeds[feed.key]) });
   const failures = outcomes.filter((o) => !o.outcome.ok);
   const firstFailure = failures[0]?.outcome;
   if (firstFailure && !firstFailure.ok) {

@@ -27,13 +27,19 @@ describe('ical-feed settings', () => {
     expect(source.safeParse({ calendar: '/x/' }).success).toBe(false);
   });
 
-  it('the credential id is a hash of the host, never the URL or its secret', () => {
-    const a = icalFeedAdapter.credentialId(settings.parse({ url: 'https://ota.example/ical/secret-1.ics' }));
-    const b = icalFeedAdapter.credentialId(settings.parse({ url: 'https://OTA.example/ical/secret-2.ics', headers: { Authorization: 'x' } }));
-    const c = icalFeedAdapter.credentialId(settings.parse({ url: 'https://other.example/ical/secret-1.ics' }));
+  it('the credential id is a hash of the host and the site, never the URL or its secret', () => {
+    const a = icalFeedAdapter.credentialId(settings.parse({ url: 'https://ota.example/ical/secret-1.ics' }), 'seaside');
+    const b = icalFeedAdapter.credentialId(settings.parse({ url: 'https://OTA.example/ical/secret-2.ics', headers: { Authorization: 'x' } }), 'seaside');
+    const c = icalFeedAdapter.credentialId(settings.parse({ url: 'https://other.example/ical/secret-1.ics' }), 'seaside');
     expect(a).toBe(b);
     expect(a).not.toBe(c);
     expect(a).toMatch(/^[0-9a-f]{16}$/);
-    expect(icalFeedAdapter.credentialId(settings.parse({}))).toMatch(/^[0-9a-f]{16}$/);
+    expect(icalFeedAdapter.credentialId(settings.parse({}), 'seaside')).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  // Issue 14: hostile feeds on a good feed's host spent the good site's quota (one bucket per host).
+  it('sites on one host get buckets of their own', () => {
+    const url = settings.parse({ url: 'https://ota.example/ical/x.ics' });
+    expect(icalFeedAdapter.credentialId(url, 'good')).not.toBe(icalFeedAdapter.credentialId(url, 'hostile'));
   });
 });

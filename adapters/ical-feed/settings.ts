@@ -26,7 +26,7 @@ export const icalFeedSettings = z.strictObject({
   url: feedUrl.optional(),
   /** Sent with every request (e.g. `Authorization: Bearer ${FEED_TOKEN}`); secrets. */
   headers: z.record(z.string().min(1), z.string()).optional(),
-  /** Per request; 30 s by default. */
+  /** Per request, body included; the site's `limits.timeout` (30 s) by default. */
   timeout: timeout.optional(),
 });
 
@@ -37,15 +37,15 @@ export const icalFeedSource = z.strictObject({
   url: feedUrl.optional(),
 });
 
-export const DEFAULT_TIMEOUT_MS = 30_000;
-
-export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+export const sha256 = (s: string | Uint8Array) => createHash('sha256').update(s).digest('hex');
 
 /**
- * The quota bucket: sites polling the same host share one, so the hub stays polite to it. Sites
- * without a site-wide URL (each resource names its own feed) share one bucket for all of them.
+ * The quota bucket: per (host, site). A feed's credential is no more than its host, and a bucket
+ * per host let hostile feeds on a host spend the quota of a good feed on the same host (issue 14);
+ * per site, each site stays polite to the host on its own (one request a second by default) and
+ * no site can slow another. Sites without a site-wide URL key by "(per-resource feeds)".
  */
-export function icalFeedCredentialId(settings: IcalFeedSettings): string {
+export function icalFeedCredentialId(settings: IcalFeedSettings, siteId = ''): string {
   const host = settings.url === undefined ? '(per-resource feeds)' : new URL(settings.url).host.toLowerCase();
-  return sha256(`ical-feed host ${host}`).slice(0, 16);
+  return sha256(`ical-feed host ${host} site ${siteId}`).slice(0, 16);
 }

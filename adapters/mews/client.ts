@@ -29,7 +29,7 @@ function messageOf(text: string): string {
   return text.slice(0, 200);
 }
 
-export function createMewsCall(settings: Pick<MewsSettings, 'baseUrl' | 'clientToken' | 'accessToken' | 'client'>): MewsCall {
+export function createMewsCall(settings: Pick<MewsSettings, 'baseUrl' | 'clientToken' | 'accessToken' | 'client'>, maxBytes?: number): MewsCall {
   const http: AxiosInstance = axios.create({
     timeout: TIMEOUT_MS,
     // A stream, so the body is read with a byte limit instead of buffered whole.
@@ -54,6 +54,7 @@ export function createMewsCall(settings: Pick<MewsSettings, 'baseUrl' | 'clientT
     const { status } = res;
     const text = await readBody(res.data, {
       what: `mews: ${operation}`, contentLength: headerValue(res.headers, 'content-length'), signal: ctx.signal,
+      ...(maxBytes === undefined ? {} : { maxBytes }),
     });
     if (status === 200) {
       try {

@@ -23,7 +23,7 @@ export const mewsAdapter: AdapterDefinition<MewsSettings> = {
   demo: (ctx) => import('./demo.js').then((m) => m.startMewsDemo(ctx)),
   create: (ctx): SourceAdapter => {
     const settings = ctx.settings;
-    const call = createMewsCall(settings);
+    const call = createMewsCall(settings, ctx.limits?.maxBytes);
     let offsets: Promise<{ start: number; end: number }> | undefined;
     const deps = {
       settings,

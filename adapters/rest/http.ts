@@ -54,7 +54,9 @@ function shown(url: URL): string {
   return url.pathname;
 }
 
-export function createRestClient(settings: Pick<RestSettings, 'baseUrl' | 'auth' | 'timeoutMs'>, deps: { now?: () => number } = {}): RestClient {
+export function createRestClient(settings: Pick<RestSettings, 'baseUrl' | 'auth' | 'timeoutMs'>,
+  deps: { now?: () => number; maxBytes?: number } = {}): RestClient {
+  const maxBytes = deps.maxBytes ?? MAX_BODY_BYTES;
   const http: AxiosInstance = axios.create({
     timeout: settings.timeoutMs,
     // A stream, so the body is read with a byte limit instead of buffered whole.
@@ -115,7 +117,7 @@ export function createRestClient(settings: Pick<RestSettings, 'baseUrl' | 'auth'
       throw failure;
     }
     const text = await readBody(res.data, {
-      what: `rest: ${where}`, maxBytes: MAX_BODY_BYTES, contentLength: headerValue(res.headers, 'content-length'), signal: call.signal,
+      what: `rest: ${where}`, maxBytes, contentLength: headerValue(res.headers, 'content-length'), signal: call.signal,
     });
     if (!(status >= 200 && status < 300) && !call.accept?.includes(status)) {
       throw new Error(`rest: ${where} answered ${status}${snippet(text)}`);

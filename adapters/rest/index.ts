@@ -30,7 +30,8 @@ export const restAdapter: AdapterDefinition<RestSettings> = {
   quota: { perSecond: 5, burst: 10 },
   demo: (ctx) => import('./demo.js').then((m) => m.startRestDemo(ctx)),
   create: (ctx): SourceAdapter => {
-    const client = createRestClient(ctx.settings);
+    // The site's byte limit (`limits.maxBytes`); the request timeout stays the adapter's `timeoutMs`.
+    const client = createRestClient(ctx.settings, { maxBytes: ctx.limits?.maxBytes });
     return {
       kind: 'rest',
       writable: ctx.settings.create !== undefined,

@@ -153,6 +153,22 @@ describe('config errors name the file, the path, the line and what is valid', ()
     ]);
   });
 
+  // Issue 14: each site bounds what its source may make the hub do.
+  it('adapter limits: sizes, durations and counts, each error naming the field and what is valid', () => {
+    const site = (limits: string) => `auth:\n  adminToken: \${HUB_ADMIN_TOKEN}\ngroups:\n  halls: { workflow: hybrid }\nsites:
+  - id: north
+    timezone: Europe/Berlin
+    adapter: { kind: ical-feed, url: "https://feeds.example/north.ics", limits: ${limits} }
+    resources: [ { id: hall, kind: unit, group: halls } ]
+`;
+    expect(checkConfigFile(file(site('{ maxBytes: 5MB, timeout: 10s, maxItems: 500, parseTimeout: 2s }')), ENV, ADAPTERS)).toMatchObject({ ok: true });
+    const lines = errors(site('{ maxBytes: 20XB, timeout: forever, maxItems: 0, cap: 1 }'));
+    expect(lines).toContainEqual(expect.stringMatching(/:8 sites\[0\]\.adapter\.limits\.maxBytes: "20XB" is not a size; use bytes or a string like "512KB" or "20MB"$/));
+    expect(lines).toContainEqual(expect.stringMatching(/sites\[0\]\.adapter\.limits\.timeout: .*forever/));
+    expect(lines).toContainEqual(expect.stringMatching(/sites\[0\]\.adapter\.limits\.maxItems: 0 is not valid; expected a whole number between 1 and 10000000$/));
+    expect(lines).toContainEqual(expect.stringMatching(/sites\[0\]\.adapter\.limits\.cap: unknown key "cap"; valid keys here: maxBytes, timeout, maxItems, parseTimeout$/));
+  });
+
   it('a missing environment variable, once, naming the variable and the field', () => {
     const lines = errors(BASE, {});
     expect(lines).toHaveLength(1);

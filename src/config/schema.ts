@@ -89,10 +89,12 @@ function adapterSchema(kinds: AdapterKinds) {
         return;
       }
       // Each adapter validates its own settings; its issues keep their paths under `adapter`.
-      const { kind, quota, settings } = splitAdapterConfig(adapter);
-      const common = commonAdapterKeys.safeParse({ quota });
+      const { kind, quota, limits, settings } = splitAdapterConfig(adapter);
+      const common = commonAdapterKeys.safeParse({ quota, limits });
       for (const issue of common.success ? [] : common.error.issues) {
-        ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+        // An unknown key's line is the key's own (as for the adapter's settings below).
+        const key = issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? issue.keys[0] : undefined;
+        ctx.addIssue({ code: 'custom', path: key ? [...issue.path, key] : issue.path, message: issue.message });
       }
       const result = info.settings.safeParse(settings);
       if (result.success) return;
@@ -110,7 +112,7 @@ function adapterSchema(kinds: AdapterKinds) {
 function settingKeys(info: AdapterKindInfo): string {
   const shape = (info.settings as unknown as { shape?: Record<string, unknown> }).shape;
   const keys = Object.keys(shape ?? {});
-  return keys.length > 0 ? `${keys.join(', ')} and quota` : 'no settings';
+  return keys.length > 0 ? `${keys.join(', ')}, quota and limits` : 'no settings';
 }
 
 /** One entry of `sites:`; each resource's `source:` is validated by the site's adapter kind. */

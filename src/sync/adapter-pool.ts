@@ -2,8 +2,10 @@ import type { Logger } from 'pino';
 import type { SiteConfig } from '../config/types.js';
 import type { SyncStore } from '../store/sync-store.js';
 import type { SiteAdapters } from '../core/adapter/site-adapters.js';
-import { splitAdapterConfig } from '../config/adapter-config.js';
-import type { AdapterDefinition, SourceAdapter, SourceSite } from '../core/adapter/port.js';
+import { commonAdapterKeys, splitAdapterConfig } from '../config/adapter-config.js';
+import {
+  DEFAULT_LIMITS, type AdapterDefinition, type AdapterLimits, type SourceAdapter, type SourceSite,
+} from '../core/adapter/port.js';
 import { adapterDefinition } from './registry.js';
 
 /**
@@ -26,6 +28,7 @@ export class AdapterPool implements SiteAdapters {
       const log = this.logger.child({ site: site.id, adapter: def.kind });
       adapter = def.create({
         siteId: site.id, timezone: site.timezone, settings: def.settings.parse(splitAdapterConfig(site.adapter).settings),
+        limits: this.limits(site),
         log: { warn: (o, m) => log.warn(o, m), info: (o, m) => log.info(o, m) },
       });
       this.adapters.set(site.id, adapter);
@@ -33,11 +36,24 @@ export class AdapterPool implements SiteAdapters {
     return adapter;
   }
 
+  /** The site's `adapter.limits` over its kind's defaults over the hub's. */
+  limits(site: SiteConfig): AdapterLimits {
+    const split = splitAdapterConfig(site.adapter);
+    const own = commonAdapterKeys.parse({ limits: split.limits }).limits ?? {};
+    const base = { ...DEFAULT_LIMITS, ...this.definition(site).limits };
+    return {
+      maxBytes: own.maxBytes ?? base.maxBytes,
+      timeoutMs: own.timeout ?? base.timeoutMs,
+      maxItems: own.maxItems ?? base.maxItems,
+      parseTimeoutMs: own.parseTimeout ?? base.parseTimeoutMs,
+    };
+  }
+
   /** Waits for a token of the site's credential before each request to its source. */
   throttle(site: SiteConfig): () => Promise<void> {
     const def = this.definition(site);
     const split = splitAdapterConfig(site.adapter);
-    const credential = `${def.kind}:${def.credentialId(def.settings.parse(split.settings))}`;
+    const credential = `${def.kind}:${def.credentialId(def.settings.parse(split.settings), site.id)}`;
     const quota = split.quota ?? def.quota;
     return async () => {
       for (;;) {

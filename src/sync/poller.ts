@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { HubMetrics } from '../core/metrics.js';
 import type { HubConfig, SiteConfig } from '../config/types.js';
 import type { Catalog } from '../core/catalog.js';
-import type { SyncStore } from '../store/sync-store.js';
+import type { SyncState, SyncStore } from '../store/sync-store.js';
 import type { PushStore } from '../store/push-store.js';
 import {
   AdapterAuthError, AdapterError, AdapterRateLimitedError, AdapterUnavailableError, CursorRejectedError,
@@ -40,6 +40,9 @@ interface Planned {
  * health. Failures are values, so the caller (a BullMQ job) decides what to rethrow.
  */
 export class Poller {
+  /** Polls of failing sites running in this process (see `poll`). */
+  private failingRunning = 0;
+
   constructor(private readonly deps: {
     config: HubConfig; catalog: Catalog; sync: SyncStore;
     logger: Logger; metrics: HubMetrics; adapters: AdapterPool; alerts: AlertSink; conflicts: PollObserver;
@@ -58,6 +61,31 @@ export class Poller {
       this.deps.metrics.polls.inc({ site: siteId, outcome: 'not-due' });
       return { kind: 'not-due' };
     }
+    // Fair slots (issue 14): a failing source may hang until its time limit, so failing sites
+    // share at most half of this process's poll slots; a healthy site always finds one free. A
+    // failing site over the budget is skipped like a busy one (the next tick tries again); a
+    // poll staff asked for (`poll-now`) is not held back.
+    const failing = opts.ignoreBackoff !== true && (await this.deps.sync.consecutiveFailures(siteId)) > 0;
+    if (failing && this.failingRunning >= this.failingBudget()) {
+      this.deps.metrics.polls.inc({ site: siteId, outcome: 'deferred' });
+      return { kind: 'busy' };
+    }
+    if (failing) this.failingRunning += 1;
+    try {
+      return await this.pollLeased(siteId, site, def, log, state, now, opts);
+    } finally {
+      if (failing) this.failingRunning -= 1;
+    }
+  }
+
+  /** Poll slots of this process that failing sites may hold at once. */
+  private failingBudget(): number {
+    return Math.max(1, Math.floor(this.deps.config.worker.pollConcurrency / 2));
+  }
+
+  private async pollLeased(
+    siteId: string, site: SiteConfig, def: AdapterDefinition, log: Logger, state: SyncState, now: number, opts: { full?: boolean },
+  ): Promise<PollOutcome> {
     const full = opts.full === true || state.cursor === null
       || now - state.lastFullAt >= this.deps.config.defaults.fullResyncEvery;
     // One poll per site at a time: a lease that lapses by itself if this process dies. A poll

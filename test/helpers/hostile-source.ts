@@ -1,5 +1,7 @@
+import { fork } from 'node:child_process';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 
 /**
  * A hostile source on 127.0.0.1 for the fault suite (issue 14): every path is a way for a site's
@@ -13,11 +15,16 @@ import type { AddressInfo } from 'node:net';
  *   many      100,000 small well-formed events (about 15 MB)
  *   entities  (CalDAV) a small XML body whose entities expand a billion-fold
  *   good      (iCal) one event: the healthy neighbour
+ *
+ * The source runs in a child process of its own, as a site's system does: generating 20 MB
+ * bodies every few seconds is work the hub's event loop must not be charged with.
  */
 export interface HostileSource {
   url(path: string): string;
-  /** Requests per path so far. */
+  /** Requests per path so far (as of the last {@link HostileSource.refreshHits}). */
   hits: Map<string, number>;
+  /** Asks the child for its counts. */
+  refreshHits(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,7 +64,46 @@ const DAV_RESPONSE = (i: number) => `<d:response><d:href>/dav/cal/${i}.ics</d:hr
 const LAUGHS = `<?xml version="1.0"?>\n<!DOCTYPE lolz [\n<!ENTITY lol "lol">\n${Array.from({ length: 9 }, (_, i) =>
   `<!ENTITY lol${i + 1} "${`&lol${i || ''};`.repeat(10)}">`).join('\n')}\n]>\n<d:multistatus xmlns:d="DAV:"><d:response><d:href>&lol9;</d:href></d:response></d:multistatus>`;
 
+/** Starts the source in a child process (tsx) and answers once it listens. */
 export async function startHostileSource(): Promise<HostileSource> {
+  const child = fork(fileURLToPath(import.meta.url), [], {
+    execArgv: ['--import', 'tsx'], env: { ...process.env, HOSTILE_SOURCE_CHILD: '1' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m: { port: number }) => resolve(m.port));
+    child.once('exit', (code) => reject(new Error(`the hostile source exited (${code})`)));
+  });
+  const hits = new Map<string, number>();
+  return {
+    hits,
+    url: (path) => `http://127.0.0.1:${port}${path}`,
+    refreshHits: () => new Promise<void>((resolve) => {
+      child.once('message', (m: { hits: Record<string, number> }) => {
+        for (const [k, v] of Object.entries(m.hits)) hits.set(k, v);
+        resolve();
+      });
+      child.send('hits');
+    }),
+    close: () => new Promise<void>((resolve) => {
+      if (child.exitCode !== null) { resolve(); return; }
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+/** The child's side: serves, tells the parent its port, answers `hits`, ends with the parent. */
+async function serveInChild(): Promise<void> {
+  const source = await serveHostile();
+  process.send!({ port: Number(new URL(source.url('/')).port) });
+  process.on('message', () => process.send!({ hits: Object.fromEntries(source.hits) }));
+  process.on('disconnect', () => process.exit(0));
+  process.on('SIGTERM', () => process.exit(0));
+}
+
+if (process.env.HOSTILE_SOURCE_CHILD === '1') void serveInChild();
+
+async function serveHostile(): Promise<Omit<HostileSource, 'refreshHits'>> {
   const hits = new Map<string, number>();
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;

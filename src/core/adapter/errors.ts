@@ -38,3 +38,13 @@ export class ResponseTooLargeError extends AdapterUnavailableError {
     super(message);
   }
 }
+
+/**
+ * The source answered more items (events, calendar objects, reservations) than the site's item
+ * limit: refused before they are used, so one source cannot flood the hub. An outage for health.
+ */
+export class TooManyItemsError extends AdapterUnavailableError {
+  constructor(message: string, readonly limitItems: number) {
+    super(message);
+  }
+}

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Interval, LocalDate } from '../../domain/types.js';
+import type { OffThread } from './off-thread.js';
 
 /**
  * The adapter port (DESIGN §5): the only surface between the core and an external booking
@@ -203,12 +204,36 @@ export interface SourceAdapter {
   close(): Promise<void>;
 }
 
+/**
+ * What one site's source may make the hub do (issue 14), from the site's `adapter.limits`, else
+ * the kind's defaults, else {@link DEFAULT_LIMITS}. Past a limit a pull fails with an
+ * AdapterUnavailableError that names it.
+ */
+export interface AdapterLimits {
+  /** One answer's body in bytes, counted while it streams in. */
+  maxBytes: number;
+  /** One request, body included, in ms. */
+  timeoutMs: number;
+  /** Items in one answer (events, calendar objects, entries of a page). */
+  maxItems: number;
+  /** Reading one answer on a worker thread, in ms. */
+  parseTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<AdapterLimits> = {
+  maxBytes: 20 * 1024 * 1024, timeoutMs: 30_000, maxItems: 10_000, parseTimeoutMs: 15_000,
+};
+
 /** What an adapter factory receives: its site's adapter config (already validated) and tools. */
 export interface AdapterContext<S = Record<string, unknown>> {
   siteId: string;
   timezone: string;
   /** The site's `adapter:` block without `kind`, parsed by the definition's `settings` schema. */
   settings: S;
+  /** Default: the kind's defaults over {@link DEFAULT_LIMITS}. */
+  limits?: AdapterLimits;
+  /** Where heavy parsing runs; default the process's shared parse pool (adapters/parsing). */
+  offThread?: OffThread;
   /** Secrets are resolved from the environment by the config loader; never logged. */
   log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
 }
@@ -247,11 +272,15 @@ export interface AdapterDefinition<S = Record<string, unknown>> {
   source: z.ZodType;
   /**
    * A stable id of the credential, for the shared quota bucket (never the secret itself: hash it).
-   * Sites sharing a credential share a bucket.
+   * Sites sharing a credential share a bucket. `siteId` is for kinds whose credential is no more
+   * than a host (ical-feed): their bucket is per (host, site), so one site's hostile feed cannot
+   * spend a neighbour's quota.
    */
-  credentialId(settings: S): string;
+  credentialId(settings: S, siteId?: string): string;
   /** Requests allowed per second and burst, by default (the vendor's documented limits). */
   quota: { perSecond: number; burst: number };
+  /** This kind's own defaults for the limits a site may set (over {@link DEFAULT_LIMITS}). */
+  limits?: Partial<AdapterLimits>;
   create: AdapterFactory<S>;
   /** Push notifications from this kind's source (issue 17); absent when it has none. */
   push?: PushSupport;
