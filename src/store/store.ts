@@ -138,35 +138,43 @@ export class AvailabilityStore {
    * same script counts the widget request first (throws RateLimited when over, having read nothing).
    */
   async read(asks: ReadAsk[], sites: string[], rate?: RateTicket): Promise<RawRead> {
+    return this.readPrepared(prepareRead(asks, sites), rate);
+  }
+
+  /**
+   * {@link read} of a read prepared once (its JSON arguments built once per distinct query). When
+   * every ask's ledger is still at the version of a raw read kept here, the script only checks
+   * versions (and health, and counts the rate limit) and the reads come from here.
+   */
+  async readPrepared(prep: PreparedRead, rate?: RateTicket): Promise<RawRead> {
     const k = this.keys;
-    const luaAsks = asks.map((a) => a.by === 'night'
-      ? { l: a.ledger, by: 'night', d: a.dates }
-      : { l: a.ledger, by: 'time', from: a.from, to: a.to, b: a.bufferBefore, a: a.bufferAfter });
-    const askKeys = luaAsks.map((a) => JSON.stringify(a));
-    const held = askKeys.map((key) => this.reads.get(key));
+    const held = prep.askKeys.map((key) => this.reads.get(key));
     const reply = await this.run['availability-read'](
       [k.holdsByExpiry(), this.rateKey(rate)],
-      [k.prefix, JSON.stringify(luaAsks), JSON.stringify(sites), rate?.windowMs ?? 0, rate?.max ?? 0,
-        JSON.stringify(held.map((h) => h?.version ?? ''))]) as Array<string | number>;
+      [k.prefix, prep.asksJson, prep.sitesJson, rate?.windowMs ?? 0, rate?.max ?? 0,
+        JSON.stringify(held.map((h) => h?.version ?? '')), prep.ledgersJson]) as Array<string | number>;
     if (reply[0] === 'rate-limited') throw new RateLimited({ count: Number(reply[1]), endsInMs: Number(reply[2]) });
-    const ledgers = (JSON.parse(String(reply[1])) as unknown[]);
-    const health = JSON.parse(String(reply[2])) as unknown[];
-    const versions = JSON.parse(String(reply[3])) as unknown[];
+    const unchanged = reply[1] === 'unchanged';
+    const ledgers = unchanged ? [] : (JSON.parse(String(reply[1])) as unknown[]);
+    const healthJson = String(reply[2]);
+    const health = JSON.parse(healthJson) as unknown;
+    const versions = (JSON.parse(String(reply[3])) as unknown[]).map((v) => (typeof v === 'string' ? v : ''));
     return {
       now: this.sawClock(reply[0]),
-      ledgers: asks.map((ask, i) => {
+      ledgers: prep.asks.map((ask, i) => {
         const raw = ledgers[i];
-        // 0: the ledger is still at the version of the read held here.
-        if (raw === 0 && held[i]) {
-          this.remember(askKeys[i]!, held[i]);
+        // 0 (or every ask unchanged): the ledger is still at the version of the read held here.
+        if ((unchanged || raw === 0) && held[i]) {
+          this.remember(prep.askKeys[i]!, held[i]);
           return held[i].read;
         }
         const read = decodeLedger(ask, raw);
-        if (typeof versions[i] === 'string') this.remember(askKeys[i]!, { version: versions[i], read });
+        if (versions[i]) this.remember(prep.askKeys[i]!, { version: versions[i], read });
         return read;
       }),
-      health: sites.map((_, i) => (health[i] && typeof health[i] === 'object' && !Array.isArray(health[i])
-        ? health[i] : {}) as Record<string, string>),
+      versions,
+      healthJson,
+      health: prep.sites.map((_, i) => healthRecordOf(Array.isArray(health) ? health[i] : undefined)),
     };
   }
 
@@ -258,6 +266,39 @@ export class AvailabilityStore {
   private rateKey(rate: RateTicket | undefined): string {
     return rate ? this.keys.rateLimit(rate.scope, rate.client) : this.keys.rateLimit('-', '-');
   }
+}
+
+/** The JSON arguments of one availability read, built once per distinct query (see readPrepared). */
+export interface PreparedRead {
+  asks: ReadAsk[];
+  sites: string[];
+  askKeys: string[];
+  asksJson: string;
+  sitesJson: string;
+  ledgersJson: string;
+}
+
+/** Prepares a read of `asks` and the health (state, lastSuccessAt) of `sites`. */
+export function prepareRead(asks: ReadAsk[], sites: string[]): PreparedRead {
+  const luaAsks = asks.map((a) => a.by === 'night'
+    ? { l: a.ledger, by: 'night', d: a.dates }
+    : { l: a.ledger, by: 'time', from: a.from, to: a.to, b: a.bufferBefore, a: a.bufferAfter });
+  return {
+    asks, sites,
+    askKeys: luaAsks.map((a) => JSON.stringify(a)),
+    asksJson: JSON.stringify(luaAsks),
+    sitesJson: JSON.stringify(sites),
+    ledgersJson: JSON.stringify(asks.map((a) => a.ledger)),
+  };
+}
+
+/** A site's health as the read script returns it ([state, lastSuccessAt], false when absent). */
+function healthRecordOf(raw: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!Array.isArray(raw)) return out;
+  if (typeof raw[0] === 'string') out.state = raw[0];
+  if (typeof raw[1] === 'string') out.lastSuccessAt = raw[1];
+  return out;
 }
 
 /** Raw reads kept per process (one per distinct ask: ledger, dates or window, buffers). */
