@@ -158,7 +158,9 @@ export class AvailabilityStore {
     const ledgers = unchanged ? [] : (JSON.parse(String(reply[1])) as unknown[]);
     const healthJson = String(reply[2]);
     const health = JSON.parse(healthJson) as unknown;
-    const versions = (JSON.parse(String(reply[3])) as unknown[]).map((v) => (typeof v === 'string' ? v : ''));
+    // Unchanged: every version is the one the caller sent, the versions of the reads held here.
+    const versions = unchanged ? held.map((h) => h?.version ?? '')
+      : (JSON.parse(String(reply[3])) as unknown[]).map((v) => (typeof v === 'string' ? v : ''));
     return {
       now: this.sawClock(reply[0]),
       ledgers: prep.asks.map((ask, i) => {

@@ -15,7 +15,7 @@
     an ask whose ledger is still at the caller's version is 0 in ledgersJSON (not read again);
     when every ask is, ledgersJSON is the string 'unchanged' and ARGV[2] is not even decoded
     (a 365-night ask is large: the common widget read then costs one HMGET of versions);
-    versionsJSON: each ask's ledger version now ('<epoch>:<n>')
+    versionsJSON: each ask's ledger version now ('<epoch>:<n>'); '' with 'unchanged' (ARGV[6])
           | {'rate-limited', count, ms until the window ends}   nothing read
     ledgersJSON: per ask, {used per date, source count per date or false}, or the occupied
                  spans {start, end, qty}
@@ -54,7 +54,7 @@ for i, s in ipairs(sites) do
   health[i] = redis.call('HMGET', p .. 'health:' .. s, 'state', 'lastSuccessAt')
 end
 local encoded_health = cjson.encode(health)
-if all_known then return { tostring(now), 'unchanged', encoded_health, cjson.encode(versions) } end
+if all_known then return { tostring(now), 'unchanged', encoded_health, '' } end
 
 local asks = cjson.decode(ARGV[2])
 local out = {}
