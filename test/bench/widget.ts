@@ -28,7 +28,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const PREFIX = `avhub-bench-w-${randomBytes(6).toString('hex')}`;
 const KEY = 'bench-widget-key';
 const CONNECTIONS = 32;
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
+/** Floor and hub alternate this many times per case; the ratio is the median of the rounds' ratios. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** `BENCH_ONLY=<regex>`: only the cases whose name matches ("confirm" for the confirm latency), e.g. to profile one. */
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : null;
 const wanted = (name: string) => !ONLY || ONLY.test(name);
@@ -70,7 +72,32 @@ const CASES = {
   holds: 'POST /v1/holds (floor: parse + one small Lua script + 201)',
 };
 
-interface Row { name: string; hub: number; floor: number; errors: number; bytes: number }
+interface Row { name: string; hub: number; floor: number; ratio: number; errors: number; bytes: number }
+
+/**
+ * Floor and hub in alternating rounds (the machine's load drifts within seconds): requests/s are
+ * the medians over the rounds, the ratio the median of each round's hub ÷ floor.
+ */
+async function rounds(floorUrl: string, hubUrl: string, opts: { method?: string; body?: string } = {}) {
+  const floors: number[] = [];
+  const hubs: number[] = [];
+  const ratios: number[] = [];
+  let errors = 0;
+  for (let r = 0; r < ROUNDS; r++) {
+    const f = await cannon(floorUrl, opts);
+    const h = await cannon(hubUrl, opts);
+    floors.push(f.requests.average);
+    hubs.push(h.requests.average);
+    ratios.push(h.requests.average / f.requests.average);
+    errors += h.non2xx + h.errors;
+  }
+  return { hub: median(hubs), floor: median(floors), ratio: median(ratios), errors };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
 
 interface Cannon { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number }
 
@@ -129,10 +156,8 @@ async function main(): Promise<void> {
       servers.push(floor);
       const floorBase = await listen(floor);
       process.stderr.write(`bench: ${name}\n`);
-      const f = await cannon(`${floorBase}${path}`);
       await cannon(`${base}${path}`, { seconds: 1 }); // warm-up: the first requests compile and fill the kept answer
-      const h = await cannon(`${base}${path}`);
-      rows.push({ name, hub: h.requests.average, floor: f.requests.average, errors: h.non2xx + h.errors, bytes: bytes.length });
+      rows.push({ name, ...await rounds(`${floorBase}${path}`, `${base}${path}`), bytes: bytes.length });
     }
     if (wanted(CASES.holds)) {
       // Holds: the floor parses the body, runs one small script (a write and a read) and answers 201.
@@ -152,10 +177,8 @@ async function main(): Promise<void> {
       servers.push(holdFloor);
       const holdBase = await listen(holdFloor);
       process.stderr.write('bench: POST /v1/holds\n');
-      const f = await cannon(`${holdBase}/v1/holds`, { method: 'POST', body });
       await cannon(`${base}/v1/holds`, { method: 'POST', body, seconds: 1 });
-      const h = await cannon(`${base}/v1/holds`, { method: 'POST', body });
-      rows.push({ name: CASES.holds, hub: h.requests.average, floor: f.requests.average, errors: h.non2xx + h.errors, bytes: 0 });
+      rows.push({ name: CASES.holds, ...await rounds(`${holdBase}/v1/holds`, `${base}/v1/holds`, { method: 'POST', body }), bytes: 0 });
     }
     if (wanted('confirm')) confirms = await confirmsWithLiveHoldsElsewhere(base, new AvailabilityStore(redis, PREFIX, config.hubId), redis);
   } finally {
@@ -165,11 +188,11 @@ async function main(): Promise<void> {
     redis.disconnect();
   }
   const env = environment();
-  console.log(`widget path, ${CONNECTIONS} connections, ${SECONDS} s each, autocannon in a separate process`);
+  console.log(`widget path, ${CONNECTIONS} connections, autocannon in a separate process, ${ROUNDS} alternating rounds of ${SECONDS} s (floor, hub) per case; medians`);
   console.log(JSON.stringify(env));
   const row = (name: string) => rows.find((r) => r.name === name);
   const line = (label: string, r: Row | undefined) => (r
-    ? `| ${label} | ${r.hub.toFixed(0)} | ${r.floor.toFixed(0)} | ${(r.hub / r.floor).toFixed(3)} | ${r.bytes || '-'} | ${r.errors} |` : `| ${label} | - | - | - | - | - |`);
+    ? `| ${label} | ${r.hub.toFixed(0)} | ${r.floor.toFixed(0)} | ${r.ratio.toFixed(3)} | ${r.bytes || '-'} | ${r.errors} |` : `| ${label} | - | - | - | - | - |`);
   const table = (title: string, list: Array<[string, string]>) => {
     console.log(`\n${title}\n| case | hub req/s | floor req/s | hub ÷ floor | answer bytes | non-2xx/errors |\n| --- | --- | --- | --- | --- | --- |`);
     for (const [label, name] of list) console.log(line(label, row(name)));
