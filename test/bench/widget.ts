@@ -75,17 +75,22 @@ const CASES = {
 interface Row { name: string; hub: number; floor: number; ratio: number; errors: number; bytes: number }
 
 /**
- * Floor and hub in alternating rounds (the machine's load drifts within seconds): requests/s are
- * the medians over the rounds, the ratio the median of each round's hub ÷ floor.
+ * Floor and hub in alternating rounds (the machine's load drifts within seconds), after a 1 s
+ * warm-up of the hub, all from one autocannon child process per case (a child per run cost
+ * seconds of start-up each on the loaded machine): requests/s are the medians over the rounds,
+ * the ratio the median of each round's hub ÷ floor.
  */
 async function rounds(floorUrl: string, hubUrl: string, opts: { method?: string; body?: string } = {}) {
+  const runs = [{ url: hubUrl, seconds: 1 }];
+  for (let r = 0; r < ROUNDS; r++) runs.push({ url: floorUrl, seconds: SECONDS }, { url: hubUrl, seconds: SECONDS });
+  const [, ...results] = await cannon(runs, opts);
   const floors: number[] = [];
   const hubs: number[] = [];
   const ratios: number[] = [];
   let errors = 0;
   for (let r = 0; r < ROUNDS; r++) {
-    const f = await cannon(floorUrl, opts);
-    const h = await cannon(hubUrl, opts);
+    const f = results[2 * r]!;
+    const h = results[2 * r + 1]!;
     floors.push(f.requests.average);
     hubs.push(h.requests.average);
     ratios.push(h.requests.average / f.requests.average);
@@ -99,17 +104,29 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
-interface Cannon { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number }
+interface Cannon { requests: { average: number }; non2xx: number; errors: number }
 
-/** autocannon in a child process against one URL. */
-async function cannon(url: string, opts: { method?: string; body?: string; seconds?: number } = {}): Promise<Cannon> {
-  const args = [resolve(ROOT, 'node_modules/autocannon/autocannon.js'), '-c', String(CONNECTIONS), '-d', String(opts.seconds ?? SECONDS), '-j',
-    '-H', `X-Api-Key=${KEY}`];
-  if (opts.method) args.push('-m', opts.method);
-  if (opts.body) args.push('-H', 'content-type=application/json', '-b', opts.body);
-  args.push(url);
-  const { stdout } = await run(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
-  return JSON.parse(stdout) as Cannon;
+/** The child: runs autocannon against each URL in turn (one at a time) and prints the results. */
+const CHILD = `
+const autocannon = require(process.argv[1]);
+const [runs, opts] = JSON.parse(process.argv[2]);
+(async () => {
+  const out = [];
+  for (const r of runs) {
+    const res = await autocannon({ url: r.url, duration: r.seconds, ...opts });
+    out.push({ requests: res.requests, non2xx: res.non2xx, errors: res.errors });
+  }
+  process.stdout.write(JSON.stringify(out));
+})().catch((err) => { console.error(err); process.exit(1); });
+`;
+
+/** autocannon in a child process against the URLs in turn, `CONNECTIONS` connections each. */
+async function cannon(runs: Array<{ url: string; seconds: number }>, opts: { method?: string; body?: string } = {}): Promise<Cannon[]> {
+  const headers: Record<string, string> = { 'X-Api-Key': KEY, ...(opts.body ? { 'content-type': 'application/json' } : {}) };
+  const options = { connections: CONNECTIONS, headers, ...(opts.method ? { method: opts.method } : {}), ...(opts.body ? { body: opts.body } : {}) };
+  const { stdout } = await run(process.execPath, ['-e', CHILD, resolve(ROOT, 'node_modules/autocannon'), JSON.stringify([runs, options])],
+    { maxBuffer: 16 * 1024 * 1024 });
+  return JSON.parse(stdout) as Cannon[];
 }
 
 async function listen(server: Server): Promise<string> {
@@ -156,7 +173,6 @@ async function main(): Promise<void> {
       servers.push(floor);
       const floorBase = await listen(floor);
       process.stderr.write(`bench: ${name}\n`);
-      await cannon(`${base}${path}`, { seconds: 1 }); // warm-up: the first requests compile and fill the kept answer
       rows.push({ name, ...await rounds(`${floorBase}${path}`, `${base}${path}`), bytes: bytes.length });
     }
     if (wanted(CASES.holds)) {
@@ -177,7 +193,6 @@ async function main(): Promise<void> {
       servers.push(holdFloor);
       const holdBase = await listen(holdFloor);
       process.stderr.write('bench: POST /v1/holds\n');
-      await cannon(`${base}/v1/holds`, { method: 'POST', body, seconds: 1 });
       rows.push({ name: CASES.holds, ...await rounds(`${holdBase}/v1/holds`, `${base}/v1/holds`, { method: 'POST', body }), bytes: 0 });
     }
     if (wanted('confirm')) confirms = await confirmsWithLiveHoldsElsewhere(base, new AvailabilityStore(redis, PREFIX, config.hubId), redis);
