@@ -83,8 +83,8 @@ interface KeptAnswer {
   healthJson: string;
   from: number;
   until: number;
-  /** The JSON text, split where the instant of the read goes (`asOf` of sites the hub owns). */
-  parts: string[];
+  /** The JSON as UTF-8, split where the instant of the read goes (`asOf` of sites the hub owns). */
+  parts: Buffer[];
 }
 
 /** Default bound on the prepared queries and serialized answers kept per process. */
@@ -121,10 +121,10 @@ export class AvailabilityService {
   }
 
   /**
-   * The answer as JSON text, byte for byte `JSON.stringify` of {@link read}'s. `rate`: a widget
-   * request's rate limit, counted by the read's own script (throws RateLimited).
+   * The answer as JSON (UTF-8 bytes), byte for byte `JSON.stringify` of {@link read}'s. `rate`: a
+   * widget request's rate limit, counted by the read's own script (throws RateLimited).
    */
-  async readJson(q: AvailabilityQuery, rate?: RateTicket): Promise<string> {
+  async readJson(q: AvailabilityQuery, rate?: RateTicket): Promise<Buffer> {
     const key = JSON.stringify([q.sites, q.resource ?? null, q.group ?? null, q.from, q.to]);
     let prep = this.kept.get(key);
     if (!prep) {
@@ -137,9 +137,9 @@ export class AvailabilityService {
     if (kept && kept.from <= now && now < kept.until && kept.healthJson === raw.healthJson
       && sameList(kept.versions, raw.versions)) return render(kept.parts, now);
     const sites = this.compute(prep, raw, now);
-    const parts = serialize(sites, prep.sites.map((s) => !healthTracked(s)));
+    const parts = serialize(sites, prep.sites.map((s) => !healthTracked(s))).map((part) => Buffer.from(part));
     prep.answer = { versions: raw.versions, healthJson: raw.healthJson, from: now, until: stableUntil(prep.plans, now), parts };
-    this.kept.set(key, prep, prep.bytes + parts.reduce((n, p) => n + p.length, 0) + raw.healthJson.length + raw.versions.length * 24);
+    this.kept.set(key, prep, prep.bytes + parts.reduce((n, part) => n + part.length, 0) + raw.healthJson.length + raw.versions.length * 24);
     return render(parts, now);
   }
 
@@ -279,8 +279,16 @@ function serialize(sites: SiteView[], own: boolean[]): string[] {
   return parts;
 }
 
-function render(parts: string[], now: number): string {
-  return parts.length === 1 ? parts[0]! : parts.join(now > 0 ? `"${new Date(now).toISOString()}"` : 'null');
+/** The kept parts with the read's instant between them: copies bytes, encodes nothing again. */
+function render(parts: Buffer[], now: number): Buffer {
+  if (parts.length === 1) return parts[0]!;
+  const at = Buffer.from(now > 0 ? `"${new Date(now).toISOString()}"` : 'null');
+  const list: Buffer[] = [];
+  parts.forEach((part, i) => {
+    if (i > 0) list.push(at);
+    list.push(part);
+  });
+  return Buffer.concat(list);
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -2,7 +2,7 @@ import type { RedisClient } from './connection.js';
 import { HubKeys } from './keys.js';
 import { durableScripts, type Durability } from './replication.js';
 import { RateLimited, type RateTicket } from './rate-limits.js';
-import type { ScriptName } from './scripts.js';
+import type { ScriptRunners } from './scripts.js';
 import type {
   ClaimItem, ClaimResult, ConfirmResult, HoldRecord, NightRead, RawRead, ReadAsk, ReservationRecord,
   StoredItem, TimeRead,
@@ -34,7 +34,7 @@ export interface ClaimRequest {
  */
 export class AvailabilityStore {
   readonly keys: HubKeys;
-  private readonly run: Record<ScriptName, (keys: string[], args: Array<string | number>) => Promise<unknown>>;
+  private readonly run: ScriptRunners;
   /**
    * The last raw read of each ask (by its JSON) with its ledger's version: availability-read skips
    * a ledger still at that version, and the read answers from here (least recently used dropped).
@@ -275,9 +275,10 @@ export interface PreparedRead {
   asks: ReadAsk[];
   sites: string[];
   askKeys: string[];
-  asksJson: string;
-  sitesJson: string;
-  ledgersJson: string;
+  /** The script's larger arguments, encoded once (not again on every read of the same query). */
+  asksJson: Buffer;
+  sitesJson: Buffer;
+  ledgersJson: Buffer;
 }
 
 /** Prepares a read of `asks` and the health (state, lastSuccessAt) of `sites`. */
@@ -288,9 +289,9 @@ export function prepareRead(asks: ReadAsk[], sites: string[]): PreparedRead {
   return {
     asks, sites,
     askKeys: luaAsks.map((a) => JSON.stringify(a)),
-    asksJson: JSON.stringify(luaAsks),
-    sitesJson: JSON.stringify(sites),
-    ledgersJson: JSON.stringify(asks.map((a) => a.ledger)),
+    asksJson: Buffer.from(JSON.stringify(luaAsks)),
+    sitesJson: Buffer.from(JSON.stringify(sites)),
+    ledgersJson: Buffer.from(JSON.stringify(asks.map((a) => a.ledger))),
   };
 }
 

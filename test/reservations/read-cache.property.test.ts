@@ -121,8 +121,8 @@ describe('availability read cache', () => {
       const check = async () => {
         for (const q of QUERIES) {
           const expected = JSON.stringify(await full().read(q));
-          expect(await fast.readJson(q)).toBe(expected);
-          expect(await small.readJson(q)).toBe(expected);
+          expect((await fast.readJson(q)).toString()).toBe(expected);
+          expect((await small.readJson(q)).toString()).toBe(expected);
         }
       };
       await check();

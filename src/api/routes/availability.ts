@@ -23,7 +23,7 @@ export function availabilityRoutes(app: FastifyInstance, table: RouteTable, ctx:
       const denied = sites.find((s) => !caller.sites.has(s));
       if (denied) throw new HubError(403, 'forbidden-site', 'Site not allowed', `this key may not read site "${denied}"`, { site: denied });
     }
-    // Already JSON (kept per query while nothing it depends on changed): sent as it is.
+    // Already JSON bytes (kept per query while nothing it depends on changed): sent as they are.
     const json = await ctx.availability.readJson({ sites: [...new Set(sites)], resource: query.resource, group: query.group, from: query.from, to: query.to }, rate);
     return reply.type('application/json; charset=utf-8').send(json);
   });
