@@ -149,18 +149,22 @@ export class AvailabilityStore {
   async readPrepared(prep: PreparedRead, rate?: RateTicket): Promise<RawRead> {
     const k = this.keys;
     const held = prep.askKeys.map((key) => this.reads.get(key));
+    const known = held.map((h) => h?.version ?? '');
+    // The hub-wide version vouches for the held reads only if they are the ones it was seen with.
+    const seen = prep.seen && sameVersions(prep.seen.versions, known) ? prep.seen.all : '';
     const reply = await this.run['availability-read'](
       [k.holdsByExpiry(), this.rateKey(rate)],
       [k.prefix, prep.asksJson, prep.sitesJson, rate?.windowMs ?? 0, rate?.max ?? 0,
-        JSON.stringify(held.map((h) => h?.version ?? '')), prep.ledgersJson]) as Array<string | number>;
+        JSON.stringify(known), prep.ledgersJson, seen]) as Array<string | number>;
     if (reply[0] === 'rate-limited') throw new RateLimited({ count: Number(reply[1]), endsInMs: Number(reply[2]) });
     const unchanged = reply[1] === 'unchanged';
     const ledgers = unchanged ? [] : (JSON.parse(String(reply[1])) as unknown[]);
     const healthJson = String(reply[2]);
     const health = JSON.parse(healthJson) as unknown;
     // Unchanged: every version is the one the caller sent, the versions of the reads held here.
-    const versions = unchanged ? held.map((h) => h?.version ?? '')
+    const versions = unchanged ? known
       : (JSON.parse(String(reply[3])) as unknown[]).map((v) => (typeof v === 'string' ? v : ''));
+    if (typeof reply[4] === 'string') prep.seen = { all: reply[4], versions };
     return {
       now: this.sawClock(reply[0]),
       ledgers: prep.asks.map((ask, i) => {
@@ -279,6 +283,14 @@ export interface PreparedRead {
   asksJson: Buffer;
   sitesJson: Buffer;
   ledgersJson: Buffer;
+  /** The hub-wide version ('~all') of the last read of these asks, and the versions it saw. */
+  seen?: { all: string; versions: string[] };
+}
+
+function sameVersions(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] || !a[i]) return false;
+  return true;
 }
 
 /** Prepares a read of `asks` and the health (state, lastSuccessAt) of `sites`. */

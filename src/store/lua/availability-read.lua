@@ -11,7 +11,9 @@
   ARGV[4] rate-limit window (ms)   ARGV[5] requests allowed per window, 0 = not limited
   ARGV[6] JSON [version or ''] per ask: the ledger version the caller already holds a read of
   ARGV[7] JSON [ledger] per ask (the `l` of ARGV[2]), so versions are checked without decoding ARGV[2]
-  Returns {nowMs, ledgersJSON, healthJSON, versionsJSON}
+  ARGV[8] the hub-wide version ('~all') at which the caller saw the versions of ARGV[6], or '':
+          when it is still current no ledger changed, and nothing else is decoded or read
+  Returns {nowMs, ledgersJSON, healthJSON, versionsJSON, hub-wide version now}
     an ask whose ledger is still at the caller's version is 0 in ledgersJSON (not read again);
     when every ask is, ledgersJSON is the string 'unchanged' and ARGV[2] is not even decoded
     (a 365-night ask is large: the common widget read then costs one HMGET of versions);
@@ -29,8 +31,6 @@ if tonumber(ARGV[5]) > 0 then
   if n > tonumber(ARGV[5]) then return { 'rate-limited', n, ttl } end
 end
 local sites = cjson.decode(ARGV[3])
-local known = cjson.decode(ARGV[6])
-local ledgers = cjson.decode(ARGV[7])
 local now = now_ms()
 sweep_expired(p, now)
 
@@ -39,6 +39,17 @@ if not epoch then
   epoch = tostring(now)
   redis.call('HSET', p .. 'ver', '~e', epoch)
 end
+local all = epoch .. ':' .. (redis.call('HGET', p .. 'ver', '~all') or '0')
+
+local health = {}
+for i, s in ipairs(sites) do
+  health[i] = redis.call('HMGET', p .. 'health:' .. s, 'state', 'lastSuccessAt')
+end
+local encoded_health = cjson.encode(health)
+if ARGV[8] == all then return { tostring(now), 'unchanged', encoded_health, '', all } end
+
+local known = cjson.decode(ARGV[6])
+local ledgers = cjson.decode(ARGV[7])
 local versions = {}
 local all_known = true
 if #ledgers > 0 then
@@ -48,13 +59,7 @@ if #ledgers > 0 then
     if known[i] ~= versions[i] then all_known = false end
   end
 end
-
-local health = {}
-for i, s in ipairs(sites) do
-  health[i] = redis.call('HMGET', p .. 'health:' .. s, 'state', 'lastSuccessAt')
-end
-local encoded_health = cjson.encode(health)
-if all_known then return { tostring(now), 'unchanged', encoded_health, '' } end
+if all_known then return { tostring(now), 'unchanged', encoded_health, '', all } end
 
 local asks = cjson.decode(ARGV[2])
 local out = {}
@@ -72,4 +77,4 @@ for i, a in ipairs(asks) do
     out[i] = time_claims(p, a.l, a.from, a.to, a.b, a.a)
   end
 end
-return { tostring(now), cjson.encode(out), encoded_health, cjson.encode(versions) }
+return { tostring(now), cjson.encode(out), encoded_health, cjson.encode(versions), all }
