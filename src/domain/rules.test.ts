@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addDays, localDateOf, localMidnight } from './local-dates.js';
-import { blockedByNotice, bookableNights, checkNightRules, checkTimeRules } from './rules.js';
+import {
+  blockedByNotice, bookableNights, checkNightRules, checkTimeRules, nightRulesStableUntil, noticeStableUntil,
+} from './rules.js';
 import type { AvailabilityRules, OpeningHours } from './types.js';
 
 const M = 60_000;
@@ -201,5 +203,42 @@ describe('properties around the 2027 DST changes', () => {
         else expect(blocked).toBe(verdict !== null);
       }),
     );
+  });
+});
+
+describe('rule horizons (how long a kept answer stays right)', () => {
+  const rules = fc.record({
+    minNotice: fc.option(fc.integer({ min: 0, max: 72 * 60 }).map((m) => m * M), { nil: undefined }),
+    maxAdvance: fc.option(fc.integer({ min: 0, max: 20 * 24 * 60 }).map((m) => m * M), { nil: undefined }),
+  }).map((r): AvailabilityRules => ({
+    ...(r.minNotice !== undefined ? { minNotice: r.minNotice } : {}),
+    ...(r.maxAdvance !== undefined ? { maxAdvance: r.maxAdvance } : {}),
+  }));
+  // Around the 2027 DST changes of both zones.
+  const instant = fc.integer({ min: z(2027, 3, 10), max: z(2027, 4, 5) });
+  const zone = fc.constantFrom(BERLIN, NEW_YORK, 'Australia/Lord_Howe');
+
+  it('bookable nights stay the same from now until the horizon', () => {
+    fc.assert(fc.property(rules, instant, zone, fc.double({ min: 0, max: 1, noNaN: true }), (r, now, tz, f) => {
+      const dates = Array.from({ length: 40 }, (_, i) => addDays(localDateOf(z(2027, 3, 8), tz), i));
+      const until = nightRulesStableUntil(r, now, tz);
+      expect(until).toBeGreaterThan(now);
+      const at = (t: number) => [...bookableNights(r, dates, t, tz)].join();
+      const inside = now + Math.floor((until - 1 - now) * f);
+      expect(at(inside)).toBe(at(now));
+      expect(at(until - 1)).toBe(at(now));
+    }), { numRuns: 400, seed: 11 });
+  });
+
+  it('notice-blocked parts stay the same from now until the horizon', () => {
+    fc.assert(fc.property(rules, instant, fc.integer({ min: 0, max: 30 * D }), fc.integer({ min: 1, max: 10 * D }), fc.double({ min: 0, max: 1, noNaN: true }), (r, now, offset, len, f) => {
+      const window = { start: z(2027, 3, 10) + offset, end: z(2027, 3, 10) + offset + len };
+      const until = noticeStableUntil(r, window, now);
+      expect(until).toBeGreaterThan(now);
+      const end = Number.isFinite(until) ? until - 1 : now + 400 * D;
+      const inside = now + Math.floor((end - now) * f);
+      expect(blockedByNotice(r, window, inside)).toEqual(blockedByNotice(r, window, now));
+      expect(blockedByNotice(r, window, end)).toEqual(blockedByNotice(r, window, now));
+    }), { numRuns: 600, seed: 11 });
   });
 });

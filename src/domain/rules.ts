@@ -1,5 +1,5 @@
 import { closedIntervals } from './opening-hours.js';
-import { daysBetween, isLocalDate, localDateOf } from './local-dates.js';
+import { addDays, daysBetween, isLocalDate, localDateOf, localMidnight } from './local-dates.js';
 import type { AvailabilityRules, Interval, LocalDate } from './types.js';
 
 export { closedIntervals } from './opening-hours.js';
@@ -138,6 +138,34 @@ export function bookableNights(
   const first = firstBookableDate(rules, now, tz);
   const last = lastBookableDate(rules, now, tz);
   return new Set(dates.filter((d) => d >= first && (last === null || d <= last)));
+}
+
+/**
+ * The first instant after `now` at which {@link bookableNights} (any dates, `rules`, `tz`) may
+ * answer differently than at `now`: the next local midnight after `now + minNotice` (or after
+ * `now + maxAdvance`), less the notice. Until then both notice dates stay the same.
+ */
+export function nightRulesStableUntil(rules: AvailabilityRules, now: number, tz: string): number {
+  const next = (shift: number) => localMidnight(addDays(localDateOf(now + shift, tz), 1), tz) - shift;
+  const until = next(rules.minNotice ?? 0);
+  return rules.maxAdvance === undefined ? until : Math.min(until, next(rules.maxAdvance));
+}
+
+/**
+ * The first instant after `now` at which {@link blockedByNotice}`(rules, window, ·)` may answer
+ * differently than at `now`; Infinity when never. While `now + notice` lies before the window the
+ * answer waits for it to enter; while it lies inside, it moves with every millisecond; once past
+ * the end, nothing changes any more.
+ */
+export function noticeStableUntil(rules: AvailabilityRules, window: Interval, now: number): number {
+  if (!(window.end > window.start)) return Infinity;
+  const edge = (shift: number) => {
+    const at = now + shift;
+    if (at <= window.start) return window.start - shift + 1;
+    return at < window.end ? now + 1 : Infinity;
+  };
+  const until = edge(rules.minNotice ?? 0);
+  return rules.maxAdvance === undefined ? until : Math.min(until, edge(rules.maxAdvance));
 }
 
 function minutes(ms: number): string {

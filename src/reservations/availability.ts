@@ -1,10 +1,13 @@
 import {
   availabilityPieces, blockedByNotice, bookableNights, closedIntervals, datesCovering,
-  isLocalDate, localMidnight, mergeIntervals, nightAvailability, nightsOf,
+  isLocalDate, localMidnight, mergeIntervals, nightAvailability, nightRulesStableUntil, nightsOf,
+  noticeStableUntil,
 } from '../domain/index.js';
 import type { HealthState, Interval } from '../domain/types.js';
-import type { AvailabilityStore } from '../store/store.js';
-import type { NightRead, ReadAsk, TimeRead } from '../store/types.js';
+import { prepareRead, type AvailabilityStore, type PreparedRead } from '../store/store.js';
+import type { NightRead, RawRead, ReadAsk, TimeRead } from '../store/types.js';
+import type { SiteConfig } from '../config/types.js';
+import { ByteLru } from './answer-cache.js';
 import type { RateTicket } from '../store/rate-limits.js';
 import type { Catalog, CatalogEntry } from '../core/catalog.js';
 import { HubError, invalid } from '../core/errors.js';
@@ -59,9 +62,39 @@ interface Plan {
   dates: string[];
 }
 
+/** A query resolved once: its sites, plans and the store read's arguments. */
+interface Prepared {
+  sites: SiteConfig[];
+  plans: Plan[];
+  /** Per site of `sites`: its index in the read's health list, or -1 (not health-tracked). */
+  healthAt: number[];
+  read: PreparedRead;
+  bytes: number;
+  answer?: KeptAnswer;
+}
+
+/**
+ * A serialized answer and what it was computed from: it is the answer again while every ledger
+ * is at the same version, site health reads the same, and the instant lies in [from, until) (the
+ * rules depending on the clock, minimum notice and maximum advance, answer the same there).
+ */
+interface KeptAnswer {
+  versions: string[];
+  healthJson: string;
+  from: number;
+  until: number;
+  /** The JSON as UTF-8, split where the instant of the read goes (`asOf` of sites the hub owns). */
+  parts: Buffer[];
+}
+
+/** Default bound on the prepared queries and serialized answers kept per process. */
+const ANSWERS_KEPT_BYTES = 32 * 1024 * 1024;
+
 /**
  * The availability answer (DESIGN §7): one store round trip for all asked sites, then the same
- * arithmetic the claiming script applies, in TypeScript.
+ * arithmetic the claiming script applies, in TypeScript. {@link readJson} keeps each query's
+ * serialized answer and answers from it while nothing it depends on changed (ledger versions,
+ * health, the clock's rule horizon), checked in that same round trip.
  */
 export class AvailabilityService {
   /**
@@ -69,13 +102,49 @@ export class AvailabilityService {
    * zone), so kept per window (widgets ask the same windows over and over).
    */
   private readonly closed = new WeakMap<object, Map<string, Interval[]>>();
+  private readonly kept: ByteLru<Prepared>;
 
-  /** `at`: the instant rules and `asOf` are judged at, from the read's Redis time (tests pin it). */
+  /**
+   * `at`: the instant rules and `asOf` are judged at, from the read's Redis time (tests pin it).
+   * `keptBytes`: bound on the prepared queries and serialized answers kept (least recently used go).
+   */
   constructor(private readonly catalog: Catalog, private readonly store: AvailabilityStore,
-    private readonly at: (redisNow: number) => number = (now) => now) {}
+    private readonly at: (redisNow: number) => number = (now) => now, keptBytes = ANSWERS_KEPT_BYTES) {
+    this.kept = new ByteLru<Prepared>(keptBytes);
+  }
 
-  /** `rate`: a widget request's rate limit, counted by the read's own script (throws RateLimited). */
+  /** The answer as objects, computed in full (no kept answer). */
   async read(q: AvailabilityQuery, rate?: RateTicket): Promise<{ sites: SiteView[] }> {
+    const prep = this.prepare(q);
+    const raw = await this.store.readPrepared(prep.read, rate);
+    return { sites: this.compute(prep, raw, this.at(raw.now)) };
+  }
+
+  /**
+   * The answer as JSON (UTF-8 bytes), byte for byte `JSON.stringify` of {@link read}'s. `rate`: a
+   * widget request's rate limit, counted by the read's own script (throws RateLimited).
+   */
+  async readJson(q: AvailabilityQuery, rate?: RateTicket): Promise<Buffer> {
+    const key = JSON.stringify([q.sites, q.resource ?? null, q.group ?? null, q.from, q.to]);
+    let prep = this.kept.get(key);
+    if (!prep) {
+      prep = this.prepare(q);
+      this.kept.set(key, prep, prep.bytes);
+    }
+    const raw = await this.store.readPrepared(prep.read, rate);
+    const now = this.at(raw.now);
+    const kept = prep.answer;
+    if (kept && kept.from <= now && now < kept.until && kept.healthJson === raw.healthJson
+      && sameList(kept.versions, raw.versions)) return render(kept.parts, now);
+    const sites = this.compute(prep, raw, now);
+    const parts = serialize(sites, prep.sites.map((s) => !healthTracked(s))).map((part) => Buffer.from(part));
+    prep.answer = { versions: raw.versions, healthJson: raw.healthJson, from: now, until: stableUntil(prep.plans, now), parts };
+    this.kept.set(key, prep, prep.bytes + parts.reduce((n, part) => n + part.length, 0) + raw.healthJson.length + raw.versions.length * 24);
+    return render(parts, now);
+  }
+
+  /** Checks the query (404 for unknown sites or group, 400 for a bad window) and plans its read. */
+  private prepare(q: AvailabilityQuery): Prepared {
     const sites = q.sites.map((id) => {
       const site = this.catalog.site(id);
       if (!site) throw new HubError(404, 'not-found', 'Not found', `site "${id}" does not exist`, { site: id });
@@ -93,32 +162,36 @@ export class AvailabilityService {
         plans.push(planFor(entry, window, q));
       }
     }
-    const read = await this.store.read(plans.map((p) => p.ask), sites.map((s) => s.id), rate);
-    const raw = { ...read, now: this.at(read.now) };
+    // Only health-tracked sites' health matters (a site the hub owns is always healthy).
+    const tracked: string[] = [];
+    const healthAt = sites.map((s) => (healthTracked(s) ? tracked.push(s.id) - 1 : -1));
+    const read = prepareRead(plans.map((p) => p.ask), tracked);
+    return { sites, plans, healthAt, read, bytes: 3 * read.asksJson.length + read.ledgersJson.length + 64 * plans.length };
+  }
 
-    const limitedSites = new Set(sites.filter((site, i) => healthTracked(site) && healthStateOf(raw.health[i] ?? {}) === 'limited').map((s) => s.id));
+  private compute(prep: Prepared, raw: RawRead, now: number): SiteView[] {
+    const healthOf = (i: number): Record<string, string> => raw.health[prep.healthAt[i]!] ?? {};
+    const limitedSites = new Set(prep.sites.filter((site, i) => healthTracked(site) && healthStateOf(healthOf(i)) === 'limited').map((s) => s.id));
     const views = new Map<string, ResourceView[]>();
-    plans.forEach((plan, i) => {
+    prep.plans.forEach((plan, i) => {
       const list = views.get(plan.entry.site.id) ?? [];
       const withhold = limitedSites.has(plan.entry.site.id) && plan.entry.group.whenLimited === 'hide';
-      list.push(withhold ? withheld(plan) : this.resourceView(plan, raw.ledgers[i]!, raw.now));
+      list.push(withhold ? withheld(plan) : this.resourceView(plan, raw.ledgers[i]!, now));
       views.set(plan.entry.site.id, list);
     });
-    return {
-      sites: sites.map((site, i) => {
-        const record = raw.health[i] ?? {};
-        const own = !healthTracked(site);
-        const asOf = own ? raw.now : Number(record.lastSuccessAt ?? 0);
-        // A polled site with no good poll yet has no data to vouch for.
-        const health = own ? 'healthy' : asOf === 0 && record.state === undefined ? 'degraded' : healthStateOf(record);
-        return {
-          id: site.id, name: site.name, timezone: site.timezone, health,
-          limited: health === 'limited',
-          asOf: asOf > 0 ? new Date(asOf).toISOString() : null,
-          resources: views.get(site.id) ?? [],
-        };
-      }),
-    };
+    return prep.sites.map((site, i) => {
+      const record = healthOf(i);
+      const own = !healthTracked(site);
+      const asOf = own ? now : Number(record.lastSuccessAt ?? 0);
+      // A polled site with no good poll yet has no data to vouch for.
+      const health = own ? 'healthy' : asOf === 0 && record.state === undefined ? 'degraded' : healthStateOf(record);
+      return {
+        id: site.id, name: site.name, timezone: site.timezone, health,
+        limited: health === 'limited',
+        asOf: asOf > 0 ? new Date(asOf).toISOString() : null,
+        resources: views.get(site.id) ?? [],
+      };
+    });
   }
 
   private closedIn(hours: Parameters<typeof closedIntervals>[0], window: Interval, tz: string): Interval[] {
@@ -168,6 +241,60 @@ export class AvailabilityService {
       })),
     };
   }
+}
+
+/** The first instant after `now` at which some plan's clock-dependent rules may answer differently. */
+function stableUntil(plans: Plan[], now: number): number {
+  let until = Infinity;
+  for (const plan of plans) {
+    const { rules } = plan.entry.resource;
+    until = Math.min(until, plan.ask.by === 'night'
+      ? (plan.dates.length > 0 ? nightRulesStableUntil(rules, now, plan.entry.site.timezone) : Infinity)
+      : noticeStableUntil(rules, plan.window, now));
+  }
+  return until;
+}
+
+/**
+ * `JSON.stringify({ sites })` split at each `asOf` of a site the hub owns (`own[i]`): that value is
+ * the read's instant, so {@link render} puts it in. JSON.stringify is compositional (an object is
+ * its members' texts in order), so the joined parts are the same bytes.
+ */
+function serialize(sites: SiteView[], own: boolean[]): string[] {
+  const parts: string[] = [];
+  let text = '{"sites":[';
+  sites.forEach((site, i) => {
+    const { asOf, resources, ...head } = site;
+    if (i > 0) text += ',';
+    text += `${JSON.stringify(head).slice(0, -1)},"asOf":`;
+    if (own[i]) {
+      parts.push(text);
+      text = '';
+    } else {
+      text += JSON.stringify(asOf);
+    }
+    text += `,"resources":${JSON.stringify(resources)}}`;
+  });
+  parts.push(`${text}]}`);
+  return parts;
+}
+
+/** The kept parts with the read's instant between them: copies bytes, encodes nothing again. */
+function render(parts: Buffer[], now: number): Buffer {
+  if (parts.length === 1) return parts[0]!;
+  const at = Buffer.from(now > 0 ? `"${new Date(now).toISOString()}"` : 'null');
+  const list: Buffer[] = [];
+  parts.forEach((part, i) => {
+    if (i > 0) list.push(at);
+    list.push(part);
+  });
+  return Buffer.concat(list);
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Closed parts of windows kept per opening-hours object. */

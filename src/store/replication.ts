@@ -14,7 +14,7 @@ export interface Durability {
   timeoutMs: number;
 }
 
-type PipelineWithScripts = Record<string, (...args: Array<string | number>) => unknown> & {
+type PipelineWithScripts = Record<string, (...args: Array<string | number | Buffer>) => unknown> & {
   wait(replicas: number, timeoutMs: number): unknown;
   exec(): Promise<Array<[Error | null, unknown]> | null>;
 };

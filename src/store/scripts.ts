@@ -27,9 +27,9 @@ function loadScript(name: string): string {
 }
 
 /** Runs one script: its keys, then its arguments. */
-export type Script = (keys: string[], args: Array<string | number>) => Promise<unknown>;
+export type Script = (keys: string[], args: Array<string | number | Buffer>) => Promise<unknown>;
 
-type ScriptRunner = (numKeys: number, ...args: Array<string | number>) => Promise<unknown>;
+type ScriptRunner = (numKeys: number, ...args: Array<string | number | Buffer>) => Promise<unknown>;
 
 /** The client command a script is registered as (`hold-claim` → `avhub_hold_claim`). */
 export function commandOf(name: ScriptName): string {

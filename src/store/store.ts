@@ -2,7 +2,7 @@ import type { RedisClient } from './connection.js';
 import { HubKeys } from './keys.js';
 import { durableScripts, type Durability } from './replication.js';
 import { RateLimited, type RateTicket } from './rate-limits.js';
-import type { ScriptName } from './scripts.js';
+import type { ScriptRunners } from './scripts.js';
 import type {
   ClaimItem, ClaimResult, ConfirmResult, HoldRecord, NightRead, RawRead, ReadAsk, ReservationRecord,
   StoredItem, TimeRead,
@@ -34,7 +34,7 @@ export interface ClaimRequest {
  */
 export class AvailabilityStore {
   readonly keys: HubKeys;
-  private readonly run: Record<ScriptName, (keys: string[], args: Array<string | number>) => Promise<unknown>>;
+  private readonly run: ScriptRunners;
   /**
    * The last raw read of each ask (by its JSON) with its ledger's version: availability-read skips
    * a ledger still at that version, and the read answers from here (least recently used dropped).
@@ -138,35 +138,49 @@ export class AvailabilityStore {
    * same script counts the widget request first (throws RateLimited when over, having read nothing).
    */
   async read(asks: ReadAsk[], sites: string[], rate?: RateTicket): Promise<RawRead> {
+    return this.readPrepared(prepareRead(asks, sites), rate);
+  }
+
+  /**
+   * {@link read} of a read prepared once (its JSON arguments built once per distinct query). When
+   * every ask's ledger is still at the version of a raw read kept here, the script only checks
+   * versions (and health, and counts the rate limit) and the reads come from here.
+   */
+  async readPrepared(prep: PreparedRead, rate?: RateTicket): Promise<RawRead> {
     const k = this.keys;
-    const luaAsks = asks.map((a) => a.by === 'night'
-      ? { l: a.ledger, by: 'night', d: a.dates }
-      : { l: a.ledger, by: 'time', from: a.from, to: a.to, b: a.bufferBefore, a: a.bufferAfter });
-    const askKeys = luaAsks.map((a) => JSON.stringify(a));
-    const held = askKeys.map((key) => this.reads.get(key));
+    const held = prep.askKeys.map((key) => this.reads.get(key));
+    const known = held.map((h) => h?.version ?? '');
+    // The hub-wide version vouches for the held reads only if they are the ones it was seen with.
+    const seen = prep.seen && sameVersions(prep.seen.versions, known) ? prep.seen.all : '';
     const reply = await this.run['availability-read'](
       [k.holdsByExpiry(), this.rateKey(rate)],
-      [k.prefix, JSON.stringify(luaAsks), JSON.stringify(sites), rate?.windowMs ?? 0, rate?.max ?? 0,
-        JSON.stringify(held.map((h) => h?.version ?? ''))]) as Array<string | number>;
+      [k.prefix, prep.asksJson, prep.sitesJson, rate?.windowMs ?? 0, rate?.max ?? 0,
+        JSON.stringify(known), prep.ledgersJson, seen]) as Array<string | number>;
     if (reply[0] === 'rate-limited') throw new RateLimited({ count: Number(reply[1]), endsInMs: Number(reply[2]) });
-    const ledgers = (JSON.parse(String(reply[1])) as unknown[]);
-    const health = JSON.parse(String(reply[2])) as unknown[];
-    const versions = JSON.parse(String(reply[3])) as unknown[];
+    const unchanged = reply[1] === 'unchanged';
+    const ledgers = unchanged ? [] : (JSON.parse(String(reply[1])) as unknown[]);
+    const healthJson = String(reply[2]);
+    const health = JSON.parse(healthJson) as unknown;
+    // Unchanged: every version is the one the caller sent, the versions of the reads held here.
+    const versions = unchanged ? known
+      : (JSON.parse(String(reply[3])) as unknown[]).map((v) => (typeof v === 'string' ? v : ''));
+    if (typeof reply[4] === 'string') prep.seen = { all: reply[4], versions };
     return {
       now: this.sawClock(reply[0]),
-      ledgers: asks.map((ask, i) => {
+      ledgers: prep.asks.map((ask, i) => {
         const raw = ledgers[i];
-        // 0: the ledger is still at the version of the read held here.
-        if (raw === 0 && held[i]) {
-          this.remember(askKeys[i]!, held[i]);
+        // 0 (or every ask unchanged): the ledger is still at the version of the read held here.
+        if ((unchanged || raw === 0) && held[i]) {
+          this.remember(prep.askKeys[i]!, held[i]);
           return held[i].read;
         }
         const read = decodeLedger(ask, raw);
-        if (typeof versions[i] === 'string') this.remember(askKeys[i]!, { version: versions[i], read });
+        if (versions[i]) this.remember(prep.askKeys[i]!, { version: versions[i], read });
         return read;
       }),
-      health: sites.map((_, i) => (health[i] && typeof health[i] === 'object' && !Array.isArray(health[i])
-        ? health[i] : {}) as Record<string, string>),
+      versions,
+      healthJson,
+      health: prep.sites.map((_, i) => healthRecordOf(Array.isArray(health) ? health[i] : undefined)),
     };
   }
 
@@ -290,6 +304,48 @@ export class AvailabilityStore {
   private rateKey(rate: RateTicket | undefined): string {
     return rate ? this.keys.rateLimit(rate.scope, rate.client) : this.keys.rateLimit('-', '-');
   }
+}
+
+/** The JSON arguments of one availability read, built once per distinct query (see readPrepared). */
+export interface PreparedRead {
+  asks: ReadAsk[];
+  sites: string[];
+  askKeys: string[];
+  /** The script's larger arguments, encoded once (not again on every read of the same query). */
+  asksJson: Buffer;
+  sitesJson: Buffer;
+  ledgersJson: Buffer;
+  /** The hub-wide version ('~all') of the last read of these asks, and the versions it saw. */
+  seen?: { all: string; versions: string[] };
+}
+
+function sameVersions(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] || !a[i]) return false;
+  return true;
+}
+
+/** Prepares a read of `asks` and the health (state, lastSuccessAt) of `sites`. */
+export function prepareRead(asks: ReadAsk[], sites: string[]): PreparedRead {
+  const luaAsks = asks.map((a) => a.by === 'night'
+    ? { l: a.ledger, by: 'night', d: a.dates }
+    : { l: a.ledger, by: 'time', from: a.from, to: a.to, b: a.bufferBefore, a: a.bufferAfter });
+  return {
+    asks, sites,
+    askKeys: luaAsks.map((a) => JSON.stringify(a)),
+    asksJson: Buffer.from(JSON.stringify(luaAsks)),
+    sitesJson: Buffer.from(JSON.stringify(sites)),
+    ledgersJson: Buffer.from(JSON.stringify(asks.map((a) => a.ledger))),
+  };
+}
+
+/** A site's health as the read script returns it ([state, lastSuccessAt], false when absent). */
+function healthRecordOf(raw: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!Array.isArray(raw)) return out;
+  if (typeof raw[0] === 'string') out.state = raw[0];
+  if (typeof raw[1] === 'string') out.lastSuccessAt = raw[1];
+  return out;
 }
 
 /** Raw reads kept per process (one per distinct ask: ledger, dates or window, buffers). */

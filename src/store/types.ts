@@ -89,5 +89,10 @@ export type TimeRead = Array<[number, number, number]>;
 export interface RawRead {
   now: number;
   ledgers: Array<NightRead | TimeRead>;
+  /** Each ask's ledger version ('<epoch>:<n>'): equal versions mean equal raw reads. */
+  versions: string[];
+  /** The site health as read: equal strings mean equal health. */
+  healthJson: string;
+  /** Per asked site: `state` and `lastSuccessAt` when recorded. */
   health: Array<Record<string, string>>;
 }

@@ -28,21 +28,32 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const PREFIX = `avhub-bench-w-${randomBytes(6).toString('hex')}`;
 const KEY = 'bench-widget-key';
 const CONNECTIONS = 32;
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
+/** Floor and hub alternate this many times per case; the ratio is the median of the rounds' ratios. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** `BENCH_ONLY=<regex>`: only the cases whose name matches ("confirm" for the confirm latency), e.g. to profile one. */
+const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : null;
+const wanted = (name: string) => !ONLY || ONLY.test(name);
 const run = promisify(execFile);
 
 const day = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 const FIRST = 30;
+const RESOURCE_COUNTS = [1, 10, 100];
 
 function yaml(sites: number): string {
   const lines = [
     'auth:', '  adminToken: bench-admin-token-0123456789', '  widgetKeys:',
-    `    - { key: ${KEY}, origins: ["*"], sites: [${Array.from({ length: sites }, (_, i) => `s${i}`).concat('units').join(', ')}], rateLimit: { max: 100000000, per: 1m }, maxOpenHolds: 100000000 }`,
+    `    - { key: ${KEY}, origins: ["*"], sites: [${Array.from({ length: sites }, (_, i) => `s${i}`).concat('units', ...RESOURCE_COUNTS.map((n) => `r${n}`)).join(', ')}], rateLimit: { max: 100000000, per: 1m }, maxOpenHolds: 100000000 }`,
     'groups:', '  rooms: { workflow: centralized }', '  halls: { workflow: centralized }', 'sites:',
   ];
   for (let i = 0; i < sites; i++) {
     lines.push(`  - id: s${i}`, '    timezone: Europe/Berlin', '    adapter: { kind: none }', '    resources:');
     for (const r of ['a', 'b', 'c']) lines.push(`      - { id: ${r}, kind: pool, capacity: 1000000, group: rooms, bookedBy: night }`);
+  }
+  // Growth in resources: one site each with 1, 10 and 100 night pools.
+  for (const n of RESOURCE_COUNTS) {
+    lines.push(`  - id: r${n}`, '    timezone: Europe/Berlin', '    adapter: { kind: none }', '    resources:');
+    for (let r = 0; r < n; r++) lines.push(`      - { id: p${r}, kind: pool, capacity: 1000000, group: rooms, bookedBy: night }`);
   }
   lines.push('  - id: units', '    timezone: Europe/Berlin', '    adapter: { kind: none }', '    resources:');
   for (const r of ['u1', 'u2', 'u3']) {
@@ -51,17 +62,71 @@ function yaml(sites: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-interface Cannon { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number }
+const CASES = {
+  a: '(a) 1 site, 3 pools by night, 31 nights',
+  b: '(b) 1 site, 3 units with opening hours and buffers, 7 days',
+  c: '(c) 8 sites x 3 pools x 7 nights',
+  sites50: '50 sites x 3 pools x 7 nights',
+  nights365: '1 site, 3 pools, 365 nights',
+  nights7: '1 site, 3 pools, 7 nights',
+  holds: 'POST /v1/holds (floor: parse + one small Lua script + 201)',
+};
 
-/** autocannon in a child process against one URL. */
-async function cannon(url: string, opts: { method?: string; body?: string } = {}): Promise<Cannon> {
-  const args = [resolve(ROOT, 'node_modules/autocannon/autocannon.js'), '-c', String(CONNECTIONS), '-d', String(SECONDS), '-j',
-    '-H', `X-Api-Key=${KEY}`];
-  if (opts.method) args.push('-m', opts.method);
-  if (opts.body) args.push('-H', 'content-type=application/json', '-b', opts.body);
-  args.push(url);
-  const { stdout } = await run(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
-  return JSON.parse(stdout) as Cannon;
+interface Row { name: string; hub: number; floor: number; ratio: number; errors: number; bytes: number }
+
+/**
+ * Floor and hub in alternating rounds (the machine's load drifts within seconds), after a 1 s
+ * warm-up of the hub, all from one autocannon child process per case (a child per run cost
+ * seconds of start-up each on the loaded machine): requests/s are the medians over the rounds,
+ * the ratio the median of each round's hub ÷ floor.
+ */
+async function rounds(floorUrl: string, hubUrl: string, opts: { method?: string; body?: string } = {}) {
+  const runs = [{ url: hubUrl, seconds: 1 }];
+  for (let r = 0; r < ROUNDS; r++) runs.push({ url: floorUrl, seconds: SECONDS }, { url: hubUrl, seconds: SECONDS });
+  const [, ...results] = await cannon(runs, opts);
+  const floors: number[] = [];
+  const hubs: number[] = [];
+  const ratios: number[] = [];
+  let errors = 0;
+  for (let r = 0; r < ROUNDS; r++) {
+    const f = results[2 * r]!;
+    const h = results[2 * r + 1]!;
+    floors.push(f.requests.average);
+    hubs.push(h.requests.average);
+    ratios.push(h.requests.average / f.requests.average);
+    errors += h.non2xx + h.errors;
+  }
+  return { hub: median(hubs), floor: median(floors), ratio: median(ratios), errors };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+interface Cannon { requests: { average: number }; non2xx: number; errors: number }
+
+/** The child: runs autocannon against each URL in turn (one at a time) and prints the results. */
+const CHILD = `
+const autocannon = require(process.argv[1]);
+const [runs, opts] = JSON.parse(process.argv[2]);
+(async () => {
+  const out = [];
+  for (const r of runs) {
+    const res = await autocannon({ url: r.url, duration: r.seconds, ...opts });
+    out.push({ requests: res.requests, non2xx: res.non2xx, errors: res.errors });
+  }
+  process.stdout.write(JSON.stringify(out));
+})().catch((err) => { console.error(err); process.exit(1); });
+`;
+
+/** autocannon in a child process against the URLs in turn, `CONNECTIONS` connections each. */
+async function cannon(runs: Array<{ url: string; seconds: number }>, opts: { method?: string; body?: string } = {}): Promise<Cannon[]> {
+  const headers: Record<string, string> = { 'X-Api-Key': KEY, ...(opts.body ? { 'content-type': 'application/json' } : {}) };
+  const options = { connections: CONNECTIONS, headers, ...(opts.method ? { method: opts.method } : {}), ...(opts.body ? { body: opts.body } : {}) };
+  const { stdout } = await run(process.execPath, ['-e', CHILD, resolve(ROOT, 'node_modules/autocannon'), JSON.stringify([runs, options])],
+    { maxBuffer: 16 * 1024 * 1024 });
+  return JSON.parse(stdout) as Cannon[];
 }
 
 async function listen(server: Server): Promise<string> {
@@ -82,21 +147,24 @@ async function main(): Promise<void> {
   config.redis = { ...config.redis, url: REDIS_URL, keyPrefix: PREFIX };
   config.http = { ...config.http, host: '127.0.0.1', port: 0 };
   const redis = await connectRedis(REDIS_URL, { failFast: true });
-  const hub = await startHub(config, redis, new Set(['api']), pino({ level: 'silent' }));
+  const hub = await startHub(config, redis, new Set(['api']), pino({ level: 'warn' }, pino.destination(2)));
   const base = hub.address!;
   const servers: Server[] = [];
-  const rows: Array<{ name: string; hub: number; floor: number; errors: number }> = [];
+  const rows: Row[] = [];
   let confirms: { live: number; p50: number; p95: number; slow: number[] } | undefined;
   try {
     const sites = (n: number) => Array.from({ length: n }, (_, i) => `s${i}`).join(',');
+    const window = (nights: number) => `from=${day(FIRST)}&to=${day(FIRST + nights)}`;
     const reads: Array<[string, string]> = [
-      ['(a) 1 site, 3 pools by night, 31 nights', `/v1/availability?site=s0&from=${day(FIRST)}&to=${day(FIRST + 31)}`],
-      ['(b) 1 site, 3 units with opening hours and buffers, 7 days', `/v1/availability?site=units&from=${day(FIRST)}&to=${day(FIRST + 7)}`],
-      ['(c) 8 sites x 3 pools x 7 nights', `/v1/availability?site=${sites(8)}&from=${day(FIRST)}&to=${day(FIRST + 7)}`],
-      ['50 sites x 3 pools x 7 nights', `/v1/availability?site=${sites(50)}&from=${day(FIRST)}&to=${day(FIRST + 7)}`],
-      ['1 site, 3 pools, 365 nights', `/v1/availability?site=s0&from=${day(FIRST)}&to=${day(FIRST + 365)}`],
+      [CASES.a, `/v1/availability?site=s0&${window(31)}`],
+      [CASES.b, `/v1/availability?site=units&${window(7)}`],
+      [CASES.c, `/v1/availability?site=${sites(8)}&${window(7)}`],
+      [CASES.sites50, `/v1/availability?site=${sites(50)}&${window(7)}`],
+      [CASES.nights365, `/v1/availability?site=s0&${window(365)}`],
+      [CASES.nights7, `/v1/availability?site=s0&${window(7)}`],
+      ...RESOURCE_COUNTS.map((n): [string, string] => [`1 site, ${n} pool${n > 1 ? 's' : ''}, 7 nights`, `/v1/availability?site=r${n}&${window(7)}`]),
     ];
-    for (const [name, path] of reads) {
+    for (const [name, path] of reads.filter(([name]) => wanted(name))) {
       const sample = await fetch(`${base}${path}`, { headers: { 'X-Api-Key': KEY } });
       const bytes = Buffer.from(await sample.arrayBuffer());
       if (sample.status !== 200) throw new Error(`${path} answered ${sample.status}: ${bytes.toString()}`);
@@ -105,31 +173,29 @@ async function main(): Promise<void> {
       servers.push(floor);
       const floorBase = await listen(floor);
       process.stderr.write(`bench: ${name}\n`);
-      const f = await cannon(`${floorBase}${path}`);
-      const h = await cannon(`${base}${path}`);
-      rows.push({ name, hub: h.requests.average, floor: f.requests.average, errors: h.non2xx + h.errors });
+      rows.push({ name, ...await rounds(`${floorBase}${path}`, `${base}${path}`), bytes: bytes.length });
     }
-    // Holds: the floor parses the body, runs one small script (a write and a read) and answers 201.
-    const body = JSON.stringify({ site: 's0', resource: 'a', checkIn: day(FIRST), checkOut: day(FIRST + 2) });
-    const lua = `redis.call('HSET', KEYS[1], 'status', 'held', 'items', ARGV[1]); return redis.call('HGET', KEYS[1], 'status')`;
-    let n = 0;
-    const holdFloor = createServer((req, res) => {
-      void readBody(req).then(async (text) => {
-        const parsed = JSON.parse(text) as Record<string, unknown>;
-        const id = `h_${n++}`;
-        await redis.eval(lua, 1, `${PREFIX}:{floor}:hold:${id}`, JSON.stringify(parsed));
-        const out = JSON.stringify({ id, expiresAt: new Date(Date.now() + 900_000).toISOString(), status: 'held' });
-        res.writeHead(201, { 'content-type': 'application/json; charset=utf-8' });
-        res.end(out);
+    if (wanted(CASES.holds)) {
+      // Holds: the floor parses the body, runs one small script (a write and a read) and answers 201.
+      const body = JSON.stringify({ site: 's0', resource: 'a', checkIn: day(FIRST), checkOut: day(FIRST + 2) });
+      const lua = `redis.call('HSET', KEYS[1], 'status', 'held', 'items', ARGV[1]); return redis.call('HGET', KEYS[1], 'status')`;
+      let n = 0;
+      const holdFloor = createServer((req, res) => {
+        void readBody(req).then(async (text) => {
+          const parsed = JSON.parse(text) as Record<string, unknown>;
+          const id = `h_${n++}`;
+          await redis.eval(lua, 1, `${PREFIX}:{floor}:hold:${id}`, JSON.stringify(parsed));
+          const out = JSON.stringify({ id, expiresAt: new Date(Date.now() + 900_000).toISOString(), status: 'held' });
+          res.writeHead(201, { 'content-type': 'application/json; charset=utf-8' });
+          res.end(out);
+        });
       });
-    });
-    servers.push(holdFloor);
-    const holdBase = await listen(holdFloor);
-    process.stderr.write('bench: POST /v1/holds\n');
-    const f = await cannon(`${holdBase}/v1/holds`, { method: 'POST', body });
-    const h = await cannon(`${base}/v1/holds`, { method: 'POST', body });
-    rows.push({ name: 'POST /v1/holds (floor: parse + one small Lua script + 201)', hub: h.requests.average, floor: f.requests.average, errors: h.non2xx + h.errors });
-    confirms = await confirmsWithLiveHoldsElsewhere(base, new AvailabilityStore(redis, PREFIX, config.hubId), redis);
+      servers.push(holdFloor);
+      const holdBase = await listen(holdFloor);
+      process.stderr.write('bench: POST /v1/holds\n');
+      rows.push({ name: CASES.holds, ...await rounds(`${holdBase}/v1/holds`, `${base}/v1/holds`, { method: 'POST', body }), bytes: 0 });
+    }
+    if (wanted('confirm')) confirms = await confirmsWithLiveHoldsElsewhere(base, new AvailabilityStore(redis, PREFIX, config.hubId), redis);
   } finally {
     for (const s of servers) { s.closeAllConnections(); s.close(); }
     await hub.stop();
@@ -137,11 +203,22 @@ async function main(): Promise<void> {
     redis.disconnect();
   }
   const env = environment();
-  console.log(`widget path, ${CONNECTIONS} connections, ${SECONDS} s each, autocannon in a separate process`);
+  console.log(`widget path, ${CONNECTIONS} connections, autocannon in a separate process, ${ROUNDS} alternating rounds of ${SECONDS} s (floor, hub) per case; medians`);
   console.log(JSON.stringify(env));
-  console.log('| case | hub req/s | floor req/s | hub ÷ floor | non-2xx/errors |');
-  console.log('| --- | --- | --- | --- | --- |');
-  for (const r of rows) console.log(`| ${r.name} | ${r.hub.toFixed(0)} | ${r.floor.toFixed(0)} | ${(r.hub / r.floor).toFixed(3)} | ${r.errors} |`);
+  const row = (name: string) => rows.find((r) => r.name === name);
+  const line = (label: string, r: Row | undefined) => (r
+    ? `| ${label} | ${r.hub.toFixed(0)} | ${r.floor.toFixed(0)} | ${r.ratio.toFixed(3)} | ${r.bytes || '-'} | ${r.errors} |` : `| ${label} | - | - | - | - | - |`);
+  const table = (title: string, list: Array<[string, string]>) => {
+    console.log(`\n${title}\n| case | hub req/s | floor req/s | hub ÷ floor | answer bytes | non-2xx/errors |\n| --- | --- | --- | --- | --- | --- |`);
+    for (const [label, name] of list) console.log(line(label, row(name)));
+  };
+  table('issue 11 cases (targets: 0.5, the last two 0.25 on a quiet machine)', [
+    [CASES.a, CASES.a], [CASES.b, CASES.b], [CASES.c, CASES.c], [CASES.holds, CASES.holds],
+    [CASES.sites50, CASES.sites50], [CASES.nights365, CASES.nights365],
+  ]);
+  table('growth in nights (1 site, 3 pools)', [['7 nights', CASES.nights7], ['31 nights', CASES.a], ['365 nights', CASES.nights365]]);
+  table('growth in resources (1 site, 7 nights)', RESOURCE_COUNTS.map((n) => [`${n}`, `1 site, ${n} pool${n > 1 ? 's' : ''}, 7 nights`]));
+  table('growth in sites (3 pools each, 7 nights)', [['1', CASES.nights7], ['8', CASES.c], ['50', CASES.sites50]]);
   if (confirms) {
     console.log(`\nconfirm with ${confirms.live} live holds on other resources: p50 ${confirms.p50.toFixed(1)} ms, p95 ${confirms.p95.toFixed(1)} ms; `
       + `SLOWLOG entries of this hub over 10 ms: ${confirms.slow.length}${confirms.slow.length > 0 ? ` (max ${Math.max(...confirms.slow) / 1000} ms)` : ''}`);
@@ -159,7 +236,11 @@ async function confirmsWithLiveHoldsElsewhere(base: string, store: AvailabilityS
         bufferBefore: 0, bufferAfter: 0, site: 'elsewhere', resource: 'x', writeback: false }],
     })));
   }
-  const since = Math.floor(Date.now() / 1000);
+  // SLOWLOG times are whole seconds: start counting on a fresh second after the bulk load, so
+  // only the confirms' commands (and the conflict checks after them) are judged.
+  await new Promise((ok) => setTimeout(ok, 1_100));
+  const since = Math.ceil(Date.now() / 1000);
+  await new Promise((ok) => setTimeout(ok, since * 1000 - Date.now() + 10));
   const headers = { 'X-Api-Key': KEY, 'content-type': 'application/json' };
   const times: number[] = [];
   for (let i = 0; i < 200; i++) {

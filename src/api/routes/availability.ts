@@ -15,7 +15,7 @@ export function availabilityRoutes(app: FastifyInstance, table: RouteTable, ctx:
       400: { description: 'Invalid query' }, 401: { description: 'No or unknown key' },
       403: { description: 'Site or origin not allowed for this key' }, 404: { description: 'Unknown site or group' },
     },
-  }, async (_req, _reply, { query, caller, rate }) => {
+  }, async (_req, reply, { query, caller, rate }) => {
     const sites = (Array.isArray(query.site) ? query.site : [query.site])
       .flatMap((s: string) => s.split(',')).map((s: string) => s.trim()).filter(Boolean) as string[];
     if (sites.length === 0) throw new HubError(400, 'invalid-request', 'Invalid request', 'site: at least one site id is needed', { field: 'site' });
@@ -23,6 +23,8 @@ export function availabilityRoutes(app: FastifyInstance, table: RouteTable, ctx:
       const denied = sites.find((s) => !caller.sites.has(s));
       if (denied) throw new HubError(403, 'forbidden-site', 'Site not allowed', `this key may not read site "${denied}"`, { site: denied });
     }
-    return ctx.availability.read({ sites: [...new Set(sites)], resource: query.resource, group: query.group, from: query.from, to: query.to }, rate);
+    // Already JSON bytes (kept per query while nothing it depends on changed): sent as they are.
+    const json = await ctx.availability.readJson({ sites: [...new Set(sites)], resource: query.resource, group: query.group, from: query.from, to: query.to }, rate);
+    return reply.type('application/json; charset=utf-8').send(json);
   });
 }

@@ -7,16 +7,21 @@
   KEYS[2] rl:<key scope>:<client> rate-limit window of a widget request (unused when ARGV[5] is 0)
   ARGV[1] key prefix
   ARGV[2] JSON [{l, by:'night', d:[dates]} | {l, by:'time', from, to, b, a}]
-  ARGV[3] JSON [siteId] whose health hashes to return
+  ARGV[3] JSON [siteId] whose health (state, lastSuccessAt) to return
   ARGV[4] rate-limit window (ms)   ARGV[5] requests allowed per window, 0 = not limited
-  ARGV[6] JSON [version or ''] per ask: the ledger version the caller already holds an answer of
-  Returns {nowMs, ledgersJSON, healthJSON, versionsJSON}
+  ARGV[6] JSON [version or ''] per ask: the ledger version the caller already holds a read of
+  ARGV[7] JSON [ledger] per ask (the `l` of ARGV[2]), so versions are checked without decoding ARGV[2]
+  ARGV[8] the hub-wide version ('~all') at which the caller saw the versions of ARGV[6], or '':
+          when it is still current no ledger changed, and nothing else is decoded or read
+  Returns {nowMs, ledgersJSON, healthJSON, versionsJSON, hub-wide version now}
     an ask whose ledger is still at the caller's version is 0 in ledgersJSON (not read again);
-    versionsJSON: each ask's ledger version now ('<epoch>:<n>')
+    when every ask is, ledgersJSON is the string 'unchanged' and ARGV[2] is not even decoded
+    (a 365-night ask is large: the common widget read then costs one HMGET of versions);
+    versionsJSON: each ask's ledger version now ('<epoch>:<n>'); '' with 'unchanged' (ARGV[6])
           | {'rate-limited', count, ms until the window ends}   nothing read
     ledgersJSON: per ask, {used per date, source count per date or false}, or the occupied
                  spans {start, end, qty}
-    healthJSON: [{field: value...}] in the order of ARGV[3]
+    healthJSON: per site of ARGV[3], the pair {state or false, lastSuccessAt or false}
 ]]
 -- @include common
 
@@ -25,9 +30,7 @@ if tonumber(ARGV[5]) > 0 then
   local n, ttl = rate_take(KEYS[2], ARGV[4])
   if n > tonumber(ARGV[5]) then return { 'rate-limited', n, ttl } end
 end
-local asks = cjson.decode(ARGV[2])
 local sites = cjson.decode(ARGV[3])
-local known = cjson.decode(ARGV[6])
 local now = now_ms()
 sweep_expired(p, now)
 
@@ -36,10 +39,31 @@ if not epoch then
   epoch = tostring(now)
   redis.call('HSET', p .. 'ver', '~e', epoch)
 end
-local out = {}
+local all = epoch .. ':' .. (redis.call('HGET', p .. 'ver', '~all') or '0')
+
+local health = {}
+for i, s in ipairs(sites) do
+  health[i] = redis.call('HMGET', p .. 'health:' .. s, 'state', 'lastSuccessAt')
+end
+local encoded_health = cjson.encode(health)
+if ARGV[8] == all then return { tostring(now), 'unchanged', encoded_health, '', all } end
+
+local known = cjson.decode(ARGV[6])
+local ledgers = cjson.decode(ARGV[7])
 local versions = {}
+local all_known = true
+if #ledgers > 0 then
+  local raw = redis.call('HMGET', p .. 'ver', unpack(ledgers))
+  for i = 1, #ledgers do
+    versions[i] = epoch .. ':' .. (raw[i] or '0')
+    if known[i] ~= versions[i] then all_known = false end
+  end
+end
+if all_known then return { tostring(now), 'unchanged', encoded_health, '', all } end
+
+local asks = cjson.decode(ARGV[2])
+local out = {}
 for i, a in ipairs(asks) do
-  versions[i] = epoch .. ':' .. (redis.call('HGET', p .. 'ver', a.l) or '0')
   if known[i] == versions[i] then
     out[i] = 0
   elseif a.by == 'night' then
@@ -53,12 +77,4 @@ for i, a in ipairs(asks) do
     out[i] = time_claims(p, a.l, a.from, a.to, a.b, a.a)
   end
 end
-
-local health = {}
-for i, s in ipairs(sites) do
-  local flat = redis.call('HGETALL', p .. 'health:' .. s)
-  local h = {}
-  for j = 1, #flat, 2 do h[flat[j]] = flat[j + 1] end
-  health[i] = h
-end
-return { tostring(now), cjson.encode(out), cjson.encode(health), cjson.encode(versions) }
+return { tostring(now), cjson.encode(out), encoded_health, cjson.encode(versions), all }

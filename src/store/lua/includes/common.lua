@@ -16,8 +16,9 @@
     <p>lh:<ledger>     zset   holdId -> expiresAt, live holds with an item on the ledger
     <p>lr:<ledger>     set    ids of live (pending or confirmed) reservations with an item on it
     <p>ver             hash   ledger -> version, bumped by every change to its n:, t:, sn:, rep:
-                             (touch); '~e' -> the hash's epoch, so versions never repeat after a
-                             flush. availability-read skips a ledger whose version the caller has.
+                             (touch); '~all' -> bumped by every touch; '~e' -> the hash's epoch, so
+                             versions never repeat after a flush. availability-read skips a ledger
+                             whose version the caller has.
   The two per-ledger indexes let conflict detection read one ledger's holds and reservations
   without touching the rest of the hub; every script that makes, ends or moves a hold or a
   reservation keeps them in step (index_hold, unindex_hold, index_resv, unindex_resv).
@@ -29,8 +30,11 @@ local function now_ms()
 end
 
 -- A ledger's availability changed: readers holding its previous version must read it again.
+-- '~all' counts every change of every ledger: a reader whose '~all' is current knows without
+-- looking further that none of its ledgers changed.
 local function touch(p, ledger)
   redis.call('HINCRBY', p .. 'ver', ledger, 1)
+  redis.call('HINCRBY', p .. 'ver', '~all', 1)
 end
 
 -- Counts one request in a widget key's fixed rate-limit window (per key and client address). The

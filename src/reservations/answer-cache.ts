@@ -1,0 +1,46 @@
+/**
+ * A map with least-recently-used eviction bounded by an estimate of the bytes its values hold:
+ * the prepared reads and serialized answers of availability queries (widgets ask the same few
+ * queries over and over, but a caller could send endless distinct ones).
+ */
+export class ByteLru<V> {
+  private readonly entries = new Map<string, { value: V; bytes: number }>();
+  private total = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** The value of `key`, now the most recently used. */
+  get(key: string): V | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return entry.value;
+  }
+
+  /** Sets `key` (the key's length counts too); drops the least recently used until under the bound. */
+  set(key: string, value: V, bytes: number): void {
+    this.delete(key);
+    const size = bytes + key.length + 64;
+    if (size > this.maxBytes) return; // larger than the whole budget: never kept
+    this.entries.set(key, { value, bytes: size });
+    this.total += size;
+    for (const [oldest, entry] of this.entries) {
+      if (this.total <= this.maxBytes) break;
+      this.entries.delete(oldest);
+      this.total -= entry.bytes;
+    }
+  }
+
+  private delete(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.total -= entry.bytes;
+  }
+
+  /** Bytes held (estimate), for tests and metrics. */
+  get bytes(): number {
+    return this.total;
+  }
+}
