@@ -1,3 +1,5 @@
+// Long because it is the one typed face of every availability script (claim, confirm, cancel, read,
+// poll apply, expiry, search index); the scripts are in lua/, the shapes they speak in types.ts.
 import type { RedisClient } from './connection.js';
 import { HubKeys } from './keys.js';
 import { durableScripts, type Durability } from './replication.js';

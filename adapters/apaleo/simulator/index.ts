@@ -1,3 +1,4 @@
+// Long because it is one vendor's whole HTTP surface in one router; its parts live beside it.
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
