@@ -6,39 +6,11 @@
  * `.0.001.cpuprofile` (the others are the loader and parse-pool threads).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { feedIcs, startFeedServer } from '../adapters/ical-feed-server.js';
-import { startHostileSource } from '../helpers/hostile-source.js';
+import { HOSTILE_DAV_MODES, HOSTILE_FEED_MODES, hostileHubYaml, startHostileSource } from '../helpers/hostile-source.js';
 import { ADMIN_TOKEN, startTestHub } from '../helpers/hub.js';
 
 const source = await startHostileSource();
-const neighbour = await startFeedServer();
-const start = Date.now() + 2 * 86_400_000;
-neighbour.setFeed('/good.ics', feedIcs([{ uid: 'good-1', start, end: start + 3_600_000 }]));
-const F = ['huge', 'endless', 'trickle', 'garbage', 'many'];
-const D = ['huge', 'endless', 'trickle', 'garbage', 'entities'];
-const yaml = `
-auth: { adminToken: ${ADMIN_TOKEN} }
-defaults: { limitedAfter: { failures: 2, staleFor: 1h } }
-groups: { halls: { workflow: hybrid } }
-sites:
-  - id: good
-    timezone: Europe/Berlin
-    pollEvery: 1s
-    adapter: { kind: ical-feed, url: "${neighbour.url('/good.ics')}" }
-    resources: [ { id: hall, kind: unit, group: halls } ]
-${F.map((m) => `
-  - id: feed-${m}
-    timezone: Europe/Berlin
-    pollEvery: 2s
-    adapter: { kind: ical-feed, url: "${source.url(`/${m}.ics`)}", timeout: 5s }
-    resources: [ { id: hall, kind: unit, group: halls } ]`).join('')}
-${D.map((m) => `
-  - id: dav-${m}
-    timezone: Europe/Berlin
-    pollEvery: 2s
-    adapter: { kind: caldav, url: "${source.url(`/dav-${m}/`)}", username: u, password: p, calendarHome: "/dav-${m}/cal/" }
-    resources: [ { id: hall, kind: unit, group: halls, source: { calendar: "/dav-${m}/cal/" } } ]`).join('')}
-`;
+const yaml = hostileHubYaml(source, { adminToken: ADMIN_TOKEN, feeds: HOSTILE_FEED_MODES, dav: HOSTILE_DAV_MODES });
 const hub = await startTestHub({ yaml, roles: ['api', 'worker', 'scheduler'] });
 const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
@@ -54,5 +26,4 @@ lat.sort((a, b) => a - b);
 console.log('p50', lat[Math.floor(lat.length / 2)], 'p99', lat[Math.ceil(lat.length * 0.99) - 1], 'n', lat.length, 'eld p99', loop.percentile(99) / 1e6, 'max', loop.max / 1e6);
 await hub.stop();
 await source.close();
-await neighbour.close();
 process.exit(0);

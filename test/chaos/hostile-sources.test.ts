@@ -3,7 +3,9 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubKeys } from '../../src/store/keys.js';
 import { SyncStore } from '../../src/store/sync-store.js';
-import { startHostileSource, type HostileSource } from '../helpers/hostile-source.js';
+import {
+  HOSTILE_DAV_MODES, HOSTILE_FEED_MODES, hostileHubYaml, startHostileSource, type HostileSource,
+} from '../helpers/hostile-source.js';
 import { ADMIN, ADMIN_TOKEN, call, eventually, startTestHub, type TestHub } from '../helpers/hub.js';
 
 /**
@@ -17,8 +19,8 @@ import { ADMIN, ADMIN_TOKEN, call, eventually, startTestHub, type TestHub } from
  */
 
 const ONLY = process.env.HOSTILE_ONLY?.split(',');
-const HOSTILE_FEEDS = ['huge', 'endless', 'trickle', 'garbage', 'many'].filter((m) => !ONLY || ONLY.includes(`feed-${m}`));
-const HOSTILE_DAV = ['huge', 'endless', 'trickle', 'garbage', 'entities'].filter((m) => !ONLY || ONLY.includes(`dav-${m}`));
+const HOSTILE_FEEDS = HOSTILE_FEED_MODES.filter((m) => !ONLY || ONLY.includes(`feed-${m}`));
+const HOSTILE_DAV = HOSTILE_DAV_MODES.filter((m) => !ONLY || ONLY.includes(`dav-${m}`));
 const SAMPLE_FOR_MS = Number(process.env.HOSTILE_SAMPLE_MS ?? 20_000);
 
 /**
@@ -30,29 +32,7 @@ let source: HostileSource;
 const latencies: number[] = [];
 let hub: TestHub;
 
-const yaml = () => `
-auth: { adminToken: ${ADMIN_TOKEN} }
-defaults: { limitedAfter: { failures: 2, staleFor: 1h } }
-groups: { halls: { workflow: hybrid } }
-sites:
-  - id: good
-    timezone: Europe/Berlin
-    pollEvery: 1s
-    adapter: { kind: ical-feed, url: "${source.url('/good.ics')}" }
-    resources: [ { id: hall, kind: unit, group: halls } ]
-${HOSTILE_FEEDS.map((m) => `
-  - id: feed-${m}
-    timezone: Europe/Berlin
-    pollEvery: 2s
-    adapter: { kind: ical-feed, url: "${source.url(`/${m}.ics`)}", timeout: 5s${m === 'huge' ? ', limits: { maxBytes: 1MB }' : ''} }
-    resources: [ { id: hall, kind: unit, group: halls } ]`).join('')}
-${HOSTILE_DAV.map((m) => `
-  - id: dav-${m}
-    timezone: Europe/Berlin
-    pollEvery: 2s
-    adapter: { kind: caldav, url: "${source.url(`/dav-${m}/`)}", username: u, password: p, calendarHome: "/dav-${m}/cal/"${m === 'huge' ? ', limits: { maxBytes: 1MB }' : ''} }
-    resources: [ { id: hall, kind: unit, group: halls, source: { calendar: "/dav-${m}/cal/" } } ]`).join('')}
-`;
+const yaml = () => hostileHubYaml(source, { adminToken: ADMIN_TOKEN, feeds: HOSTILE_FEEDS, dav: HOSTILE_DAV });
 
 beforeAll(async () => {
   source = await startHostileSource();

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runClients } from './clients.js';
 import { checkInvariants } from './invariants.js';
 import { Journal, runSeed, seededRandom } from './journal.js';
-import { CHAOS_ADMIN, CHAOS_KEY, CHAOS_RESOURCE, CHAOS_ROOM_TYPE, CHAOS_SITE, startChaosRig, type ChaosRig } from './rig.js';
+import { CHAOS_KEY, CHAOS_RESOURCE, CHAOS_SITE, rigTarget, startChaosRig, type ChaosRig } from './rig.js';
 
 /**
  * Issue 14: the hub SIGKILLed under load loses nothing it acknowledged and writes nothing twice.
@@ -59,10 +59,7 @@ describe('hub processes SIGKILLed under load', () => {
     done = true;
     await clients;
     mark('clients done');
-    const violations = await checkInvariants(journal, {
-      base: rig.base, adminToken: CHAOS_ADMIN, widgetKey: CHAOS_KEY, site: CHAOS_SITE, resource: CHAOS_RESOURCE,
-      roomType: CHAOS_ROOM_TYPE, capacity: CAPACITY, pms: rig.pms, firstNight: FIRST_NIGHT, nights: NIGHTS,
-    });
+    const violations = await checkInvariants(journal, rigTarget(rig, { firstNight: FIRST_NIGHT, nights: NIGHTS }));
     mark('invariants checked');
     const report = `[hub-crash] seed ${seed}: ${journal.summary()}; ${timeline.join(', ')}`;
     console.info(report);

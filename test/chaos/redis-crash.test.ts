@@ -3,7 +3,7 @@ import { bearer, call, eventually } from '../helpers/hub.js';
 import { runClients } from './clients.js';
 import { checkInvariants } from './invariants.js';
 import { Journal, runSeed, seededRandom } from './journal.js';
-import { CHAOS_ADMIN, CHAOS_KEY, CHAOS_RESOURCE, CHAOS_ROOM_TYPE, CHAOS_SITE, startChaosRig, type ChaosRig } from './rig.js';
+import { CHAOS_ADMIN, CHAOS_KEY, CHAOS_RESOURCE, CHAOS_SITE, rigTarget, startChaosRig, type ChaosRig } from './rig.js';
 
 /**
  * Issue 14: Redis SIGKILLed under load and started again from its AOF loses nothing the hub
@@ -55,10 +55,7 @@ describe('Redis SIGKILLed under load, restarted from its AOF', () => {
     done = true;
     await clients;
     mark('clients done');
-    const violations = await checkInvariants(journal, {
-      base: rig.base, adminToken: CHAOS_ADMIN, widgetKey: CHAOS_KEY, site: CHAOS_SITE, resource: CHAOS_RESOURCE,
-      roomType: CHAOS_ROOM_TYPE, capacity: CAPACITY, pms: rig.pms, firstNight: FIRST_NIGHT, nights: NIGHTS,
-    });
+    const violations = await checkInvariants(journal, rigTarget(rig, { firstNight: FIRST_NIGHT, nights: NIGHTS }));
     mark('invariants checked');
     const report = `[redis-crash] seed ${seed}: ${journal.summary()}; ${timeline.join(', ')}`;
     console.info(report);
@@ -75,10 +72,7 @@ describe('Redis SIGKILLed under load, restarted from its AOF', () => {
     await rig.killRedis();
     await rig.restartRedis({ empty: true });
     await eventually(async () => expect((await call(rig!.base, 'GET', '/v1/sites', { headers: bearer(CHAOS_ADMIN) })).status).toBe(200), 20_000, 200);
-    const lost = await checkInvariants(journal, {
-      base: rig.base, adminToken: CHAOS_ADMIN, widgetKey: CHAOS_KEY, site: CHAOS_SITE, resource: CHAOS_RESOURCE,
-      roomType: CHAOS_ROOM_TYPE, capacity: CAPACITY, pms: rig.pms, firstNight: FIRST_NIGHT, nights: NIGHTS,
-    }, { patienceMs: 2_000 });
+    const lost = await checkInvariants(journal, rigTarget(rig, { firstNight: FIRST_NIGHT, nights: NIGHTS }), { patienceMs: 2_000 });
     expect(lost.filter((v) => /^reservation \S+ \(key \S+\) answers 40[34]/.test(v)).length, lost.slice(0, 5).join('\n'))
       .toBe(journal.holds.filter((h) => h.reservation).length);
   }, 120_000);

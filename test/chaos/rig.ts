@@ -8,6 +8,7 @@ import { compileHub } from './compiled-hub.js';
 import { spawnHubProcess, type HubProcess } from '../helpers/hub-process.js';
 import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.js';
 import { REST_TOKEN, restSite } from '../helpers/sources.js';
+import type { CheckTarget } from './invariants.js';
 
 /**
  * The stage of the crash tests: a private redis-server with an AOF fsynced before every answer,
@@ -21,7 +22,15 @@ export const CHAOS_KEY = 'chaos-widget-key';
 export const CHAOS_SITE = 'lakeside';
 export const CHAOS_RESOURCE = 'double';
 /** The PMS's room type behind `double`; the hub's capacity equals the PMS's inventory. */
-export const CHAOS_ROOM_TYPE = 'DBL';
+const CHAOS_ROOM_TYPE = 'DBL';
+
+/** What the invariant checker judges on this rig: its hub, its PMS, and the clients' nights. */
+export function rigTarget(rig: ChaosRig, stay: { firstNight: string; nights: number }): CheckTarget {
+  return {
+    base: rig.base, adminToken: CHAOS_ADMIN, widgetKey: CHAOS_KEY, site: CHAOS_SITE, resource: CHAOS_RESOURCE,
+    roomType: CHAOS_ROOM_TYPE, capacity: rig.capacity, pms: rig.pms, ...stay,
+  };
+}
 
 const KEY_PREFIX = 'avhub-chaos';
 

@@ -28,6 +28,42 @@ export interface HostileSource {
   close(): Promise<void>;
 }
 
+/** What the hostile feeds and CalDAV servers answer (see the child's router below). */
+export const HOSTILE_FEED_MODES = ['huge', 'endless', 'trickle', 'garbage', 'many'] as const;
+export const HOSTILE_DAV_MODES = ['huge', 'endless', 'trickle', 'garbage', 'entities'] as const;
+
+/**
+ * The hub config of the hostile-source suite and of its profiling script: a healthy feed
+ * (`/good.ics`, on the hostile host, polled every second) beside one site per hostile mode,
+ * polled every 2 s; the two `huge` ones set their own byte limit (`adapter.limits`).
+ */
+export function hostileHubYaml(source: HostileSource, opts: { adminToken: string; feeds: readonly string[]; dav: readonly string[] }): string {
+  const limits = (m: string) => (m === 'huge' ? ', limits: { maxBytes: 1MB }' : '');
+  return `
+auth: { adminToken: ${opts.adminToken} }
+defaults: { limitedAfter: { failures: 2, staleFor: 1h } }
+groups: { halls: { workflow: hybrid } }
+sites:
+  - id: good
+    timezone: Europe/Berlin
+    pollEvery: 1s
+    adapter: { kind: ical-feed, url: "${source.url('/good.ics')}" }
+    resources: [ { id: hall, kind: unit, group: halls } ]
+${opts.feeds.map((m) => `
+  - id: feed-${m}
+    timezone: Europe/Berlin
+    pollEvery: 2s
+    adapter: { kind: ical-feed, url: "${source.url(`/${m}.ics`)}", timeout: 5s${limits(m)} }
+    resources: [ { id: hall, kind: unit, group: halls } ]`).join('')}
+${opts.dav.map((m) => `
+  - id: dav-${m}
+    timezone: Europe/Berlin
+    pollEvery: 2s
+    adapter: { kind: caldav, url: "${source.url(`/dav-${m}/`)}", username: u, password: p, calendarHome: "/dav-${m}/cal/"${limits(m)} }
+    resources: [ { id: hall, kind: unit, group: halls, source: { calendar: "/dav-${m}/cal/" } } ]`).join('')}
+`;
+}
+
 const EVENT = (i: number) => `BEGIN:VEVENT\r\nUID:hostile-${i}@example.test\r\nDTSTAMP:20260101T000000Z\r\n`
   + `DTSTART:20270110T${String(i % 24).padStart(2, '0')}0000Z\r\nDURATION:PT30M\r\nSUMMARY:x\r\nEND:VEVENT\r\n`;
 const HEAD = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//hostile//EN\r\n';
