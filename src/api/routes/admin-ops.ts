@@ -2,10 +2,11 @@ import type { Job, JobState, Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { AlertJobData } from '../../alerts/delivery.js';
 import type { AlertChannelConfig } from '../../config/types.js';
-import { HubError, invalid, notFound } from '../../core/errors.js';
+import { invalid } from '../../core/errors.js';
 import { WORKER_STALE_MS } from '../../health/worker-heartbeat.js';
 import { BookingSearch } from '../../reservations/search.js';
 import { delayedUntil } from '../../store/queues.js';
+import { findFailedJob, retryFailedJob } from '../failed-jobs.js';
 import {
   AlertDeliveryParams, AlertDeliveryQuery, AlertDeliveryResponse, AlertRetryResponse, BookingSearchQuery,
   BookingSearchResponse, WorkersResponse,
@@ -36,6 +37,8 @@ const DELIVERY_STATES: Record<'sent' | 'failed' | 'pending', JobState[]> = {
  * The admin's operations views: worker processes (readiness), alert deliveries (sent, failed,
  * to whom) with a retry, and the list and search of holds and reservations.
  */
+const DELIVERY = { one: 'delivery', many: 'deliveries' };
+
 export function adminOpsRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiContext): void {
   register(app, table, ctx, {
     method: 'GET', url: '/v1/admin/workers', access: 'admin',
@@ -106,20 +109,11 @@ export function adminOpsRoutes(app: FastifyInstance, table: RouteTable, ctx: Api
       404: { description: 'No such delivery' }, 409: { description: 'The delivery has not failed (type not-failed)' },
     },
   }, async (_req, reply, { params }) => {
-    const job = (await alertQueue()?.getJob(params.jobId)) as Job<AlertJobData> | undefined;
-    if (!job) throw notFound('delivery', params.jobId);
-    const state = await job.getState();
-    if (state !== 'failed') {
-      throw new HubError(409, 'not-failed', 'Delivery not failed', `delivery "${params.jobId}" is ${state}; only failed deliveries can be retried`, { state });
-    }
-    try {
-      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-    } catch (err) {
-      throw new HubError(409, 'not-failed', 'Delivery not failed', `delivery "${params.jobId}" could not be retried: ${(err as Error).message}`);
-    }
+    const job = await findFailedJob(alertQueue(), params.jobId, DELIVERY);
+    const retried = await retryFailedJob(job, params.jobId, DELIVERY);
     ctx.logger.info({ job: job.id, alert: job.data.payload.id, channel: job.data.channel }, 'alert delivery retried by an admin');
     reply.code(202);
-    return { id: job.id ?? params.jobId, state: await job.getState() };
+    return retried;
   });
 
   const search = new BookingSearch(ctx.store, ctx.catalog);

@@ -1,8 +1,9 @@
 import type { Job, JobState, Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import { HubError, notFound } from '../../core/errors.js';
+import { HubError } from '../../core/errors.js';
 import type { WritebackJobData } from '../../reservations/writeback-queue.js';
 import { delayedUntil } from '../../store/queues.js';
+import { findFailedJob, retryFailedJob } from '../failed-jobs.js';
 import type { ApiContext } from '../context.js';
 import { register } from '../register.js';
 import type { RouteTable } from '../route-table.js';
@@ -17,6 +18,8 @@ const iso = (ms: number | undefined | null) => (ms ? new Date(ms).toISOString() 
  * Admin view of the BullMQ `writeback` queue: which reservations still wait to reach their sites'
  * systems, which ran out of attempts, and a retry for those where retrying can still help.
  */
+const JOB = { one: 'job', many: 'jobs' };
+
 export function adminWritebackRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiContext): void {
   const queue = (): Queue<WritebackJobData> => ctx.writebackQueue;
 
@@ -75,26 +78,16 @@ export function adminWritebackRoutes(app: FastifyInstance, table: RouteTable, ct
       409: { description: 'The job has not failed (type not-failed), or retrying cannot help (type writeback-not-retryable)' },
     },
   }, async (_req, reply, { params }) => {
-    const job = (await queue().getJob(params.jobId)) as Job<WritebackJobData> | undefined;
-    if (!job) throw notFound('job', params.jobId);
-    const state = await job.getState();
-    if (state !== 'failed') {
-      throw new HubError(409, 'not-failed', 'Job not failed', `job "${params.jobId}" is ${state}; only failed jobs can be retried`, { state });
-    }
-    const view = await describe(job, state);
+    const job = await findFailedJob(queue(), params.jobId, JOB);
+    const view = await describe(job, 'failed');
     if (!view.retryable) {
       throw new HubError(409, 'writeback-not-retryable', 'Retry cannot help',
         `reservation "${view.reservation}" is ${view.reservationStatus ?? 'gone'} and its capacity was released; make a new reservation instead`,
         { reservation: view.reservation, reservationStatus: view.reservationStatus });
     }
-    try {
-      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-    } catch (err) {
-      // Another retry (a second click, a second admin) got there first.
-      throw new HubError(409, 'not-failed', 'Job not failed', `job "${params.jobId}" could not be retried: ${(err as Error).message}`);
-    }
+    const retried = await retryFailedJob(job, params.jobId, JOB);
     ctx.logger.info({ job: job.id, reservation: view.reservation, op: view.op }, 'write-back retried by an admin');
     reply.code(202);
-    return { id: job.id ?? params.jobId, state: await job.getState() };
+    return retried;
   });
 }
