@@ -6,7 +6,7 @@ import type { ConflictStore } from '../store/conflicts/index.js';
 import type { AvailabilityStore } from '../store/store.js';
 import type { PushStore } from '../store/push-store.js';
 import type { SyncStore } from '../store/sync-store.js';
-import type { WritebackJobData } from '../reservations/writeback-queue.js';
+import { writebackSites, type WritebackJobData } from '../reservations/writeback-queue.js';
 import { pushRoutes, readPushStatus } from '../sync/push-status.js';
 
 /** What the gauges read: all of it in Redis, so every API process answers alike. */
@@ -99,7 +99,7 @@ export function registerLiveGauges(registry: Registry, deps: LiveGaugeDeps): voi
         const job = (await deps.writebackQueue.getJob(id)) as Job<WritebackJobData> | undefined;
         const resv = job ? await deps.reservations.getReservation(job.data.reservation) : null;
         // A job that vanished between the two reads is not cached: the next scrape looks again.
-        if (job) sitesOfJob.set(id, resv ? [...new Set(resv.items.filter((i) => i.writeback).map((i) => i.site))] : []);
+        if (job) sitesOfJob.set(id, writebackSites(resv));
       }));
       const current = new Set(ids);
       for (const id of sitesOfJob.keys()) if (!current.has(id)) sitesOfJob.delete(id);

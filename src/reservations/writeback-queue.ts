@@ -1,6 +1,7 @@
 import type { RedisTarget } from '../store/connection.js';
 import type { HubKeys } from '../store/keys.js';
 import { openQueue, type OpenQueue } from '../store/queues.js';
+import type { ReservationRecord } from '../store/types.js';
 
 export const WRITEBACK_QUEUE = 'writeback';
 
@@ -12,6 +13,11 @@ export interface WritebackJobData {
    * cancelled meanwhile): a run of the job after a crash must not book again only to withdraw.
    */
   withdrawn?: boolean;
+}
+
+/** The sites a reservation's write-backs go to (none for a reservation that is gone). */
+export function writebackSites(resv: Pick<ReservationRecord, 'items'> | null | undefined): string[] {
+  return resv ? [...new Set(resv.items.filter((i) => i.writeback).map((i) => i.site))] : [];
 }
 
 /** Exponential backoff with full jitter: retries of many reservations do not arrive together. */

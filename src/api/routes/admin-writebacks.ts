@@ -1,7 +1,7 @@
 import type { Job, JobState, Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { HubError } from '../../core/errors.js';
-import type { WritebackJobData } from '../../reservations/writeback-queue.js';
+import { writebackSites, type WritebackJobData } from '../../reservations/writeback-queue.js';
 import { delayedUntil } from '../../store/queues.js';
 import { findFailedJob, retryFailedJob } from '../failed-jobs.js';
 import type { ApiContext } from '../context.js';
@@ -33,7 +33,7 @@ export function adminWritebackRoutes(app: FastifyInstance, table: RouteTable, ct
     const failed = state === 'failed';
     return {
       id: job.id ?? '', op: job.data.op, reservation: job.data.reservation,
-      sites: resv ? [...new Set(resv.items.filter((i) => i.writeback).map((i) => i.site))] : [],
+      sites: writebackSites(resv),
       reservationStatus: resv?.status ?? null,
       state, attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? 1,
       failedReason: job.failedReason || null,
