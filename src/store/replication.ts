@@ -3,7 +3,7 @@ import type { RedisClient } from './connection.js';
 import { commandOf, scriptsFor, type ScriptName, type ScriptRunners } from './scripts.js';
 
 /** Scripts that change holds or reservations: the ones a confirmation must not lose in a failover. */
-const RESERVATION_CHANGING: readonly ScriptName[] = [
+export const RESERVATION_CHANGING: readonly ScriptName[] = [
   'hold-claim', 'hold-confirm', 'hold-release', 'reservation-cancel', 'reservation-modify',
   'writeback-done', 'writeback-failed',
 ];
@@ -32,21 +32,27 @@ export function durableScripts(redis: RedisClient, durability: Durability | unde
   if (!durability || durability.replicas <= 0) return plain;
   const out = { ...plain };
   for (const name of RESERVATION_CHANGING) {
-    const command = commandOf(name);
-    out[name] = async (keys, args) => {
-      const pipe = redis.pipeline() as unknown as PipelineWithScripts;
-      pipe[command]!(keys.length, ...keys, ...args);
-      pipe.wait(durability.replicas, durability.timeoutMs);
-      const [[scriptErr, result] = [null, null], [waitErr, acked] = [null, 0]] = (await pipe.exec()) ?? [];
-      if (scriptErr) throw scriptErr;
-      if (waitErr) throw waitErr;
-      if (Number(acked) < durability.replicas) {
-        throw new HubError(503, 'not-replicated', 'Not replicated',
-          `the change reached ${Number(acked)} of ${durability.replicas} Redis replicas within ${durability.timeoutMs} ms; retry with the same Idempotency-Key`,
-          { replicas: Number(acked), required: durability.replicas });
-      }
-      return result;
-    };
+    out[name] = (keys, args) => waitForReplicas(redis, durability, commandOf(name), [keys.length, ...keys, ...args]);
   }
   return out;
+}
+
+/**
+ * Runs one script command (`command` with its numkeys, keys and arguments) followed by `WAIT`
+ * in one pipeline, and answers the script's reply once enough replicas acknowledged it.
+ */
+export async function waitForReplicas(redis: RedisClient, durability: Durability, command: string,
+  call: Array<string | number | Buffer>): Promise<unknown> {
+  const pipe = redis.pipeline() as unknown as PipelineWithScripts;
+  pipe[command]!(...call);
+  pipe.wait(durability.replicas, durability.timeoutMs);
+  const [[scriptErr, result] = [null, null], [waitErr, acked] = [null, 0]] = (await pipe.exec()) ?? [];
+  if (scriptErr) throw scriptErr;
+  if (waitErr) throw waitErr;
+  if (Number(acked) < durability.replicas) {
+    throw new HubError(503, 'not-replicated', 'Not replicated',
+      `the change reached ${Number(acked)} of ${durability.replicas} Redis replicas within ${durability.timeoutMs} ms; retry with the same Idempotency-Key`,
+      { replicas: Number(acked), required: durability.replicas });
+  }
+  return result;
 }

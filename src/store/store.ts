@@ -2,6 +2,7 @@
 // poll apply, expiry, search index); the scripts are in lua/, the shapes they speak in types.ts.
 import type { RedisClient } from './connection.js';
 import { HubKeys } from './keys.js';
+import { ScriptBatcher, type ScriptCall } from './batch.js';
 import { durableScripts, type Durability } from './replication.js';
 import { RateLimited, type RateTicket } from './rate-limits.js';
 import type { ScriptRunners } from './scripts.js';
@@ -41,7 +42,11 @@ export class AvailabilityStore {
    * The last raw read of each ask (by its JSON) with its ledger's version: availability-read skips
    * a ledger still at that version, and the read answers from here (least recently used dropped).
    */
-  private readonly reads = new Map<string, { version: string; read: NightRead | TimeRead }>();
+  private readonly reads = new Map<string, KeptRead>();
+  /** This turn's reads per prepared query, not yet sent (see readPrepared). */
+  private readonly readGroups = new Map<PreparedRead, ReadGroup>();
+  /** The widget path's scripts (read, claim), batched per event-loop turn. */
+  private readonly batch: ScriptBatcher;
   /** Redis' clock minus this process' clock (ms), as last seen in a script's answer. */
   private clockOffset = 0;
 
@@ -49,13 +54,14 @@ export class AvailabilityStore {
   constructor(private readonly redis: RedisClient, keyPrefix: string, hubId: string, durability?: Durability) {
     this.keys = new HubKeys(keyPrefix, hubId);
     this.run = durableScripts(redis, durability);
+    this.batch = new ScriptBatcher(redis, this.run, durability);
   }
 
   async claimHold(req: ClaimRequest): Promise<ClaimResult> {
     const k = this.keys;
     const idem = req.idempotency;
     const client = req.client?.address ? `${req.client.scope}|${req.client.address}` : '';
-    const reply = await this.run['hold-claim'](
+    const reply = await this.batch.call('hold-claim',
       [k.holdsByExpiry(), k.hold(req.holdId),
         idem ? k.idempotency(idem.scope, idem.key) : k.idempotency('-', '-'),
         k.clientHolds(client || '-'), this.rateKey(req.rate)],
@@ -146,35 +152,105 @@ export class AvailabilityStore {
   /**
    * {@link read} of a read prepared once (its JSON arguments built once per distinct query). When
    * every ask's ledger is still at the version of a raw read kept here, the script only checks
-   * versions (and health, and counts the rate limit) and the reads come from here.
+   * versions (and health, and counts the rate limit) and the reads come from here. Every read of
+   * the same prepared query made in this turn of the event loop is answered by the same script
+   * call (each client's requests counted in its rate-limit window, each refused on its own).
    */
-  async readPrepared(prep: PreparedRead, rate?: RateTicket): Promise<RawRead> {
+  readPrepared(prep: PreparedRead, rate?: RateTicket): Promise<RawRead> {
+    let group = this.readGroups.get(prep);
+    if (!group) {
+      const g: ReadGroup = { windows: new Map(), waiters: [], unlimited: false };
+      this.readGroups.set(prep, g);
+      let held: Array<KeptRead | undefined> = [];
+      this.batch.late('availability-read', () => {
+        this.readGroups.delete(prep);
+        const built = this.readCall(prep, g);
+        held = built.held;
+        return built.call;
+      }).then((reply) => this.settleRead(prep, g, held, reply as Array<string | number | unknown[]>),
+        (err: unknown) => { for (const w of g.waiters) w.reject(err); });
+      group = g;
+    }
+    const g = group;
+    return new Promise((resolve, reject) => {
+      if (!rate || rate.max <= 0) {
+        g.unlimited = true;
+        g.waiters.push({ nth: 0, resolve, reject });
+        return;
+      }
+      const key = this.rateKey(rate);
+      let window = g.windows.get(key);
+      if (!window) {
+        window = { key, ticket: rate, count: 0 };
+        g.windows.set(key, window);
+      }
+      g.waiters.push({ window, nth: ++window.count, resolve, reject });
+    });
+  }
+
+  /** The script call of a turn's reads of `prep`, and the kept reads whose versions it sends. */
+  private readCall(prep: PreparedRead, g: ReadGroup): { call: ScriptCall; held: Array<KeptRead | undefined> } {
     const k = this.keys;
     const held = prep.askKeys.map((key) => this.reads.get(key));
     const known = held.map((h) => h?.version ?? '');
     // The hub-wide version vouches for the held reads only if they are the ones it was seen with.
     const seen = prep.seen && sameVersions(prep.seen.versions, known) ? prep.seen.all : '';
-    const reply = await this.run['availability-read'](
-      [k.holdsByExpiry(), this.rateKey(rate)],
-      [k.prefix, prep.asksJson, prep.sitesJson, rate?.windowMs ?? 0, rate?.max ?? 0,
-        JSON.stringify(known), prep.ledgersJson, seen]) as Array<string | number>;
-    if (reply[0] === 'rate-limited') throw new RateLimited({ count: Number(reply[1]), endsInMs: Number(reply[2]) });
+    const keys = [k.holdsByExpiry()];
+    const args: Array<string | number | Buffer> = [k.prefix, prep.asksJson, prep.sitesJson, JSON.stringify(known),
+      prep.ledgersJson, seen, g.unlimited ? 1 : 0];
+    for (const w of g.windows.values()) {
+      keys.push(w.key);
+      args.push(w.ticket.windowMs, w.ticket.max, w.count);
+    }
+    return { call: { keys, args }, held };
+  }
+
+  private settleRead(prep: PreparedRead, g: ReadGroup, held: Array<KeptRead | undefined>, reply: Array<string | number | unknown[]>): void {
+    const limited = reply[0] === 'rate-limited';
+    const counts = (limited ? reply[1] : reply[5]) as Array<[number, number]> | undefined;
+    let raw: RawRead | undefined;
+    let failed: unknown;
+    if (!limited) {
+      try {
+        raw = this.rawRead(prep, held, reply);
+      } catch (err) {
+        failed = err;
+      }
+    }
+    const windows = [...g.windows.values()];
+    for (const w of g.waiters) {
+      if (w.window) {
+        const [n, endsInMs] = counts?.[windows.indexOf(w.window)] ?? [0, 0];
+        const count = Number(n) - w.window.count + w.nth;
+        if (count > w.window.ticket.max) {
+          w.reject(new RateLimited({ count, endsInMs: Number(endsInMs) }));
+          continue;
+        }
+      }
+      if (raw) w.resolve(raw);
+      else w.reject(failed ?? new Error('availability-read answered rate-limited for a request under its limit'));
+    }
+  }
+
+  /** The raw read of a script reply; ledgers still at a kept read's version come from here. */
+  private rawRead(prep: PreparedRead, held: Array<KeptRead | undefined>, reply: Array<string | number | unknown[]>): RawRead {
     const unchanged = reply[1] === 'unchanged';
     const ledgers = unchanged ? [] : (JSON.parse(String(reply[1])) as unknown[]);
     const healthJson = String(reply[2]);
     const health = JSON.parse(healthJson) as unknown;
     // Unchanged: every version is the one the caller sent, the versions of the reads held here.
-    const versions = unchanged ? known
+    const versions = unchanged ? held.map((h) => h?.version ?? '')
       : (JSON.parse(String(reply[3])) as unknown[]).map((v) => (typeof v === 'string' ? v : ''));
     if (typeof reply[4] === 'string') prep.seen = { all: reply[4], versions };
     return {
-      now: this.sawClock(reply[0]),
+      now: this.sawClock(reply[0] as string),
       ledgers: prep.asks.map((ask, i) => {
         const raw = ledgers[i];
+        const kept = held[i];
         // 0 (or every ask unchanged): the ledger is still at the version of the read held here.
-        if ((unchanged || raw === 0) && held[i]) {
-          this.remember(prep.askKeys[i]!, held[i]);
-          return held[i].read;
+        if ((unchanged || raw === 0) && kept) {
+          this.remember(prep.askKeys[i]!, kept);
+          return kept.read;
         }
         const read = decodeLedger(ask, raw);
         if (versions[i]) this.remember(prep.askKeys[i]!, { version: versions[i], read });
@@ -186,7 +262,7 @@ export class AvailabilityStore {
     };
   }
 
-  private remember(key: string, entry: { version: string; read: NightRead | TimeRead }): void {
+  private remember(key: string, entry: KeptRead): void {
     this.reads.delete(key);
     this.reads.set(key, entry);
     if (this.reads.size > READS_KEPT) this.reads.delete(this.reads.keys().next().value!);
@@ -306,6 +382,20 @@ export class AvailabilityStore {
   private rateKey(rate: RateTicket | undefined): string {
     return rate ? this.keys.rateLimit(rate.scope, rate.client) : this.keys.rateLimit('-', '-');
   }
+}
+
+/** A raw read kept with the version of its ledger it was read at. */
+interface KeptRead { version: string; read: NightRead | TimeRead }
+
+/** One client's requests among a turn's reads of one query. */
+interface ReadWindow { key: string; ticket: RateTicket; count: number }
+
+/** A turn's reads of one prepared query: one script call answers them all. */
+interface ReadGroup {
+  windows: Map<string, ReadWindow>;
+  waiters: Array<{ window?: ReadWindow; nth: number; resolve: (raw: RawRead) => void; reject: (err: unknown) => void }>;
+  /** Some request has no rate limit (the admin): the script reads even when every client is over. */
+  unlimited: boolean;
 }
 
 /** The JSON arguments of one availability read, built once per distinct query (see readPrepared). */

@@ -37,13 +37,15 @@ local function touch(p, ledger)
   redis.call('HINCRBY', p .. 'ver', '~all', 1)
 end
 
--- Counts one request in a widget key's fixed rate-limit window (per key and client address). The
--- window starts at the first request and lasts `window` ms by Redis' clock (PTTL), so API
--- processes with skewed clocks agree. Returns the count including this request and ms left.
-local function rate_take(key, window)
-  local n = redis.call('INCR', key)
+-- Counts one request (or `count` requests of one client, answered together) in a widget key's
+-- fixed rate-limit window (per key and client address). The window starts at the first request
+-- and lasts `window` ms by Redis' clock (PTTL), so API processes with skewed clocks agree.
+-- Returns the count including these requests and ms left.
+local function rate_take(key, window, count)
+  count = count or 1
+  local n = redis.call('INCRBY', key, count)
   local ttl = redis.call('PTTL', key)
-  if n == 1 or ttl < 0 then
+  if n == count or ttl < 0 then
     redis.call('PEXPIRE', key, window)
     ttl = tonumber(window)
   end
