@@ -35,6 +35,12 @@ export class Authenticator {
     throw unauthorized('this endpoint needs Authorization: Bearer <admin token>');
   }
 
+  /** Whether `raw` is a widget key whose origins allow `origin`. */
+  keyAllowsOrigin(raw: unknown, origin: string): boolean {
+    const found = typeof raw === 'string' ? this.keys.get(raw) : undefined;
+    return found !== undefined && allowsOrigin(found.key, origin);
+  }
+
   /** The admin, or a widget key whose origins allow the request's Origin. */
   widget(req: FastifyRequest): Caller {
     if (this.isAdmin(req)) return { kind: 'admin', scope: 'admin' };
@@ -55,6 +61,6 @@ export class Authenticator {
   }
 }
 
-export function allowsOrigin(key: WidgetKeyConfig, origin: string): boolean {
+function allowsOrigin(key: WidgetKeyConfig, origin: string): boolean {
   return key.origins.includes('*') || key.origins.includes(origin);
 }

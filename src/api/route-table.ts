@@ -22,6 +22,11 @@ export interface RouteSpec {
    * the request, which counts it in the same round trip; otherwise register() counts it first.
    */
   rateLimitInStore?: true;
+  /**
+   * Parsed queries are kept per query string (bounded) and handed out again, frozen: for routes
+   * widgets call with the same URL over and over (availability), so each is validated once.
+   */
+  keepParsedQueries?: true;
 }
 
 /** Collects the specs of every registered route, in registration order. */

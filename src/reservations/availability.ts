@@ -85,6 +85,8 @@ interface KeptAnswer {
   until: number;
   /** The JSON as UTF-8, split where the instant of the read goes (`asOf` of sites the hub owns). */
   parts: Buffer[];
+  /** The last answer rendered from `parts`, and its instant: reads in the same millisecond send it again. */
+  rendered?: { at: number; bytes: Buffer };
 }
 
 /** Default bound on the prepared queries and serialized answers kept per process. */
@@ -103,6 +105,8 @@ export class AvailabilityService {
    */
   private readonly closed = new WeakMap<object, Map<string, Interval[]>>();
   private readonly kept: ByteLru<Prepared>;
+  /** Each query object's key in `kept` (callers that ask with the same object skip encoding it). */
+  private readonly keyOf = new WeakMap<AvailabilityQuery, string>();
 
   /**
    * `at`: the instant rules and `asOf` are judged at, from the read's Redis time (tests pin it).
@@ -125,7 +129,11 @@ export class AvailabilityService {
    * widget request's rate limit, counted by the read's own script (throws RateLimited).
    */
   async readJson(q: AvailabilityQuery, rate?: RateTicket): Promise<Buffer> {
-    const key = JSON.stringify([q.sites, q.resource ?? null, q.group ?? null, q.from, q.to]);
+    let key = this.keyOf.get(q);
+    if (key === undefined) {
+      key = JSON.stringify([q.sites, q.resource ?? null, q.group ?? null, q.from, q.to]);
+      this.keyOf.set(q, key);
+    }
     let prep = this.kept.get(key);
     if (!prep) {
       prep = this.prepare(q);
@@ -135,11 +143,12 @@ export class AvailabilityService {
     const now = this.at(raw.now);
     const kept = prep.answer;
     if (kept && kept.from <= now && now < kept.until && kept.healthJson === raw.healthJson
-      && sameList(kept.versions, raw.versions)) return render(kept.parts, now);
+      && sameList(kept.versions, raw.versions)) return renderKept(kept, now);
     const sites = this.compute(prep, raw, now);
     const parts = serialize(sites, prep.sites.map((s) => !healthTracked(s))).map((part) => Buffer.from(part));
     prep.answer = { versions: raw.versions, healthJson: raw.healthJson, from: now, until: stableUntil(prep.plans, now), parts };
-    this.kept.set(key, prep, prep.bytes + parts.reduce((n, part) => n + part.length, 0) + raw.healthJson.length + raw.versions.length * 24);
+    // Twice the parts: the answer last rendered from them is kept too.
+    this.kept.set(key, prep, prep.bytes + 2 * parts.reduce((n, part) => n + part.length, 0) + raw.healthJson.length + raw.versions.length * 24);
     return render(parts, now);
   }
 
@@ -280,6 +289,18 @@ function serialize(sites: SiteView[], own: boolean[]): string[] {
 }
 
 /** The kept parts with the read's instant between them: copies bytes, encodes nothing again. */
+/**
+ * A kept answer at `now`. Under load many reads fall in one millisecond: they share one Buffer
+ * (never written to once made), instead of each concatenating a copy of the answer.
+ */
+function renderKept(kept: KeptAnswer, now: number): Buffer {
+  if (kept.parts.length === 1) return kept.parts[0]!;
+  if (kept.rendered?.at === now) return kept.rendered.bytes;
+  const bytes = render(kept.parts, now);
+  kept.rendered = { at: now, bytes };
+  return bytes;
+}
+
 function render(parts: Buffer[], now: number): Buffer {
   if (parts.length === 1) return parts[0]!;
   const at = Buffer.from(now > 0 ? `"${new Date(now).toISOString()}"` : 'null');

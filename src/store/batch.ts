@@ -13,7 +13,7 @@ const LUA_DIR = new URL('./lua/', import.meta.url);
  * (on a machine where Redis, the API and its clients share the cores, per-call overhead in Redis
  * and in the client's socket writes was the largest cost of a read; docs/benchmarks.md).
  */
-export const BATCHED = ['availability-read', 'hold-claim', 'rate-limit-take'] as const satisfies readonly ScriptName[];
+const BATCHED = ['availability-read', 'hold-claim', 'rate-limit-take'] as const satisfies readonly ScriptName[];
 type Batched = (typeof BATCHED)[number];
 
 const BATCH_COMMAND = 'avhub_batch';

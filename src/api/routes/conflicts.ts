@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ConflictRecord } from '../../conflicts/types.js';
 import { notFound } from '../../core/errors.js';
 import type { ApiContext } from '../context.js';
@@ -18,7 +18,11 @@ function view(rec: ConflictRecord) {
  * Admin: conflicts and staff decisions (DESIGN §7). Also re-checks the conflicts a hub
  * reservation may settle or open once it is cancelled, modified or confirmed (cascades).
  */
-export function conflictRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiContext): void {
+/** What runs after a response is sent (server.ts calls it from its one onResponse hook). */
+export type AfterResponse = (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+/** The conflict routes; answers the cascade to run after each response. */
+export function conflictRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiContext): AfterResponse {
   const { conflicts } = ctx;
 
   register(app, table, ctx, {
@@ -54,7 +58,7 @@ export function conflictRoutes(app: FastifyInstance, table: RouteTable, ctx: Api
 
   // Cascades: a cancellation or modification that frees capacity closes the conflicts it settles;
   // a confirm or modification that overbooks opens one. After the answer is sent: never in its way.
-  app.addHook('onResponse', async (req, reply) => {
+  return async (req, reply) => {
     if (reply.statusCode >= 300) return;
     const url = req.routeOptions.url;
     const id = (req.params as { id?: unknown } | undefined)?.id;
@@ -69,5 +73,5 @@ export function conflictRoutes(app: FastifyInstance, table: RouteTable, ctx: Api
     if (!reservation) return;
     await conflicts.checkReservation(reservation).catch((err: unknown) =>
       req.log.warn({ err: (err as Error).message, reservation }, 'conflict re-check failed; the next poll repeats it'));
-  });
+  };
 }

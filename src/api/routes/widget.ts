@@ -3,7 +3,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import type { HubConfig } from '../../config/types.js';
-import { allowsOrigin } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { register } from '../register.js';
 import type { RouteTable } from '../route-table.js';
@@ -75,18 +74,5 @@ export function widgetRoutes(app: FastifyInstance, table: RouteTable, ctx: ApiCo
       return reply.send(gzip);
     }
     return reply.send(body);
-  });
-
-  // Reservation reads authenticate with the reservation token, so register() gives them no CORS
-  // headers and a widget on another origin could not see its own reservation. The widget sends its
-  // key along: when that key allows the page's Origin, the answer is readable there. Access is
-  // still decided by the token alone.
-  app.addHook('preHandler', async (req) => {
-    if (!req.routeOptions.url?.startsWith('/v1/reservations/')) return;
-    const origin = req.headers.origin;
-    const raw = req.headers['x-api-key'];
-    if (!origin || typeof raw !== 'string') return;
-    const key = ctx.config.auth.widgetKeys.find((k) => k.key === raw);
-    if (key && allowsOrigin(key, origin)) req.corsOrigin = origin;
   });
 }
