@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { randomToken } from '../core/random-bytes.js';
 import { checkNightRules, checkTimeRules } from '../domain/index.js';
 import type { AvailabilityStore } from '../store/store.js';
 import type { ClaimItem, ClaimResult } from '../store/types.js';
@@ -39,7 +40,7 @@ export interface ConfirmView {
 }
 
 /** Opaque, unguessable ids: a hold id is a capability, so it must not be enumerable. */
-const newId = (kind: 'h' | 'r') => `${kind}_${randomBytes(18).toString('base64url')}`;
+const newId = (kind: 'h' | 'r') => `${kind}_${randomToken(18)}`;
 
 /** hold → confirm: validates items against config and rules, then lets the store decide. */
 export class HoldService {
@@ -113,7 +114,7 @@ export class HoldService {
       refuseSoftLockConfirm(entries);
       await this.refuseLimitedCentralized(entries);
     }
-    const result = await this.store.confirmHold(holdId, newId('r'), randomBytes(24).toString('base64url'));
+    const result = await this.store.confirmHold(holdId, newId('r'), randomToken(24));
     switch (result.kind) {
       case 'ok':
       case 'already':
