@@ -15,11 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
-import { loadConfig } from '../../src/config/index.js';
-import { startHub } from '../../src/runtime/hub.js';
-import { connectRedis } from '../../src/runtime/redis.js';
-import { AvailabilityStore } from '../../src/store/store.js';
-import { ADAPTERS } from '../../src/sync/registry.js';
+import { ADAPTERS, AvailabilityStore, connectRedis, loadConfig, startHub } from './built.js';
 import { deleteByPrefix } from '../helpers/redis.js';
 import { environment } from './report.js';
 
@@ -226,7 +222,7 @@ async function main(): Promise<void> {
 }
 
 /** Hold + confirm, one after another, with 50,000 live holds on other ledgers (made through the claim script). */
-async function confirmsWithLiveHoldsElsewhere(base: string, store: AvailabilityStore, redis: Awaited<ReturnType<typeof connectRedis>>) {
+async function confirmsWithLiveHoldsElsewhere(base: string, store: InstanceType<typeof AvailabilityStore>, redis: Awaited<ReturnType<typeof connectRedis>>) {
   const LIVE = 50_000;
   process.stderr.write(`bench: ${LIVE} live holds elsewhere, then confirms\n`);
   for (let i = 0; i < LIVE; i += 2_000) {
