@@ -82,14 +82,20 @@ type Runner = (...call: Array<string | number | Buffer>) => Promise<unknown>;
 
 /**
  * Queues calls of the batched scripts and sends the queue at the end of the current event-loop
- * turn (setImmediate: after the poll phase has handed every readable socket to its request).
- * Alone, a call goes as its own script, as before; with others, all go as one batch script. With
- * `durability`, a batch holding a reservation-changing call is followed by WAIT, like that
- * script alone would be.
+ * turn (setImmediate: after the poll phase has handed every readable socket to its request), or,
+ * while a batch is still on its way, as soon as that batch is answered: one batch in flight at a
+ * time, like a database's group commit. An idle hub sends each call at once; under load the
+ * batches grow with the load instead of the round trips (each round trip costs a write that wakes
+ * Redis and a read that wakes this process). Every call is still sent after it was made, so a
+ * read made after a write was answered sees that write. Alone, a call goes as its own script, as
+ * before; with others, all go as one batch script. With `durability`, a batch holding a
+ * reservation-changing call is followed by WAIT, like that script alone would be.
  */
 export class ScriptBatcher {
   private readonly batch: Runner;
   private queue: Queued[] = [];
+  private scheduled = false;
+  private inFlight = false;
 
   constructor(private readonly redis: RedisClient, private readonly runners: ScriptRunners,
     private readonly durability: Durability | undefined) {
@@ -98,16 +104,25 @@ export class ScriptBatcher {
     this.batch = (redis as unknown as Record<string, Runner>)[BATCH_COMMAND]!.bind(redis);
   }
 
-  /** Runs `name` with these keys and arguments in this turn's batch. */
+  /** Runs `name` with these keys and arguments in the next batch. */
   call(name: Batched, keys: string[], args: Array<string | number | Buffer>): Promise<unknown> {
     return this.late(name, () => ({ keys, args }));
   }
 
-  /** Runs `name` in this turn's batch with the keys and arguments `build` gives when the batch is sent. */
+  /** Runs `name` in the next batch with the keys and arguments `build` gives when the batch is sent. */
   late(name: Batched, build: () => ScriptCall): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      if (this.queue.length === 0) setImmediate(() => this.flush());
       this.queue.push({ name, build, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight || this.queue.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
     });
   }
 
@@ -124,19 +139,34 @@ export class ScriptBatcher {
     }
     this.queue = [];
     if (queued.length === 0) return;
+    this.inFlight = true;
+    const answered = () => {
+      this.inFlight = false;
+      this.schedule();
+    };
     if (queued.length === 1) {
       const [q] = queued as [Queued];
       const [c] = calls as [ScriptCall];
-      this.runners[q.name](c.keys, c.args).then(q.resolve, q.reject);
+      this.runners[q.name](c.keys, c.args).then((reply) => {
+        answered();
+        q.resolve(reply);
+      }, (err: unknown) => {
+        answered();
+        q.reject(err);
+      });
       return;
     }
     this.send(queued, calls).then((replies) => {
+      answered();
       queued.forEach((q, i) => {
         const reply = replies[i];
         if (Array.isArray(reply) && reply[0] === '~batch-error') q.reject(new Error(`${q.name}: ${String(reply[1])}`));
         else q.resolve(reply);
       });
-    }, (err: unknown) => { for (const q of queued) q.reject(err); });
+    }, (err: unknown) => {
+      answered();
+      for (const q of queued) q.reject(err);
+    });
   }
 
   private async send(queued: Queued[], calls: ScriptCall[]): Promise<unknown[]> {
