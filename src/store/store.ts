@@ -69,7 +69,7 @@ export class AvailabilityStore {
         JSON.stringify(req.items.map(toLua)), JSON.stringify(req.meta ?? {}),
         req.rate?.windowMs ?? 0, req.rate?.max ?? 0,
         req.rulesHold ? JSON.stringify(req.rulesHold) : '',
-        JSON.stringify({ refuse: req.health?.refuse ?? [], report: req.health?.report ?? [] })],
+        req.health?.refuse.length || req.health?.report.length ? JSON.stringify({ refuse: req.health.refuse, report: req.health.report }) : ''],
     ) as string[];
     switch (reply[0]) {
       case 'ok': {

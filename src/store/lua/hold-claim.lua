@@ -17,7 +17,8 @@
   ARGV[11] JSON {lo, hi}: the instants (ms) between which the caller's rule checks (notice,
            advance) hold, or '' for none; Redis' clock outside them claims nothing
   ARGV[12] JSON {refuse: [site], report: [site]}: a site in `refuse` whose health record says
-           limited refuses the hold; `report` sites that are limited are listed in the answer
+           limited refuses the hold; `report` sites that are limited are listed in the answer;
+           '' when both are empty (nothing to decode)
   Returns
     {'ok', holdId, expiresAt, now, limitedJSON}   limitedJSON: the `report` sites that are limited
     {'rate-limited', count, ms until the window ends}
@@ -47,7 +48,7 @@ if ARGV[11] ~= '' then
   local w = cjson.decode(ARGV[11])
   if now < w.lo or now > w.hi then return { 'clock', tostring(now) } end
 end
-local health = cjson.decode(ARGV[12])
+local health = ARGV[12] == '' and { refuse = {}, report = {} } or cjson.decode(ARGV[12])
 local function limited(site) return redis.call('HGET', p .. 'health:' .. site, 'state') == 'limited' end
 for _, site in ipairs(health.refuse) do
   if limited(site) then return { 'site-limited', site } end
@@ -100,7 +101,9 @@ for i, it in ipairs(items) do
   end
 end
 
--- Every item fits: claim them all.
+-- Every item fits: claim them all. Items booked by time get their claim's member (it.m), so the
+-- hold's record is encoded again; otherwise it is stored as it came (one encode less per claim).
+local stored = ARGV[7]
 for i, it in ipairs(items) do
   touch(p, it.l)
   if it.by == 'night' then
@@ -108,6 +111,7 @@ for i, it in ipairs(items) do
     for _, d in ipairs(it.d) do redis.call('HINCRBY', key, d, it.q) end
   else
     it.m = 'h:' .. id .. ':' .. i .. '|' .. it.s .. '|' .. it.e .. '|' .. it.q
+    stored = nil
     redis.call('ZADD', p .. 't:' .. it.l, it.s, it.m)
     local len = it.e - it.s
     local cur = tonumber(redis.call('HGET', p .. 'tlen', it.l) or '0')
@@ -117,7 +121,7 @@ end
 
 local expires = now + ttl
 redis.call('HSET', KEYS[2], 'status', 'held', 'expiresAt', expires, 'createdAt', now,
-  'items', cjson.encode(items), 'client', client, 'meta', ARGV[8], 'fingerprint', fp)
+  'items', stored or cjson.encode(items), 'client', client, 'meta', ARGV[8], 'fingerprint', fp)
 redis.call('ZADD', KEYS[1], expires, id)
 index_hold(p, id, items, expires)
 if client ~= '' then redis.call('ZADD', KEYS[4], expires, id) end
