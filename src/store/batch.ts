@@ -7,13 +7,13 @@ import type { ScriptName, ScriptRunners } from './scripts.js';
 const LUA_DIR = new URL('./lua/', import.meta.url);
 
 /**
- * The scripts of the widget path (a read, a hold, a rate-limit count). Calls of these made in the
+ * The scripts of the widget path (a read, a hold). Calls of these made in the
  * same turn of the event loop go to Redis as one script call: under load, many concurrent
  * requests then cost one round trip and one script invocation between them, instead of one each
  * (on a machine where Redis, the API and its clients share the cores, per-call overhead in Redis
  * and in the client's socket writes was the largest cost of a read; docs/benchmarks.md).
  */
-const BATCHED = ['availability-read', 'hold-claim', 'rate-limit-take'] as const satisfies readonly ScriptName[];
+const BATCHED = ['availability-read', 'hold-claim'] as const satisfies readonly ScriptName[];
 type Batched = (typeof BATCHED)[number];
 
 const BATCH_COMMAND = 'avhub_batch';

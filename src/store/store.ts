@@ -181,7 +181,7 @@ export class AvailabilityStore {
       const key = this.rateKey(rate);
       let window = g.windows.get(key);
       if (!window) {
-        window = { key, ticket: rate, count: 0 };
+        window = { key, ticket: rate, count: 0, index: g.windows.size };
         g.windows.set(key, window);
       }
       g.waiters.push({ window, nth: ++window.count, resolve, reject });
@@ -217,10 +217,9 @@ export class AvailabilityStore {
         failed = err;
       }
     }
-    const windows = [...g.windows.values()];
     for (const w of g.waiters) {
       if (w.window) {
-        const [n, endsInMs] = counts?.[windows.indexOf(w.window)] ?? [0, 0];
+        const [n, endsInMs] = counts?.[w.window.index] ?? [0, 0];
         const count = Number(n) - w.window.count + w.nth;
         if (count > w.window.ticket.max) {
           w.reject(new RateLimited({ count, endsInMs: Number(endsInMs) }));
@@ -388,7 +387,14 @@ export class AvailabilityStore {
 interface KeptRead { version: string; read: NightRead | TimeRead }
 
 /** One client's requests among a turn's reads of one query. */
-interface ReadWindow { key: string; ticket: RateTicket; count: number }
+interface ReadWindow {
+  key: string;
+  ticket: RateTicket;
+  /** This turn's requests of the client. */
+  count: number;
+  /** Its place among the call's windows (KEYS[2 + index]). */
+  index: number;
+}
 
 /** A turn's reads of one prepared query: one script call answers them all. */
 interface ReadGroup {

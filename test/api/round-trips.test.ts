@@ -52,3 +52,18 @@ it('makes a widget hold in one Redis command: rate limit, clock, health of a pol
   // alpine is polled (mews) in a centralized group: a limited site would refuse, so its health is read too.
   expect(await commandsOf(hold('alpine'), 201)).toHaveLength(1);
 });
+
+it('answers concurrent widget reads in fewer Redis commands than requests (one read call per query per turn, one batch in flight)', async () => {
+  const url = `${hub.base}/v1/availability?site=mitte&from=2027-06-01&to=2027-06-08`;
+  const single = await (await fetch(url, { headers })).json() as { sites: Array<{ resources: unknown }> };
+  const sent = await commandsOf(async () => {
+    const answers = await Promise.all(Array.from({ length: 30 }, () => fetch(url, { headers })));
+    for (const res of answers) {
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as typeof single).sites[0]!.resources).toEqual(single.sites[0]!.resources);
+    }
+    return new Response(null, { status: 204 });
+  }, 204);
+  // Concurrent holds share batches the same way: test/store/batch.test.ts.
+  expect(sent.length).toBeLessThan(15);
+});
