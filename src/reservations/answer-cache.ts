@@ -6,6 +6,8 @@
 export class ByteLru<V> {
   private readonly entries = new Map<string, { value: V; bytes: number }>();
   private total = 0;
+  /** The most recently used key: using it again moves nothing (the common case: one hot query). */
+  private newest: string | undefined;
 
   constructor(private readonly maxBytes: number) {}
 
@@ -13,8 +15,11 @@ export class ByteLru<V> {
   get(key: string): V | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+    if (key !== this.newest) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+      this.newest = key;
+    }
     return entry.value;
   }
 
@@ -24,10 +29,12 @@ export class ByteLru<V> {
     const size = bytes + key.length + 64;
     if (size > this.maxBytes) return; // larger than the whole budget: never kept
     this.entries.set(key, { value, bytes: size });
+    this.newest = key;
     this.total += size;
     for (const [oldest, entry] of this.entries) {
       if (this.total <= this.maxBytes) break;
       this.entries.delete(oldest);
+      if (oldest === this.newest) this.newest = undefined;
       this.total -= entry.bytes;
     }
   }
@@ -36,6 +43,7 @@ export class ByteLru<V> {
     const entry = this.entries.get(key);
     if (!entry) return;
     this.entries.delete(key);
+    if (key === this.newest) this.newest = undefined;
     this.total -= entry.bytes;
   }
 

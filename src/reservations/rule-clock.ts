@@ -21,6 +21,17 @@ function passes(resolve: (now: number) => unknown, at: number): boolean {
   }
 }
 
+/** What `resolve` gives at `at`, or NO_PASS when a rule refuses it there. */
+const NO_PASS = Symbol('no pass');
+function resolvedAt<T>(resolve: (now: number) => T, at: number): T | typeof NO_PASS {
+  try {
+    return resolve(at);
+  } catch (err) {
+    if (isRuleViolation(err)) return NO_PASS;
+    throw err;
+  }
+}
+
 /**
  * Checks availability rules that depend on the instant (minimum notice, maximum advance) against
  * Redis' clock without a round trip of its own: the rules are checked for a span around the
@@ -42,14 +53,19 @@ export async function claimAtRedisTime<T, R extends { kind: string }>(opts: {
   let exact = false;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     let span: RuleSpan | null = null;
+    let resolved: T | null = null;
     if (!exact) {
-      if (passes(opts.resolve, at - SLACK_MS) && passes(opts.resolve, at + SLACK_MS)) span = { lo: at - SLACK_MS, hi: at + SLACK_MS };
+      // Resolved at the span's start once: the claim carries that resolution.
+      const lo = resolvedAt(opts.resolve, at - SLACK_MS);
+      if (lo !== NO_PASS && passes(opts.resolve, at + SLACK_MS)) {
+        span = { lo: at - SLACK_MS, hi: at + SLACK_MS };
+        resolved = lo;
+      }
     } else {
-      opts.resolve(at); // throws the violation at Redis' instant
+      resolved = opts.resolve(at); // throws the violation at Redis' instant
       span = { lo: at, hi: lastPassing(opts.resolve, at, at + SLACK_MS) };
     }
     // No span to offer: ask the script for its clock (it claims nothing outside an empty span).
-    const resolved = span ? opts.resolve(span.lo) : null;
     const reply = await opts.claim(resolved, span ?? { lo: 1, hi: 0 }, attempt === 0);
     if (reply.kind !== 'clock') {
       // A claim always carries a span; the script answers `clock` to a bare probe.
