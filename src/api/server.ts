@@ -59,13 +59,19 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     }).send();
   });
   // The one hook every request passes: its duration, then what some routes run after answering.
-  let afterResponse: AfterResponse = async () => undefined;
-  app.addHook('onResponse', async (req, reply) => {
+  let afterResponse: AfterResponse = () => Promise.resolve();
+  // Callback style, not async: no promise per request unless a route has something to run after.
+  app.addHook('onResponse', (req, reply, done) => {
+    const route = req.routeOptions.url;
     ctx.metrics.requestSeconds.observe(
-      { method: req.method, route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) },
+      { method: req.method, route: route ?? 'unknown', status: String(reply.statusCode) },
       reply.elapsedTime / 1000);
-    if (reply.statusCode >= 500) req.log.warn({ route: req.routeOptions.url, status: reply.statusCode }, 'request failed');
-    await afterResponse(req, reply);
+    if (reply.statusCode >= 500) req.log.warn({ route, status: reply.statusCode }, 'request failed');
+    if (req.method === 'GET' || reply.statusCode >= 300) {
+      done();
+      return;
+    }
+    afterResponse(req, reply).then(() => done(), () => done());
   });
 
   const table = new RouteTable();
