@@ -48,7 +48,7 @@ sweep_expired(p, now)
 
 local epoch = redis.call('HGET', p .. 'ver', '~e')
 if not epoch then
-  epoch = tostring(now)
+  epoch = int(now)
   redis.call('HSET', p .. 'ver', '~e', epoch)
 end
 local all = epoch .. ':' .. (redis.call('HGET', p .. 'ver', '~all') or '0')
@@ -58,7 +58,7 @@ for i, s in ipairs(sites) do
   health[i] = redis.call('HMGET', p .. 'health:' .. s, 'state', 'lastSuccessAt')
 end
 local encoded_health = cjson.encode(health)
-if ARGV[6] == all then return { tostring(now), 'unchanged', encoded_health, '', all, windows } end
+if ARGV[6] == all then return { int(now), 'unchanged', encoded_health, '', all, windows } end
 
 local known = cjson.decode(ARGV[4])
 local ledgers = cjson.decode(ARGV[5])
@@ -71,7 +71,7 @@ if #ledgers > 0 then
     if known[i] ~= versions[i] then all_known = false end
   end
 end
-if all_known then return { tostring(now), 'unchanged', encoded_health, '', all, windows } end
+if all_known then return { int(now), 'unchanged', encoded_health, '', all, windows } end
 
 local asks = cjson.decode(ARGV[2])
 local out = {}
@@ -89,4 +89,4 @@ for i, a in ipairs(asks) do
     out[i] = time_claims(p, a.l, a.from, a.to, a.b, a.a)
   end
 end
-return { tostring(now), cjson.encode(out), encoded_health, cjson.encode(versions), all, windows }
+return { int(now), cjson.encode(out), encoded_health, cjson.encode(versions), all, windows }

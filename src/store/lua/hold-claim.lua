@@ -46,7 +46,7 @@ if tonumber(ARGV[10]) > 0 then
 end
 if ARGV[11] ~= '' then
   local w = cjson.decode(ARGV[11])
-  if now < w.lo or now > w.hi then return { 'clock', tostring(now) } end
+  if now < w.lo or now > w.hi then return { 'clock', int(now) } end
 end
 local health = ARGV[12] == '' and { refuse = {}, report = {} } or cjson.decode(ARGV[12])
 local function limited(site) return redis.call('HGET', p .. 'health:' .. site, 'state') == 'limited' end
@@ -67,7 +67,7 @@ if fp ~= '' then
 end
 
 if max_open > 0 and client ~= '' then
-  redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
+  redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', int(now))
   local open = redis.call('ZCARD', KEYS[4])
   if open >= max_open then return { 'too-many-holds', open } end
 end
@@ -108,11 +108,12 @@ for i, it in ipairs(items) do
   touch(p, it.l)
   if it.by == 'night' then
     local key = p .. 'n:' .. it.l
-    for _, d in ipairs(it.d) do redis.call('HINCRBY', key, d, it.q) end
+    local q = int(it.q)
+    for _, d in ipairs(it.d) do redis.call('HINCRBY', key, d, q) end
   else
-    it.m = 'h:' .. id .. ':' .. i .. '|' .. it.s .. '|' .. it.e .. '|' .. it.q
+    it.m = 'h:' .. id .. ':' .. i .. '|' .. int(it.s) .. '|' .. int(it.e) .. '|' .. int(it.q)
     stored = nil
-    redis.call('ZADD', p .. 't:' .. it.l, it.s, it.m)
+    redis.call('ZADD', p .. 't:' .. it.l, int(it.s), it.m)
     local len = it.e - it.s
     local cur = tonumber(redis.call('HGET', p .. 'tlen', it.l) or '0')
     if len > cur then redis.call('HSET', p .. 'tlen', it.l, len) end
@@ -120,14 +121,15 @@ for i, it in ipairs(items) do
 end
 
 local expires = now + ttl
-redis.call('HSET', KEYS[2], 'status', 'held', 'expiresAt', expires, 'createdAt', now,
+local expires_s, now_s = int(expires), int(now)
+redis.call('HSET', KEYS[2], 'status', 'held', 'expiresAt', expires_s, 'createdAt', now_s,
   'items', stored or cjson.encode(items), 'client', client, 'meta', ARGV[8], 'fingerprint', fp)
-redis.call('ZADD', KEYS[1], expires, id)
+redis.call('ZADD', KEYS[1], expires_s, id)
 index_hold(p, id, items, expires)
-if client ~= '' then redis.call('ZADD', KEYS[4], expires, id) end
+if client ~= '' then redis.call('ZADD', KEYS[4], expires_s, id) end
 if fp ~= '' then redis.call('SET', KEYS[3], id .. '|' .. fp, 'PX', 86400000) end
 local report = {}
 for _, site in ipairs(health.report) do
   if limited(site) then report[#report + 1] = site end
 end
-return { 'ok', id, tostring(expires), tostring(now), #report > 0 and cjson.encode(report) or '[]' }
+return { 'ok', id, expires_s, now_s, #report > 0 and cjson.encode(report) or '[]' }
