@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs';
 import type { RedisClient } from './connection.js';
 import type { Durability } from './replication.js';
 import { RESERVATION_CHANGING, waitForReplicas } from './replication.js';
-import type { ScriptName, ScriptRunners } from './scripts.js';
-
-const LUA_DIR = new URL('./lua/', import.meta.url);
+import { luaFile, type ScriptName, type ScriptRunners } from './scripts.js';
 
 /**
  * The scripts of the widget path (a read, a hold). Calls of these made in the
@@ -35,14 +32,13 @@ const MAX_IN_FLIGHT = 1;
  * Returns per call its script's reply (false for nil), or {'~batch-error', message}.
  */
 function batchSource(): string {
-  const read = (file: string) => readFileSync(new URL(file, LUA_DIR), 'utf8');
   const bodies = BATCHED.map((name, i) => {
-    const body = read(`${name}.lua`).replace(/^-- @include common\s*$/m, '');
+    const body = luaFile(`${name}.lua`).replace(/^-- @include common\s*$/m, '');
     if (/^-- @include /m.test(body)) throw new Error(`${name}.lua includes more than common: batch.ts inlines common only`);
     return `local function run_${i + 1}(KEYS, ARGV)\n${body}\nend`;
   });
   return [
-    read('includes/common.lua'),
+    luaFile('includes/common.lua'),
     ...bodies,
     `local scripts = { ${BATCHED.map((_, i) => `run_${i + 1}`).join(', ')} }`,
     `local n = tonumber(ARGV[1])

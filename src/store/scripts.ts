@@ -19,11 +19,14 @@ const SCRIPT_NAMES = [
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
+/** A file of lua/ as written (`hold-claim.lua`, `includes/common.lua`). */
+export function luaFile(path: string): string {
+  return readFileSync(new URL(path, LUA_DIR), 'utf8');
+}
+
 /** Inlines `-- @include name` lines so shared helpers live in one file. */
 function loadScript(name: string): string {
-  const source = readFileSync(new URL(`${name}.lua`, LUA_DIR), 'utf8');
-  return source.replace(/^-- @include (\S+)\s*$/gm, (_, inc: string) =>
-    readFileSync(new URL(`includes/${inc}.lua`, LUA_DIR), 'utf8'));
+  return luaFile(`${name}.lua`).replace(/^-- @include (\S+)\s*$/gm, (_, inc: string) => luaFile(`includes/${inc}.lua`));
 }
 
 /** Runs one script: its keys, then its arguments. */
