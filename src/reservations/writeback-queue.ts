@@ -13,6 +13,12 @@ export interface WritebackJobData {
    * cancelled meanwhile): a run of the job after a crash must not book again only to withdraw.
    */
   withdrawn?: boolean;
+  /**
+   * The source bookings (item index → external id) a create job is withdrawing, saved before it
+   * cancels them: a run after a crash between the cancel and `withdrawn` cancels these again
+   * (cancelling is idempotent) instead of booking anew only to withdraw that too.
+   */
+  withdrawing?: Record<string, string>;
 }
 
 /** The sites a reservation's write-backs go to (none for a reservation that is gone). */

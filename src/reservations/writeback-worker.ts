@@ -1,4 +1,4 @@
-import { DelayedError, Worker } from 'bullmq';
+import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { AlertSink } from '../core/alerts.js';
 import type { HubMetrics } from '../core/metrics.js';
@@ -72,9 +72,11 @@ export function startWritebackWorker(deps: Deps): { close(): Promise<void> } {
       // behind. A killed worker's job comes back as stalled, which BullMQ counts in
       // stalledCounter, not attemptsMade: counting only failed attempts left the booking live at
       // the source (found by test/chaos/hub-crash.test.ts).
-      if (resv.status === 'cancelled' && !job.data.withdrawn && (job.attemptsMade > 0 || job.stalledCounter > 0)) {
-        await withdrawLost(items, request, (site) => deps.adapters.get(site), log);
+      if (resv.status === 'cancelled' && !job.data.withdrawn
+        && (job.attemptsMade > 0 || job.stalledCounter > 0 || job.data.withdrawing !== undefined)) {
+        await withdrawLost(items, request, (site) => deps.adapters.get(site), job, log);
         await job.updateData({ ...job.data, withdrawn: true });
+        log.info('withdrawn at the source: what an earlier run of this job may have booked there');
       }
       return `not pending (${resv.status})`;
     }
@@ -115,7 +117,9 @@ export function startWritebackWorker(deps: Deps): { close(): Promise<void> } {
     }
     const done = await deps.store.writebackDone(resv.id, written);
     if (done.kind === 'not-pending') {
-      // Cancelled while we were writing: take back what we wrote.
+      // Cancelled while we were writing: take back what we wrote, saying first what (see
+      // WritebackJobData.withdrawing).
+      await job.updateData({ ...job.data, withdrawing: written });
       for (const { item, index, site } of items) {
         const externalId = written[String(index)];
         if (externalId) await deps.adapters.get(site).cancel({ ...request(site, item, index), externalId });
@@ -157,19 +161,23 @@ export function startWritebackWorker(deps: Deps): { close(): Promise<void> } {
 
 async function withdrawLost(items: Array<{ item: StoredItem; index: number; site: SiteConfig }>,
   request: (site: SiteConfig, item: StoredItem, index: number) => WriteRequest,
-  adapterFor: (site: SiteConfig) => SourceAdapter, log: Logger): Promise<void> {
+  adapterFor: (site: SiteConfig) => SourceAdapter, job: Job<WritebackJobData>, log: Logger): Promise<void> {
   for (const { item, index, site } of items) {
     if (item.externalId) continue;
     const req = request(site, item, index);
-    let externalId: string;
-    try {
-      externalId = (await adapterFor(site).reserve(req)).externalId;
-    } catch (err) {
-      // Down or busy: asked again on the next attempt. Any other refusal (sold out) means the
-      // lost attempt made nothing there.
-      if (err instanceof AdapterUnavailableError || err instanceof AdapterRateLimitedError) throw err;
-      log.info({ site: site.id, err: (err as Error).message }, 'nothing to withdraw at the source');
-      continue;
+    // Saved by an earlier run that was cancelling it: cancel it again, never book anew.
+    let externalId = job.data.withdrawing?.[String(index)];
+    if (externalId === undefined) {
+      try {
+        externalId = (await adapterFor(site).reserve(req)).externalId;
+      } catch (err) {
+        // Down or busy: asked again on the next attempt. Any other refusal (sold out) means the
+        // lost attempt made nothing there.
+        if (err instanceof AdapterUnavailableError || err instanceof AdapterRateLimitedError) throw err;
+        log.info({ site: site.id, err: (err as Error).message }, 'nothing to withdraw at the source');
+        continue;
+      }
+      await job.updateData({ ...job.data, withdrawing: { ...job.data.withdrawing, [String(index)]: externalId } });
     }
     await adapterFor(site).cancel({ ...req, externalId });
   }
