@@ -12,13 +12,7 @@ export interface RuleSpan { lo: number; hi: number }
 const isRuleViolation = (err: unknown) => err instanceof HubError && err.status === 422;
 
 function passes(resolve: (now: number) => unknown, at: number): boolean {
-  try {
-    resolve(at);
-    return true;
-  } catch (err) {
-    if (isRuleViolation(err)) return false;
-    throw err;
-  }
+  return resolvedAt(resolve, at) !== NO_PASS;
 }
 
 /** What `resolve` gives at `at`, or NO_PASS when a rule refuses it there. */

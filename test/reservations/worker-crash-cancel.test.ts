@@ -69,9 +69,13 @@ async function startWorker(): Promise<HubProcess> {
   return w;
 }
 
-/** A pending reservation whose booking the PMS made while its answer never reached the worker. */
-async function bookedWithAnswerLost(nights: [number, number]) {
+/**
+ * A reservation whose booking the PMS made while its answer never reached the worker, cancelled
+ * by the guest while the write-back hung; then that worker is killed.
+ */
+async function cancelledWhileWorkerDies(nights: [number, number]) {
   const { pms, proxy, hub } = await rig();
+  const first = await startWorker();
   proxy.setRule((req) => (req.method === 'POST' && /\/bookings\/?$/.test(req.path.split('?')[0]!) ? 'hold-response' : 'pass'));
   const hold = await call(hub.base, 'POST', '/v1/holds', { headers: bearer(ADMIN), body: { site: 'lakeside', resource: 'double', checkIn: date(nights[0]), checkOut: date(nights[1]) } });
   const confirm = await call(hub.base, 'POST', `/v1/holds/${hold.body.id}/confirm`, { headers: bearer(ADMIN) });
@@ -79,19 +83,15 @@ async function bookedWithAnswerLost(nights: [number, number]) {
   const id = confirm.body.reservationId as string;
   const atPms = () => pms.admin.bookings().filter((b) => (b.externalRef ?? '').startsWith(`avhub-${id}`));
   await eventually(async () => expect(atPms()).toHaveLength(1), 20_000);
-  return { id, atPms };
+  const cancelled = await call(hub.base, 'DELETE', `/v1/reservations/${id}`, { headers: bearer(ADMIN) });
+  expect(cancelled.body.status).toBe('cancelled');
+  await first.kill9();
+  return { proxy, atPms };
 }
 
 describe('a reservation cancelled while its write-back was cut off by a worker crash', () => {
   it('is withdrawn at the source by the create job when it comes back as stalled', async () => {
-    const { proxy, hub } = await rig();
-    const first = await startWorker();
-    const { id, atPms } = await bookedWithAnswerLost([15, 17]);
-
-    // The guest cancels while the write-back hangs; then the worker dies.
-    const cancelled = await call(hub.base, 'DELETE', `/v1/reservations/${id}`, { headers: bearer(ADMIN) });
-    expect(cancelled.body.status).toBe('cancelled');
-    await first.kill9();
+    const { proxy, atPms } = await cancelledWhileWorkerDies([15, 17]);
     proxy.setRule(null);
     await startWorker();
 
@@ -100,12 +100,7 @@ describe('a reservation cancelled while its write-back was cut off by a worker c
   }, 110_000);
 
   it('is not booked again when the worker withdrawing it dies after the PMS cancelled but before the job noted it', async () => {
-    const { proxy, hub } = await rig();
-    const first = await startWorker();
-    const { id, atPms } = await bookedWithAnswerLost([20, 22]);
-    const cancelled = await call(hub.base, 'DELETE', `/v1/reservations/${id}`, { headers: bearer(ADMIN) });
-    expect(cancelled.body.status).toBe('cancelled');
-    await first.kill9();
+    const { proxy, atPms } = await cancelledWhileWorkerDies([20, 22]);
 
     // The next worker withdraws: the PMS cancels the booking, but its answer never comes back,
     // and that worker dies too.
