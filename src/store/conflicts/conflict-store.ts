@@ -10,8 +10,14 @@ import type {
   HubItem, LedgerAsk, LedgerSnapshot, LiveReservation, SeenInput, StoredConflict, TimeClaim,
 } from './types.js';
 
-/** How long a ledger lock lives without renewal, and how long a second checker waits for it. */
-const LOCK = { ttlMs: 30_000, waitMs: 20_000, retryMs: 25 };
+/**
+ * How long a ledger lock lives without renewal (it is renewed every third of that while held),
+ * and how long a second checker waits for it. The lifetime is shorter than the wait, like the
+ * poll lease's: a lock whose holder was killed lapses while the next checker waits, instead of
+ * failing that check and keeping its poll (and the site's poll lease) busy for the whole wait
+ * (found by test/chaos/hub-crash.test.ts: an API killed mid-check left a 30 s lock).
+ */
+const LOCK = { ttlMs: 10_000, waitMs: 20_000, retryMs: 25 };
 
 /**
  * Conflict records and what conflict detection reads and remembers (key names in HubKeys, under
