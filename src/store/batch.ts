@@ -23,12 +23,16 @@ const MAX_IN_FLIGHT = 1;
 
 /**
  * One script that runs each batched script as a function of its own KEYS and ARGV, in the order
- * the calls were made. Each call is its own unit: one call's runtime error becomes that call's
- * error and the others still run (as separate scripts would); the batch as a whole is atomic,
- * which is no weaker than each call being atomic.
+ * the calls were made, in batch mode (includes/batch.lua: one clock reading, sweep, rate-limit
+ * count and open-hold count per batch). Each call is its own unit: one call's runtime error
+ * becomes that call's error and the others still run (as separate scripts would); the batch as a
+ * whole is atomic, which is no weaker than each call being atomic.
  *
- * ARGV[1] number of calls n; then per call three: script index (1-based in BATCHED), key count,
- * argument count; then every call's arguments in order. KEYS: every call's keys in order.
+ * ARGV[1] JSON [[script index (1-based in BATCHED), [keys], [args as strings]], ...]: one
+ * argument instead of hundreds, because a command's cost in the client (ioredis flattens and
+ * encodes every argument) and in Redis (one object per argument) grew with them, while one JSON
+ * text costs one JSON.stringify and one cjson.decode. KEYS[1]: the first call's first key, for
+ * Cluster routing (every key of the hub carries its hash tag, so all are in that slot).
  * Returns per call its script's reply (false for nil), or {'~batch-error', message}.
  */
 function batchSource(): string {
@@ -39,19 +43,15 @@ function batchSource(): string {
   });
   return [
     luaFile('includes/common.lua'),
+    luaFile('includes/batch.lua'),
     ...bodies,
     `local scripts = { ${BATCHED.map((_, i) => `run_${i + 1}`).join(', ')} }`,
-    `local n = tonumber(ARGV[1])
-local k, a = 1, 2 + 3 * n
+    `local reads_versions = ${BATCHED.indexOf('availability-read') + 1}
+local calls = cjson.decode(ARGV[1])
 local out = {}
-for i = 1, n do
-  local fn = scripts[tonumber(ARGV[3 * i - 1])]
-  local nk, na = tonumber(ARGV[3 * i]), tonumber(ARGV[3 * i + 1])
-  local keys, args = {}, {}
-  for j = 1, nk do keys[j] = KEYS[k + j - 1] end
-  for j = 1, na do args[j] = ARGV[a + j - 1] end
-  k, a = k + nk, a + na
-  local ok, res = pcall(fn, keys, args)
+for i, c in ipairs(calls) do
+  if c[1] == reads_versions then batch_reads_versions() end
+  local ok, res = pcall(scripts[c[1]], c[2], c[3])
   if not ok then
     out[i] = { '~batch-error', type(res) == 'table' and tostring(res.err) or tostring(res) }
   elseif res == nil then
@@ -60,6 +60,7 @@ for i = 1, n do
     out[i] = res
   end
 end
+flush_batch()
 return out`,
   ].join('\n');
 }
@@ -69,7 +70,8 @@ let source: string | undefined;
 /** A call's keys and arguments. */
 export interface ScriptCall {
   keys: string[];
-  args: Array<string | number | Buffer>;
+  /** Text and numbers only: a batch carries them in a JSON text. */
+  args: Array<string | number>;
 }
 
 interface Queued {
@@ -107,7 +109,7 @@ export class ScriptBatcher {
   }
 
   /** Runs `name` with these keys and arguments in the next batch. */
-  call(name: Batched, keys: string[], args: Array<string | number | Buffer>): Promise<unknown> {
+  call(name: Batched, keys: string[], args: Array<string | number>): Promise<unknown> {
     return this.late(name, () => ({ keys, args }));
   }
 
@@ -172,19 +174,17 @@ export class ScriptBatcher {
   }
 
   private async send(queued: Queued[], calls: ScriptCall[]): Promise<unknown[]> {
-    const keys: string[] = [];
-    const head: Array<string | number> = [calls.length];
-    const args: Array<string | number | Buffer> = [];
-    calls.forEach((c, i) => {
-      head.push(BATCHED.indexOf(queued[i]!.name) + 1, c.keys.length, c.args.length);
-      keys.push(...c.keys);
-      args.push(...c.args);
-    });
-    const call = [keys.length, ...keys, ...head, ...args];
+    const payload = JSON.stringify(calls.map((c, i) => [BATCHED.indexOf(queued[i]!.name) + 1, c.keys, c.args.map(text)]));
+    const call = [1, calls[0]!.keys[0] ?? '', payload];
     const d = this.durability;
     if (d && d.replicas > 0 && queued.some((q) => RESERVATION_CHANGING.includes(q.name))) {
       return await waitForReplicas(this.redis, d, BATCH_COMMAND, call) as unknown[];
     }
     return await this.batch(...call) as unknown[];
   }
+}
+
+/** An argument as Redis would have received it on its own (ioredis sends numbers as their text). */
+function text(arg: string | number): string {
+  return typeof arg === 'string' ? arg : String(arg);
 }

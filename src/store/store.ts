@@ -196,7 +196,7 @@ export class AvailabilityStore {
     // The hub-wide version vouches for the held reads only if they are the ones it was seen with.
     const seen = prep.seen && sameVersions(prep.seen.versions, known) ? prep.seen.all : '';
     const keys = [k.holdsByExpiry()];
-    const args: Array<string | number | Buffer> = [k.prefix, prep.asksJson, prep.sitesJson, JSON.stringify(known),
+    const args: Array<string | number> = [k.prefix, prep.asksJson, prep.sitesJson, JSON.stringify(known),
       prep.ledgersJson, seen, g.unlimited ? 1 : 0];
     for (const w of g.windows.values()) {
       keys.push(w.key);
@@ -410,9 +410,9 @@ export interface PreparedRead {
   sites: string[];
   askKeys: string[];
   /** The script's larger arguments, encoded once (not again on every read of the same query). */
-  asksJson: Buffer;
-  sitesJson: Buffer;
-  ledgersJson: Buffer;
+  asksJson: string;
+  sitesJson: string;
+  ledgersJson: string;
   /** The hub-wide version ('~all') of the last read of these asks, and the versions it saw. */
   seen?: { all: string; versions: string[] };
 }
@@ -431,9 +431,9 @@ export function prepareRead(asks: ReadAsk[], sites: string[]): PreparedRead {
   return {
     asks, sites,
     askKeys: luaAsks.map((a) => JSON.stringify(a)),
-    asksJson: Buffer.from(JSON.stringify(luaAsks)),
-    sitesJson: Buffer.from(JSON.stringify(sites)),
-    ledgersJson: Buffer.from(JSON.stringify(asks.map((a) => a.ledger))),
+    asksJson: JSON.stringify(luaAsks),
+    sitesJson: JSON.stringify(sites),
+    ledgersJson: JSON.stringify(asks.map((a) => a.ledger)),
   };
 }
 

@@ -123,4 +123,84 @@ describe('batched widget scripts', () => {
     const read = await t.store.read([{ ledger: 'gc', by: 'night', dates: ['2027-04-01'] }], []);
     expect(read.ledgers[0]).toEqual({ used: [7], source: [null] });
   });
+
+  // Batch mode (src/store/lua/includes/batch.lua) asks Redis once per batch for what every call
+  // would get the same answer for: the clock, the sweep, a client's rate-limit count and open
+  // holds, a ledger's version. Oracle: the same calls made one at a time, each its own script.
+  it.each([1, 2, 3, 4, 5])('answers a batch as the same calls one by one would be answered (seed %i)', async (seed) => {
+    const other = await openTestStore();
+    try {
+      const random = mulberry32(seed);
+      const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+      const ledgers = [{ id: 'L1', cap: 4 }, { id: 'L2', cap: 3 }] as const;
+      const dates = ['2027-05-01', '2027-05-02', '2027-05-03'];
+      type Op = { kind: 'claim'; id: string; client: string; ledger: string; cap: number; nights: string[] }
+        | { kind: 'read'; client: string; ledger: string };
+      const ops: Op[] = Array.from({ length: 40 }, (_, i): Op => {
+        const l = pick(ledgers);
+        const client = pick(['10.0.0.1', '10.0.0.2', '10.0.0.3']);
+        if (random() < 0.25) return { kind: 'read', client, ledger: l.id };
+        const first = Math.floor(random() * 3);
+        return { kind: 'claim', id: `b${seed}-${i}`, client, ledger: l.id, cap: l.cap, nights: dates.slice(first, first + 1 + Math.floor(random() * (3 - first))) };
+      });
+      const rate = (client: string) => ({ scope: 'kb', client, windowMs: 60_000, max: 12 });
+      const refused = (err: unknown) => {
+        if (err instanceof RateLimited) return `rate-limited ${err.window.count}`;
+        throw err;
+      };
+      const run = (store: TestStore['store'], op: Op): Promise<unknown> => (op.kind === 'claim'
+        ? store.claimHold({ holdId: op.id, ttlMs: 60_000, items: [night(op.ledger, op.cap, op.nights)],
+          client: { scope: 'kb', address: op.client, maxOpen: 3 }, rate: rate(op.client) })
+          .then((r) => (r.kind === 'ok' ? 'ok' : r), refused)
+        : store.readPrepared(prepareRead([{ ledger: op.ledger, by: 'night', dates }], []), rate(op.client))
+          .then((r) => r.ledgers[0], refused));
+      // Both stores: holds that fall due before the calls (the first call's sweep releases them),
+      // and a kept read of each ledger (its version must move with the calls' claims).
+      const before = async (store: TestStore['store']) => {
+        for (const l of ledgers) await store.claimHold({ holdId: `due-${l.id}`, ttlMs: 1, items: [night(l.id, l.cap, dates)], client: { scope: 'kb', address: '10.0.0.1', maxOpen: 3 } });
+        for (const l of ledgers) await store.read([{ ledger: l.id, by: 'night', dates }], []);
+        await new Promise((ok) => setTimeout(ok, 5));
+      };
+      await before(t.store);
+      await before(other.store);
+      const oneByOne: unknown[] = [];
+      for (const op of ops) oneByOne.push(await run(other.store, op));
+      const recorder = recordScripts(t.redis);
+      const batched = await Promise.all(ops.map((op) => run(t.store, op)));
+      recorder.restore();
+      expect(recorder.take()).toEqual(['avhub_batch']);
+      expect(batched).toEqual(oneByOne);
+      // The same state afterwards, and kept reads that see it.
+      const state = async (store: TestStore['store'], redis: Redis, prefix: string) => {
+        const keys = new HubKeys(prefix, 'test');
+        const out: Record<string, unknown> = {};
+        for (const l of ledgers) {
+          out[l.id] = (await store.read([{ ledger: l.id, by: 'night', dates }], [])).ledgers[0];
+          out[`n:${l.id}`] = await redis.hgetall(`${keys.prefix}n:${l.id}`);
+        }
+        for (const c of ['10.0.0.1', '10.0.0.2', '10.0.0.3']) {
+          out[`rl:${c}`] = await redis.get(keys.rateLimit('kb', c));
+          out[`open:${c}`] = await redis.zcard(keys.clientHolds(`kb|${c}`));
+        }
+        for (const l of ledgers) out[`due-${l.id}`] = await redis.hget(keys.hold(`due-${l.id}`), 'status');
+        return out;
+      };
+      const after = await state(t.store, t.redis, t.prefix);
+      expect(after).toEqual(await state(other.store, other.redis, other.prefix));
+      expect(after['due-L1']).toBe('expired');
+    } finally {
+      await other.cleanup();
+    }
+  });
 });
+
+/** A small seeded generator (mulberry32), so a failing seed can be run again. */
+function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6D2B79F5) | 0;
+    let x = Math.imul(a ^ (a >>> 15), 1 | a);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -67,8 +67,7 @@ if fp ~= '' then
 end
 
 if max_open > 0 and client ~= '' then
-  redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', int(now))
-  local open = redis.call('ZCARD', KEYS[4])
+  local open = open_holds(KEYS[4], now)
   if open >= max_open then return { 'too-many-holds', open } end
 end
 
@@ -126,7 +125,7 @@ redis.call('HSET', KEYS[2], 'status', 'held', 'expiresAt', expires_s, 'createdAt
   'items', stored or cjson.encode(items), 'client', client, 'meta', ARGV[8], 'fingerprint', fp)
 redis.call('ZADD', KEYS[1], expires_s, id)
 index_hold(p, id, items, expires)
-if client ~= '' then redis.call('ZADD', KEYS[4], expires_s, id) end
+if client ~= '' then add_open_hold(KEYS[4], expires_s, id) end
 if fp ~= '' then redis.call('SET', KEYS[3], id .. '|' .. fp, 'PX', 86400000) end
 local report = {}
 for _, site in ipairs(health.report) do

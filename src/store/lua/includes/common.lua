@@ -153,6 +153,17 @@ local function sweep_expired(p, now)
   return #ids
 end
 
+-- A client's open holds (its zset, less the holds that have run out by `now`), for the cap per
+-- widget key and client; add_open_hold puts a new hold in it.
+local function open_holds(key, now)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', int(now))
+  return redis.call('ZCARD', key)
+end
+
+local function add_open_hold(key, expires_s, id)
+  redis.call('ZADD', key, expires_s, id)
+end
+
 -- Claims of a time ledger whose occupied span [start-before, end+after) meets [from, to).
 local function time_claims(p, ledger, from, to, before, after)
   local maxlen = tonumber(redis.call('HGET', p .. 'tlen', ledger) or '0')
