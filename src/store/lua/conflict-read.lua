@@ -18,7 +18,6 @@
 
 local p = ARGV[1]
 local now = now_ms()
-sweep_expired(p, now)
 
 local function hash(key)
   local flat = redis.call('HGETALL', key)
@@ -28,6 +27,7 @@ local function hash(key)
 end
 
 local asks = cjson.decode(ARGV[2])
+sweep_for(p, item_ledgers(asks), now)
 local holds = {}
 local listed = {}
 for _, a in ipairs(asks) do

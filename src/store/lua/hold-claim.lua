@@ -54,7 +54,7 @@ for _, site in ipairs(health.refuse) do
   if limited(site) then return { 'site-limited', site } end
 end
 
-sweep_expired(p, now)
+sweep_for(p, item_ledgers(items), now)
 
 if fp ~= '' then
   local prior = redis.call('GET', KEYS[3])

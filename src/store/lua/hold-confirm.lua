@@ -30,6 +30,7 @@ if status == 'confirmed' then
 end
 if status == 'released' then return { 'released' } end
 if status == 'expired' or tonumber(h[2]) <= now then
+  if status == 'held' then expire_hold(p, hold_id) end
   sweep_expired(p, now)
   return { 'expired' }
 end

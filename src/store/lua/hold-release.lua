@@ -12,10 +12,15 @@ local id = ARGV[2]
 local now = now_ms()
 sweep_expired(p, now)
 
-local h = redis.call('HMGET', KEYS[2], 'status', 'items', 'client')
+local h = redis.call('HMGET', KEYS[2], 'status', 'items', 'client', 'expiresAt')
 if not h[1] then return { 'missing' } end
 if h[1] == 'confirmed' then return { 'confirmed' } end
 if h[1] ~= 'held' then return { h[1] } end
+-- Due but not reached by the sweep yet (it goes at most SWEEP_LIMIT holds a script): expired.
+if tonumber(h[4]) <= now then
+  expire_hold(p, id)
+  return { 'expired' }
+end
 
 local items = cjson.decode(h[2])
 release_items(p, items)

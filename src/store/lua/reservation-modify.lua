@@ -24,6 +24,7 @@ local items = cjson.decode(r[2])
 local old = items[idx]
 if not old then return { 'no-item' } end
 local new = cjson.decode(ARGV[4])
+sweep_for(p, { new.l }, now)
 
 release_items(p, { old })
 local fits = true

@@ -18,14 +18,30 @@ now_ms = function()
   return batch_now
 end
 
--- Holds that fell due by the batch's instant are swept once: after that sweep no hold is due at
--- that instant (a hold made in the batch expires later).
+-- The hub-wide sweep (at most SWEEP_LIMIT due holds) runs once per batch; its answer (was
+-- anything left due?) holds for the batch's later calls, since a hold made in the batch falls due
+-- later. For the same reason a ledger swept for one call needs no sweep for the next.
 local sweep_due = sweep_expired
 local swept = {}
 sweep_expired = function(p, now)
-  if swept[p] == now then return 0 end
-  swept[p] = now
-  return sweep_due(p, now)
+  local s = swept[p]
+  if s and s.at == now then return s.done end
+  local done = sweep_due(p, now)
+  swept[p] = { at = now, done = done }
+  return done
+end
+local sweep_on = sweep_ledgers
+local ledgers_swept = {}
+sweep_ledgers = function(p, ledgers, now)
+  local todo = {}
+  for _, l in ipairs(ledgers) do
+    local k = p .. l
+    if ledgers_swept[k] ~= now then
+      ledgers_swept[k] = now
+      todo[#todo + 1] = l
+    end
+  end
+  sweep_on(p, todo, now)
 end
 
 -- A rate-limit window is counted in Redis by its first call in the batch (INCRBY, PTTL, PEXPIRE

@@ -134,23 +134,47 @@ local function unindex_resv(p, rid, items)
   for _, l in ipairs(item_ledgers(items)) do redis.call('SREM', p .. 'lr:' .. l, rid) end
 end
 
--- Expires every hold whose own deadline has passed; no timer has to fire for this to be right.
-local function sweep_expired(p, now)
-  local ids = redis.call('ZRANGEBYSCORE', p .. 'holds:exp', '-inf', int(now))
-  for _, id in ipairs(ids) do
-    local hkey = p .. 'hold:' .. id
-    local h = redis.call('HMGET', hkey, 'status', 'items', 'client')
-    if h[1] == 'held' then
-      local items = cjson.decode(h[2])
-      release_items(p, items)
-      unindex_hold(p, id, items)
-      redis.call('HSET', hkey, 'status', 'expired')
-      redis.call('PEXPIRE', hkey, '86400000')
-    end
-    if h[3] and h[3] ~= '' then redis.call('ZREM', p .. 'client:' .. h[3], id) end
-    redis.call('ZREM', p .. 'holds:exp', id)
+-- At most this many due holds are expired by one sweep of the whole hub: a script's cost must not
+-- grow with the holds that fell due hub-wide (holds made in one burst fall due in one burst, and
+-- after a quiet spell the first script would otherwise release all of them at once).
+local SWEEP_LIMIT = 64
+
+-- Ends one hold whose deadline has passed (held: its claims go back to their ledgers).
+local function expire_hold(p, id)
+  local hkey = p .. 'hold:' .. id
+  local h = redis.call('HMGET', hkey, 'status', 'items', 'client')
+  if h[1] == 'held' then
+    local items = cjson.decode(h[2])
+    release_items(p, items)
+    unindex_hold(p, id, items)
+    redis.call('HSET', hkey, 'status', 'expired')
+    redis.call('PEXPIRE', hkey, '86400000')
   end
-  return #ids
+  if h[3] and h[3] ~= '' then redis.call('ZREM', p .. 'client:' .. h[3], id) end
+  redis.call('ZREM', p .. 'holds:exp', id)
+end
+
+-- Expires the holds due by `now`, oldest first, at most SWEEP_LIMIT of them; no timer has to fire
+-- for expiry to be right. Returns true when no due hold is left. When one may be, a script about
+-- to read or claim capacity first calls sweep_ledgers for the ledgers it uses, so what it sees is
+-- exact while the rest of the backlog goes at SWEEP_LIMIT a script.
+local function sweep_expired(p, now)
+  local ids = redis.call('ZRANGEBYSCORE', p .. 'holds:exp', '-inf', int(now), 'LIMIT', '0', int(SWEEP_LIMIT))
+  for _, id in ipairs(ids) do expire_hold(p, id) end
+  return #ids < SWEEP_LIMIT
+end
+
+-- Expires every due hold with an item on one of `ledgers`, found through lh:<ledger>: its cost
+-- follows those ledgers' own holds, not the hub's.
+local function sweep_ledgers(p, ledgers, now)
+  for _, l in ipairs(ledgers) do
+    for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. 'lh:' .. l, '-inf', int(now))) do expire_hold(p, id) end
+  end
+end
+
+-- The two together: everything due on `ledgers` is expired when this returns.
+local function sweep_for(p, ledgers, now)
+  if not sweep_expired(p, now) then sweep_ledgers(p, ledgers, now) end
 end
 
 -- A client's open holds (its zset, less the holds that have run out by `now`), for the cap per
