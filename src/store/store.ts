@@ -292,9 +292,13 @@ export class AvailabilityStore {
     });
   }
 
-  /** Live holds (not yet expired, released or confirmed), soonest expiry first, at most `max`. */
-  async liveHolds(max: number): Promise<HoldRecord[]> {
-    const ids = await this.redis.zrange(this.keys.holdsByExpiry(), '0', String(max - 1));
+  /**
+   * Live holds (not yet expired, released or confirmed) at `now` (ms, Redis' clock), soonest expiry
+   * first, at most `max`. Holds already due are skipped by their deadline: a backlog of them waits
+   * for the bounded sweep (includes/common.lua) and must not crowd out the live ones.
+   */
+  async liveHolds(max: number, now: number): Promise<HoldRecord[]> {
+    const ids = await this.redis.zrangebyscore(this.keys.holdsByExpiry(), `(${now}`, '+inf', 'LIMIT', 0, max);
     if (ids.length === 0) return [];
     const pipe = this.redis.pipeline();
     for (const id of ids) pipe.hgetall(this.keys.hold(id));

@@ -148,6 +148,7 @@ async function main(): Promise<void> {
   const servers: Server[] = [];
   const rows: Row[] = [];
   let confirms: { live: number; p50: number; p95: number; slow: number[] } | undefined;
+  let burst: Awaited<ReturnType<typeof holdsFallingDueTogether>> | undefined;
   try {
     const sites = (n: number) => Array.from({ length: n }, (_, i) => `s${i}`).join(',');
     const window = (nights: number) => `from=${day(FIRST)}&to=${day(FIRST + nights)}`;
@@ -192,6 +193,7 @@ async function main(): Promise<void> {
       rows.push({ name: CASES.holds, ...await rounds(`${holdBase}/v1/holds`, `${base}/v1/holds`, { method: 'POST', body }), bytes: 0 });
     }
     if (wanted('confirm')) confirms = await confirmsWithLiveHoldsElsewhere(base, new AvailabilityStore(redis, PREFIX, config.hubId), redis);
+    if (wanted('expiry')) burst = await holdsFallingDueTogether(base, new AvailabilityStore(redis, PREFIX, config.hubId), redis);
   } finally {
     for (const s of servers) { s.closeAllConnections(); s.close(); }
     await hub.stop();
@@ -218,6 +220,11 @@ async function main(): Promise<void> {
   if (confirms) {
     console.log(`\nconfirm with ${confirms.live} live holds on other resources: p50 ${confirms.p50.toFixed(1)} ms, p95 ${confirms.p95.toFixed(1)} ms; `
       + `SLOWLOG entries of this hub over 10 ms: ${confirms.slow.length}${confirms.slow.length > 0 ? ` (max ${Math.max(...confirms.slow) / 1000} ms)` : ''}`);
+  }
+  if (burst) {
+    console.log(`\n${burst.count} holds falling due at one instant, then widget reads: all expired ${burst.drainedMs.toFixed(0)} ms after the first read; `
+      + `SLOWLOG entries of this hub over 10 ms: ${burst.slow.length}${burst.slow.length > 0 ? ` (max ${Math.max(...burst.slow) / 1000} ms)` : ''}; `
+      + `a read of one of their ledgers right after the instant: ${burst.exact ? 'exact (nothing held)' : 'NOT EXACT'}`);
   }
 }
 
@@ -250,12 +257,56 @@ async function confirmsWithLiveHoldsElsewhere(base: string, store: InstanceType<
     if (res.status !== 202) throw new Error(`confirm answered ${res.status}`);
   }
   await new Promise((ok) => setTimeout(ok, 500)); // the conflict checks run after each answer
-  const log = await redis.call('SLOWLOG', 'GET', '1000') as Array<[number, number, number, string[]]>;
-  const slowEntries = log.filter(([, at, us, args]) => at >= since && us > 10_000 && args.some((a) => String(a).includes(PREFIX)));
-  for (const [, , us, args] of slowEntries) process.stderr.write(`bench: slow ${us / 1000} ms: ${args.slice(0, 4).join(' ').slice(0, 160)}\n`);
-  const slow = slowEntries.map(([, , us]) => us);
+  const slow = await slowSince(redis, since);
   times.sort((a, b) => a - b);
   return { live: LIVE, p50: times[Math.floor(times.length * 0.5)]!, p95: times[Math.floor(times.length * 0.95)]!, slow };
+}
+
+/** Entries of this hub's commands in SLOWLOG over 10 ms since `since` (whole seconds), in µs. */
+async function slowSince(redis: Awaited<ReturnType<typeof connectRedis>>, since: number): Promise<number[]> {
+  const log = await redis.call('SLOWLOG', 'GET', '1000') as Array<[number, number, number, string[]]>;
+  const slow = log.filter(([, at, us, args]) => at >= since && us > 10_000 && args.some((a) => String(a).includes(PREFIX)));
+  for (const [, , us, args] of slow) process.stderr.write(`bench: slow ${us / 1000} ms: ${args.slice(0, 4).join(' ').slice(0, 160)}\n`);
+  return slow.map(([, , us]) => us);
+}
+
+/**
+ * 50,000 holds (on 500 other ledgers) made to fall due at one instant, as a burst of holds made
+ * together does 15 minutes later; then widget reads from autocannon. Every script expires a
+ * bounded share of such a backlog (SWEEP_LIMIT), so none may show in SLOWLOG; a read of one of
+ * those ledgers right after the instant must already see it empty.
+ */
+async function holdsFallingDueTogether(base: string, store: InstanceType<typeof AvailabilityStore>, redis: Awaited<ReturnType<typeof connectRedis>>) {
+  const COUNT = 50_000;
+  process.stderr.write(`bench: ${COUNT} holds falling due together\n`);
+  const dueAt = Date.now() + 30_000;
+  const item = (i: number) => ({ ledger: `burst-${i % 500}`, by: 'night' as const, quantity: 1, capacity: 1_000_000, nights: [day(FIRST)],
+    bufferBefore: 0, bufferAfter: 0, site: 'burst', resource: 'x', writeback: false });
+  for (let i = 0; i < COUNT; i += 2_000) {
+    const ttlMs = dueAt - Date.now();
+    if (ttlMs < 2_000) throw new Error('making the holds took too long for them to fall due together');
+    const made = await Promise.all(Array.from({ length: 2_000 }, (_, j) => store.claimHold({ holdId: `burst-${i + j}`, ttlMs, items: [item(i + j)] })));
+    if (made.some((r) => r.kind !== 'ok')) throw new Error('a burst hold was refused');
+  }
+  await new Promise((ok) => setTimeout(ok, Math.max(0, dueAt - Date.now()) + 1_100));
+  const since = Math.ceil(Date.now() / 1000);
+  await new Promise((ok) => setTimeout(ok, since * 1000 - Date.now() + 10));
+  const first = await store.read([{ ledger: 'burst-7', by: 'night', dates: [day(FIRST)] }], []);
+  const read = first.ledgers[0];
+  const exact = read !== undefined && 'used' in read && read.used[0] === 0;
+  if (!exact) throw new Error(`a ledger whose holds all fell due still reads ${JSON.stringify(read)}`);
+  const t0 = performance.now();
+  const exp = `${store.keys.prefix}holds:exp`;
+  let drainedMs = Number.NaN;
+  const watch = (async () => {
+    while (performance.now() - t0 < 20_000) {
+      if (await redis.zcount(exp, '-inf', String(dueAt + 60_000)) === 0) { drainedMs = performance.now() - t0; return; }
+      await new Promise((ok) => setTimeout(ok, 20));
+    }
+  })();
+  await cannon([{ url: `${base}/v1/availability?site=s0&from=${day(FIRST)}&to=${day(FIRST + 31)}`, seconds: 3 }]);
+  await watch;
+  return { count: COUNT, drainedMs, exact, slow: await slowSince(redis, since) };
 }
 
 main().then(() => process.exit(), (err: unknown) => {

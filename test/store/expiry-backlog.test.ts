@@ -51,6 +51,11 @@ describe('a backlog of holds that fell due together', () => {
     expect(await t.redis.hget(keys.hold('burst-7-5'), 'status')).toBe('expired');
   });
 
+  it('does not let the due holds crowd the live ones out of a listing', async () => {
+    expect((await t.store.claimHold({ holdId: 'live', ttlMs: 60_000, items: [night('L0', PER_LEDGER)] })).kind).toBe('ok');
+    expect((await t.store.liveHolds(5, await t.store.now())).map((h) => h.id)).toEqual(['live']);
+  });
+
   it('lets a claim have the whole capacity of a ledger whose holds are due but not yet swept', async () => {
     const claims = await Promise.all(Array.from({ length: PER_LEDGER }, (_, i) => t.store.claimHold({
       holdId: `new-${i}`, ttlMs: 60_000, items: [night('L3', PER_LEDGER)] })));
