@@ -17,7 +17,8 @@ if not h[1] then return { 'missing' } end
 if h[1] == 'confirmed' then return { 'confirmed' } end
 if h[1] ~= 'held' then return { h[1] } end
 -- Due but not reached by the sweep yet (it goes at most SWEEP_LIMIT holds a script): expired.
-if tonumber(h[4]) <= now then
+local due = tonumber(h[4])
+if due and due <= now then
   expire_hold(p, id)
   return { 'expired' }
 end

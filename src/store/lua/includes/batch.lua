@@ -62,8 +62,9 @@ rate_take = function(key, window, count)
   return w.n, w.ttl
 end
 
--- A client's open holds are counted once (after the batch's sweep, which every claim runs first);
--- the holds this batch adds are counted here.
+-- A client's open holds are counted once: ZREMRANGEBYSCORE drops every hold of the client due by
+-- the batch's instant, so no sweep later in the batch changes the count; the holds this batch
+-- adds are counted here.
 local count_open_holds = open_holds
 local put_open_hold = add_open_hold
 local open_counted = {}
