@@ -56,7 +56,8 @@ export class BookingSearch {
     if (cursor === 0 && filter.kind !== 'reservation' && (!filter.status || filter.status === 'held')) {
       const now = await this.store.now();
       for (const h of await this.store.liveHolds(HOLDS_READ, now)) {
-        if (h.expiresAt > now && match(h, 'held')) bookings.push(this.holdRow(h));
+        // liveHolds selects by deadline (after `now`), so every hold here is still live.
+        if (match(h, 'held')) bookings.push(this.holdRow(h));
         if (bookings.length >= limit) return { bookings, scanned: 0, next: 0 };
       }
     }
